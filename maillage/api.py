@@ -1,0 +1,67 @@
+"""The JSON API under /api/v1/: one NinjaAPI, one router per app."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from maillage.core.api import API_AUTH
+from maillage.core.api import router as core_router
+from maillage.territory.api import router as territory_router
+
+api = NinjaAPI(
+    title="Maillage API",
+    version="1",
+    description="API de Maillage, la plateforme des CPTS.",
+    auth=API_AUTH,
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def django_validation_error(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": " ".join(str(m) for m in messages)}
+            for field, messages in exc.message_dict.items()
+        ]
+    else:
+        errors = [{"field": None, "message": m} for m in exc.messages]
+    return api.create_response(
+        request, {"detail": errors[0]["message"], "errors": errors}, status=400
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def schema_validation_error(request, exc):
+    errors = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", []) if p not in ("body", "query", "path")),
+            "message": e.get("msg", "Valeur invalide."),
+        }
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": "Données invalides.", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Introuvable."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {"detail": "Authentification requise : en-tête « Authorization: Bearer <jeton> »."},
+        status=401,
+    )
+
+
+api.add_router("", core_router)
+api.add_router("", territory_router)

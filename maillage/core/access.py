@@ -1,0 +1,75 @@
+"""Tenant-scoped access helpers: the only way views reach domain data.
+
+Every helper takes the caller's Membership and raises Http404 for anything outside
+that membership's CPTS, so an outsider cannot even learn that an object exists.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+
+from .models import Membership
+
+
+def get_membership(user, cpts_slug: str) -> Membership:
+    """The caller's active membership in the CPTS named by the URL, or 404."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.active()
+        .select_related("cpts", "user")
+        .filter(user=user, cpts__slug=cpts_slug)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def scoped(queryset, membership: Membership):
+    """Restrict any queryset of a tenant model (one with a `cpts` field) to the caller's CPTS."""
+    return queryset.filter(cpts=membership.cpts)
+
+
+def get_object_for_member(queryset, membership: Membership, public_id):
+    """One object of the caller's CPTS by public UUID, or 404."""
+    try:
+        return scoped(queryset, membership).get(public_id=public_id)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def user_needs_second_factor(user) -> bool:
+    """True when any of the user's active memberships gives access to patient data."""
+    return any(m.requires_two_factor() for m in Membership.objects.active().filter(user=user))
+
+
+def member_view(permission=None):
+    """Decorator for views under /c/<cpts_slug>/.
+
+    Loads the caller's membership (404 outside it), enforces the second factor for
+    roles that see patient data, then the optional permission (a Membership method
+    name such as "can_manage_territory"): a member without it gets 404 too, so
+    protected pages are invisible rather than forbidden.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, cpts_slug, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = get_membership(request.user, cpts_slug)
+            if membership.requires_two_factor() and not request.user.is_verified():
+                return redirect("core:login_otp")
+            if permission is not None and not getattr(membership, permission)():
+                raise Http404
+            request.membership = membership
+            request.cpts = membership.cpts
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,72 @@
+"""API authentication (bearer tokens, browser session) and the caller's identity."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from .access import user_needs_second_factor
+from .models import ApiToken, Membership
+
+
+class BearerToken(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        request.user = row.user
+        return row.user
+
+
+class VerifiedSession(SessionAuth):
+    """The browser session, accepted only once the second factor is done where required."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if user_needs_second_factor(user) and not user.is_verified():
+            return None
+        return user
+
+
+API_AUTH = [BearerToken(), VerifiedSession()]
+
+
+def api_membership(request, cpts: str | None = None) -> Membership:
+    """The membership an API call acts under: the only one, or the one named by `cpts`."""
+    memberships = Membership.objects.active().filter(user=request.auth).select_related("cpts")
+    if cpts:
+        membership = memberships.filter(cpts__slug=cpts).first()
+        if membership is None:
+            raise Http404
+        return membership
+    rows = list(memberships[:2])
+    if not rows:
+        raise Http404
+    if len(rows) > 1:
+        raise ValidationError({"cpts": "Vous êtes membre de plusieurs CPTS : précisez `cpts`."})
+    return rows[0]
+
+
+router = Router(tags=["compte"])
+
+
+class MeOut(Schema):
+    email: str
+    cpts: str
+    role: str
+
+
+@router.get("/me", response=MeOut, summary="L'appelant, sa CPTS et son rôle")
+def me(request, cpts: str | None = None):
+    membership = api_membership(request, cpts)
+    return {"email": request.auth.email, "cpts": membership.cpts.slug, "role": membership.role}

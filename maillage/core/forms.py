@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from .models import Role
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+        error_messages={"required": "Saisissez votre adresse e-mail.",
+                        "invalid": "Adresse e-mail invalide."},
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Saisissez votre mot de passe."},
+    )
+
+
+class OtpForm(forms.Form):
+    code = forms.CharField(
+        label="Code à 6 chiffres de votre application d'authentification",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
+        error_messages={"required": "Saisissez le code affiché par votre application."},
+    )
+
+    def clean_code(self):
+        code = "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())
+        if len(code) != 6:
+            raise forms.ValidationError("Le code comporte 6 chiffres.")
+        return code
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse e-mail",
+        error_messages={"required": "Indiquez l'adresse e-mail de la personne invitée.",
+                        "invalid": "Adresse e-mail invalide."},
+    )
+    role = forms.ChoiceField(
+        label="Rôle", choices=Role.choices,
+        error_messages={"invalid_choice": "Choisissez un rôle dans la liste."},
+    )
+    title = forms.CharField(
+        label="Fonction (facultatif)", max_length=120, required=False,
+        help_text="Ex. : médecin généraliste, infirmière, EHPAD Les Tilleuls.",
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(label="Prénom", max_length=150,
+                                 error_messages={"required": "Indiquez votre prénom."})
+    last_name = forms.CharField(label="Nom", max_length=150,
+                                error_messages={"required": "Indiquez votre nom."})
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+        error_messages={"required": "Choisissez un mot de passe."},
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Confirmez le mot de passe."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and (
+            data["password1"] != data["password2"]
+        ):
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        return data
+
+
+class UnlockForm(forms.Form):
+    email = forms.EmailField(widget=forms.HiddenInput)

@@ -1,0 +1,258 @@
+"""Tenancy (Cpts, Membership, roles), accounts, invitations, API tokens and the audit trail."""
+
+import hashlib
+import secrets
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", "Coordination"
+    PROFESSIONAL = "professional", "Professionnel de santé"
+    REGULATOR = "regulator", "Régulation"
+    PARTNER = "partner", "Partenaire"
+    BOARD = "board", "Bureau / CA"
+
+
+# Roles that may see patient data, and therefore must log in with a second factor.
+PATIENT_DATA_ROLES = frozenset(
+    {Role.COORDINATOR, Role.PROFESSIONAL, Role.REGULATOR, Role.PARTNER}
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: the e-mail address is the login."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField("adresse e-mail", unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+
+class CptsQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Cpts(models.Model):
+    """The tenant: one CPTS association. Every domain row carries a `cpts`."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField("nom", max_length=200)
+    aci_signed_on = models.DateField("date de signature de l'ACI", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CptsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "CPTS"
+        verbose_name_plural = "CPTS"
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True, cpts__archived_at__isnull=True)
+
+
+class Membership(models.Model):
+    """The single source of permissions: a user's role in one CPTS."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # Free label shown next to the role ("Médecin généraliste", "EHPAD Les Tilleuls").
+    title = models.CharField("fonction", max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cpts"], name="membership_one_per_cpts")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.cpts.slug} ({self.role})"
+
+    # Permissions: plain, greppable methods.
+    def can_see_patients(self) -> bool:
+        return self.role in PATIENT_DATA_ROLES
+
+    def requires_two_factor(self) -> bool:
+        return self.can_see_patients()
+
+    def can_manage_territory(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    def can_invite(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    def can_read_audit(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    def can_unlock_accounts(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_cpts(self, cpts):
+        return self.filter(cpts=cpts)
+
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A one-time link that lets a person join a CPTS with a role.
+
+    Only the SHA-256 of the token is stored: a leaked database does not leak valid links.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("adresse e-mail")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    title = models.CharField("fonction", max_length=120, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        raw = secrets.token_urlsafe(32)
+        return raw, _hash_token(raw)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "acceptée"
+        if self.revoked_at:
+            return "révoquée"
+        if self.expires_at <= timezone.now():
+            return "expirée"
+        return "en attente"
+
+
+class ApiToken(models.Model):
+    """A bearer token for machines. Only its hash is stored; the raw value is shown once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        raw = "mlg_" + secrets.token_urlsafe(32)
+        return raw, _hash_token(raw)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_cpts(self, cpts):
+        return self.filter(cpts=cpts)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when and from where. Written explicitly by services."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(
+        Cpts, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept even if the account is deleted later.
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.UUIDField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["cpts", "-at"], name="audit_cpts_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"

@@ -1,0 +1,337 @@
+"""Accounts (login with a second factor, invitations), members and the audit trail."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from . import audit, services, twofactor
+from .access import member_view, user_needs_second_factor
+from .filters import AuditEventFilter
+from .forms import AcceptInvitationForm, InvitationForm, LoginForm, OtpForm, UnlockForm
+from .models import AuditEvent, Invitation, Membership
+
+PENDING_USER = "maillage_pending_user"
+PENDING_NEXT = "maillage_pending_next"
+
+User = get_user_model()
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """Axes lockout response: a page that says what happened and what to do."""
+    return render(request, "core/locked.html", status=429)
+
+
+def _safe_next(request, default="core:home"):
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _pending_user(request):
+    user_id = request.session.get(PENDING_USER)
+    if user_id is None:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def _finish_login(request, user, device=None):
+    """Open the session, mark it verified when a device was used, and audit the login."""
+    next_url = request.session.pop(PENDING_NEXT, None)
+    request.session.pop(PENDING_USER, None)
+    user.backend = "django.contrib.auth.backends.ModelBackend"
+    login(request, user)
+    if device is not None:
+        otp_login(request, device)
+    for membership in Membership.objects.active().filter(user=user).select_related("cpts"):
+        audit.record(
+            action="auth.login",
+            actor=user,
+            cpts=membership.cpts,
+            request=request,
+            detail={"second_factor": device is not None},
+        )
+    return redirect(next_url or "core:home")
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        user = authenticate(request, email=email, password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request, {"email": email})
+        if user is None:
+            form.add_error(None, "Adresse e-mail ou mot de passe incorrect.")
+        else:
+            request.session.cycle_key()
+            request.session[PENDING_USER] = user.pk
+            request.session[PENDING_NEXT] = _safe_next(request, default="")
+            if twofactor.confirmed_device(user):
+                return redirect("core:login_otp")
+            if user_needs_second_factor(user):
+                return redirect("core:enrol_otp")
+            return _finish_login(request, user)
+    return render(
+        request,
+        "core/login.html",
+        {"form": form, "next": request.GET.get("next", ""), "demo": twofactor.demo_code_allowed()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _otp_failed(request, user):
+    # Feed axes, so wrong codes count towards the lockout like wrong passwords.
+    user_login_failed.send(
+        sender=__name__, credentials={"email": user.email}, request=request
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_otp_view(request):
+    """Second step: the TOTP code. Also reached by a logged-in but unverified user."""
+    user = _pending_user(request)
+    if user is None and request.user.is_authenticated and not request.user.is_verified():
+        user = request.user
+    if user is None:
+        return redirect("core:login")
+    device = twofactor.confirmed_device(user)
+    if device is None:
+        return redirect("core:enrol_otp")
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if AxesProxyHandler.is_locked(request, {"email": user.email}):
+            return locked_out(request, {"email": user.email})
+        if device.verify_token(form.cleaned_data["code"]):
+            return _finish_login(request, user, device)
+        _otp_failed(request, user)
+        if AxesProxyHandler.is_locked(request, {"email": user.email}):
+            return locked_out(request, {"email": user.email})
+        form.add_error(
+            "code",
+            "Code incorrect ou expiré. Saisissez le code affiché maintenant par votre "
+            "application (vérifiez l'heure de votre téléphone).",
+        )
+    return render(
+        request,
+        "core/login_otp.html",
+        {"form": form, "demo": twofactor.demo_code_allowed(), "pending_email": user.email},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enrol_otp_view(request):
+    """Enrol a TOTP application: scan the QR code, type one code to confirm."""
+    user = _pending_user(request) or (request.user if request.user.is_authenticated else None)
+    if user is None:
+        return redirect("core:login")
+    if twofactor.confirmed_device(user) and not (
+        request.user.is_authenticated and request.user.is_verified()
+    ):
+        return redirect("core:login_otp")
+    device = twofactor.pending_device(user)
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            # One active device: enrolling a new phone replaces the old one.
+            type(device).objects.filter(user=user).exclude(pk=device.pk).delete()
+            for membership in Membership.objects.active().filter(user=user):
+                audit.record(action="auth.totp_enrolled", actor=user, cpts=membership.cpts,
+                             request=request)
+            messages.success(request, "Double authentification activée.")
+            return _finish_login(request, user, device)
+        form.add_error(
+            "code",
+            "Code incorrect. Vérifiez que vous avez scanné le QR code ci-dessus "
+            "et saisissez le code affiché maintenant.",
+        )
+    return render(
+        request,
+        "core/enrol_otp.html",
+        {
+            "form": form,
+            "qr_svg": twofactor.qr_svg(device),
+            "secret": twofactor.secret_text(device),
+            "email": user.email,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def logout_view(request):
+    request.session.pop(PENDING_USER, None)
+    logout(request)
+    messages.info(request, "Vous êtes déconnecté.")
+    return redirect("core:login")
+
+
+def home_view(request):
+    if not request.user.is_authenticated:
+        return redirect("core:login")
+    memberships = list(Membership.objects.active().filter(user=request.user).select_related("cpts"))
+    if len(memberships) == 1:
+        return redirect("territory:territory", cpts_slug=memberships[0].cpts.slug)
+    return render(request, "core/home.html", {"memberships": memberships})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_view(request, token):
+    try:
+        invitation = services.invitation_from_token(token)
+    except ValidationError as exc:
+        return render(request, "core/invitation_invalid.html", {"errors": exc.messages}, status=410)
+
+    existing = User.objects.filter(email=invitation.email).first()
+    if existing is not None:
+        # Someone who already has an account joins a second CPTS: they log in first.
+        if not request.user.is_authenticated or request.user.pk != existing.pk:
+            messages.info(
+                request,
+                f"Un compte existe déjà pour {invitation.email} : connectez-vous pour "
+                f"rejoindre {invitation.cpts.name}.",
+            )
+            return redirect(f"/connexion/?next={request.path}")
+        if request.method == "POST":
+            try:
+                services.invitation_accept(invitation=invitation, user=existing, request=request)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("core:home")
+            messages.success(request, f"Vous avez rejoint {invitation.cpts.name}.")
+            return redirect("core:home")
+        return render(request, "core/invitation_join.html", {"invitation": invitation})
+
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        else:
+            user = membership.user
+            request.session.cycle_key()
+            request.session[PENDING_USER] = user.pk
+            if membership.requires_two_factor():
+                return redirect("core:enrol_otp")
+            return _finish_login(request, user)
+    return render(
+        request,
+        "core/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )
+
+
+@member_view("can_invite")
+@require_http_methods(["GET", "POST"])
+def members_view(request):
+    cpts = request.cpts
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                cpts=cpts,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                title=form.cleaned_data["title"],
+                invited_by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(
+                request, f"Invitation envoyée à {form.cleaned_data['email']}."
+            )
+            return redirect("core:members", cpts_slug=cpts.slug)
+    members = (
+        Membership.objects.active().filter(cpts=cpts).select_related("user").order_by("role", "user__email")
+    )
+    invitations = Invitation.objects.for_cpts(cpts).order_by("-created_at")[:50]
+    audit.record(action="members.list", actor=request.user, cpts=cpts, request=request)
+    return render(
+        request,
+        "core/members.html",
+        {
+            "form": form,
+            "members": members,
+            "invitations": invitations,
+            "locked": services.locked_accounts(cpts),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@member_view("can_unlock_accounts")
+@require_POST
+def unlock_view(request):
+    form = UnlockForm(request.POST)
+    if form.is_valid():
+        try:
+            services.account_unlock(
+                cpts=request.cpts, email=form.cleaned_data["email"], actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Compte {form.cleaned_data['email']} débloqué.")
+    else:
+        messages.error(request, "Adresse e-mail manquante ou invalide.")
+    return redirect("core:members", cpts_slug=request.cpts.slug)
+
+
+@member_view("can_read_audit")
+def audit_view(request):
+    queryset = AuditEvent.objects.for_cpts(request.cpts).select_related("actor")
+    event_filter = AuditEventFilter(request.GET or None, queryset=queryset, cpts=request.cpts)
+    if event_filter.is_bound and not event_filter.is_valid():
+        status = 400
+        events = queryset.none()
+    else:
+        status = 200
+        events = event_filter.qs
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    audit.record(
+        action="audit.read",
+        actor=request.user,
+        cpts=request.cpts,
+        request=request,
+        detail={k: v for k, v in request.GET.items() if k != "page"},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit.html",
+        {"filter": event_filter, "page": page, "query": query.urlencode()},
+        status=status,
+    )
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+

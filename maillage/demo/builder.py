@@ -1,0 +1,99 @@
+"""The deterministic demo: two neighbouring CPTS on real INSEE communes, one account per
+persona. Same seed, same data: secrets are derived from the seed, never random."""
+
+import datetime
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from maillage.core.models import Cpts, Membership, Role, User
+from maillage.territory.models import Epci, TerritoryCommune
+from maillage.territory.services import territory_add_epci
+
+DEMO_PASSWORD = "Maillage-demo-2026"  # noqa: S105 (published demo credential)
+DEMO_DOMAIN = "maillage.test"
+DEFAULT_SEED = "maillage-demo"
+
+
+@dataclass(frozen=True)
+class DemoCpts:
+    slug: str
+    name: str
+    epci_siren: str
+    aci_signed_on: datetime.date
+
+
+DEMO_CPTS = (
+    DemoCpts("pays-berjalliens", "CPTS des Pays Berjalliens", "243800604", datetime.date(2022, 6, 30)),
+    DemoCpts("vals-du-dauphine", "CPTS des Vals du Dauphiné", "200068567", datetime.date(2023, 3, 15)),
+)
+
+# (local part of the e-mail, role, title, first name, last name): fictional people.
+PERSONAS = (
+    ("coordination", Role.COORDINATOR, "Coordinatrice", "Claire", "Morel"),
+    ("medecin", Role.PROFESSIONAL, "Médecin généraliste", "Julien", "Perrin"),
+    ("infirmier", Role.PROFESSIONAL, "Infirmier libéral", "Hugo", "Garnier"),
+    ("pharmacien", Role.PROFESSIONAL, "Pharmacienne", "Sophie", "Chevalier"),
+    ("regulation", Role.REGULATOR, "Assistante de régulation", "Nadia", "Benali"),
+    ("partenaire", Role.PARTNER, "Assistante sociale, EHPAD", "Marc", "Lefebvre"),
+    ("bureau", Role.BOARD, "Co-trésorière", "Anne", "Roux"),
+)
+
+
+def demo_email(local: str, slug: str) -> str:
+    return f"{local}@{slug}.{DEMO_DOMAIN}"
+
+
+def demo_totp_key(seed: str, email: str) -> str:
+    """A 20-byte hex TOTP key derived from the seed: stable across runs."""
+    return hmac.new(seed.encode(), email.encode(), hashlib.sha1).hexdigest()
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    role: str
+    title: str
+    cpts: str
+    two_factor: bool
+
+
+@transaction.atomic
+def build_demo(*, seed: str = DEFAULT_SEED) -> list[DemoAccount]:
+    accounts = []
+    for spec in DEMO_CPTS:
+        epci = Epci.objects.filter(code=spec.epci_siren).first()
+        if epci is None:
+            raise ValidationError(
+                f"EPCI {spec.epci_siren} introuvable : chargez d'abord la géographie "
+                "(maillage load-geography)."
+            )
+        cpts, _ = Cpts.objects.update_or_create(
+            slug=spec.slug, defaults={"name": spec.name, "aci_signed_on": spec.aci_signed_on}
+        )
+        if not TerritoryCommune.objects.filter(cpts=cpts).exists():
+            territory_add_epci(cpts=cpts, epci=epci, reason="Territoire initial (démonstration)")
+        for local, role, title, first, last in PERSONAS:
+            email = demo_email(local, spec.slug)
+            user, created = User.objects.get_or_create(
+                email=email, defaults={"first_name": first, "last_name": last}
+            )
+            if created or not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            Membership.objects.update_or_create(
+                user=user, cpts=cpts, defaults={"role": role, "title": title, "archived_at": None}
+            )
+            two_factor = role != Role.BOARD
+            if two_factor:
+                TOTPDevice.objects.update_or_create(
+                    user=user,
+                    name="Démonstration",
+                    defaults={"key": demo_totp_key(seed, email), "confirmed": True},
+                )
+            accounts.append(DemoAccount(email, role, title, spec.slug, two_factor))
+    return accounts

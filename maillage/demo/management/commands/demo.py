@@ -1,0 +1,30 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from maillage.demo.builder import DEFAULT_SEED, DEMO_PASSWORD, build_demo
+
+
+class Command(BaseCommand):
+    help = "Construit les CPTS de démonstration (déterministe) et affiche les comptes."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", default=DEFAULT_SEED)
+
+    def handle(self, *args, seed, **options):
+        try:
+            accounts = build_demo(seed=seed)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        self.stdout.write("Comptes de démonstration (mot de passe commun : %s)" % DEMO_PASSWORD)
+        current = None
+        for account in accounts:
+            if account.cpts != current:
+                current = account.cpts
+                self.stdout.write(f"\n  CPTS {current}")
+            factor = "TOTP" if account.two_factor else "sans 2FA"
+            self.stdout.write(f"    {account.email:<48} {account.role:<13} {factor}")
+        self.stdout.write(
+            "\nConnexion : http://127.0.0.1:8000/connexion/ avec l'adresse et le mot de passe,"
+            "\npuis le code TOTP, obtenu en mode démonstration par :"
+            "\n    .venv/bin/maillage totp coordination@pays-berjalliens.maillage.test"
+        )
