@@ -39,7 +39,9 @@ def django_validation_error(request, exc):
 def schema_validation_error(request, exc):
     errors = [
         {
-            "field": ".".join(str(p) for p in e.get("loc", []) if p not in ("body", "query", "path")),
+            "field": ".".join(
+                str(p) for p in e.get("loc", []) if p not in ("body", "query", "path")
+            ),
             "message": e.get("msg", "Valeur invalide."),
         }
         for e in exc.errors

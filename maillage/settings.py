@@ -6,6 +6,7 @@ typo in production configuration stops the start instead of silently using a def
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -45,12 +46,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# The test suite (pytest) runs with a fixed key and without collected static files.
+TESTING = env_bool("MAILLAGE_TESTING", "pytest" in sys.modules)
 # Demo mode unlocks the helpers that print TOTP codes of demo accounts; never in production.
 DEMO_MODE = env_bool("MAILLAGE_DEMO", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if DEBUG or DEMO_MODE or env_bool("MAILLAGE_TESTING", False):
+    if DEBUG or DEMO_MODE or TESTING:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set (or DEBUG/MAILLAGE_DEMO enabled)")
@@ -183,13 +186,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("MAILLAGE_TESTING", False)
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
 # Tests and the browser suite run without collectstatic.
-WHITENOISE_USE_FINDERS = DEBUG or env_bool("MAILLAGE_TESTING", False)
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

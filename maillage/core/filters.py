@@ -12,11 +12,15 @@ class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter(label="Type d'objet", lookup_expr="icontains")
     object_id = django_filters.UUIDFilter(label="Identifiant d'objet")
     since = django_filters.DateFilter(
-        label="Depuis le", field_name="at", lookup_expr="date__gte",
+        label="Depuis le",
+        field_name="at",
+        lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = django_filters.DateFilter(
-        label="Jusqu'au", field_name="at", lookup_expr="date__lte",
+        label="Jusqu'au",
+        field_name="at",
+        lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -33,7 +37,9 @@ class AuditEventFilter(django_filters.FilterSet):
         )
         self.filters["actor"].extra["choices"] = [(e, e) for e in emails]
         actions = (
-            AuditEvent.objects.for_cpts(cpts).order_by("action").values_list("action", flat=True)
+            AuditEvent.objects.for_cpts(cpts)
+            .order_by("action")
+            .values_list("action", flat=True)
             .distinct()
         )
         self.filters["action"].extra["choices"] = [(a, a) for a in actions]

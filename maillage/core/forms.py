@@ -8,8 +8,10 @@ class LoginForm(forms.Form):
     email = forms.EmailField(
         label="Adresse e-mail",
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
-        error_messages={"required": "Saisissez votre adresse e-mail.",
-                        "invalid": "Adresse e-mail invalide."},
+        error_messages={
+            "required": "Saisissez votre adresse e-mail.",
+            "invalid": "Adresse e-mail invalide.",
+        },
     )
     password = forms.CharField(
         label="Mot de passe",
@@ -44,24 +46,31 @@ class OtpForm(forms.Form):
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Adresse e-mail",
-        error_messages={"required": "Indiquez l'adresse e-mail de la personne invitée.",
-                        "invalid": "Adresse e-mail invalide."},
+        error_messages={
+            "required": "Indiquez l'adresse e-mail de la personne invitée.",
+            "invalid": "Adresse e-mail invalide.",
+        },
     )
     role = forms.ChoiceField(
-        label="Rôle", choices=Role.choices,
+        label="Rôle",
+        choices=Role.choices,
         error_messages={"invalid_choice": "Choisissez un rôle dans la liste."},
     )
     title = forms.CharField(
-        label="Fonction (facultatif)", max_length=120, required=False,
+        label="Fonction (facultatif)",
+        max_length=120,
+        required=False,
         help_text="Ex. : médecin généraliste, infirmière, EHPAD Les Tilleuls.",
     )
 
 
 class AcceptInvitationForm(forms.Form):
-    first_name = forms.CharField(label="Prénom", max_length=150,
-                                 error_messages={"required": "Indiquez votre prénom."})
-    last_name = forms.CharField(label="Nom", max_length=150,
-                                error_messages={"required": "Indiquez votre nom."})
+    first_name = forms.CharField(
+        label="Prénom", max_length=150, error_messages={"required": "Indiquez votre prénom."}
+    )
+    last_name = forms.CharField(
+        label="Nom", max_length=150, error_messages={"required": "Indiquez votre nom."}
+    )
     password1 = forms.CharField(
         label="Mot de passe",
         strip=False,
@@ -78,8 +87,10 @@ class AcceptInvitationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("password1") and data.get("password2") and (
-            data["password1"] != data["password2"]
+        if (
+            data.get("password1")
+            and data.get("password2")
+            and (data["password1"] != data["password2"])
         ):
             self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
         return data

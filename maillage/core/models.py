@@ -18,9 +18,7 @@ class Role(models.TextChoices):
 
 
 # Roles that may see patient data, and therefore must log in with a second factor.
-PATIENT_DATA_ROLES = frozenset(
-    {Role.COORDINATOR, Role.PROFESSIONAL, Role.REGULATOR, Role.PARTNER}
-)
+PATIENT_DATA_ROLES = frozenset({Role.COORDINATOR, Role.PROFESSIONAL, Role.REGULATOR, Role.PARTNER})
 
 
 class UserManager(BaseUserManager):

@@ -18,8 +18,9 @@ def pending_device(user) -> TOTPDevice:
     page reload does not change the secret the user is scanning."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Application d'authentification",
-                                           confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=user, name="Application d'authentification", confirmed=False
+        )
     return device
 
 

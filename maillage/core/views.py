@@ -93,9 +93,7 @@ def login_view(request):
 
 def _otp_failed(request, user):
     # Feed axes, so wrong codes count towards the lockout like wrong passwords.
-    user_login_failed.send(
-        sender=__name__, credentials={"email": user.email}, request=request
-    )
+    user_login_failed.send(sender=__name__, credentials={"email": user.email}, request=request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,8 +148,9 @@ def enrol_otp_view(request):
             # One active device: enrolling a new phone replaces the old one.
             type(device).objects.filter(user=user).exclude(pk=device.pk).delete()
             for membership in Membership.objects.active().filter(user=user):
-                audit.record(action="auth.totp_enrolled", actor=user, cpts=membership.cpts,
-                             request=request)
+                audit.record(
+                    action="auth.totp_enrolled", actor=user, cpts=membership.cpts, request=request
+                )
             messages.success(request, "Double authentification activée.")
             return _finish_login(request, user, device)
         form.add_error(
@@ -263,12 +262,13 @@ def members_view(request):
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            messages.success(
-                request, f"Invitation envoyée à {form.cleaned_data['email']}."
-            )
+            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
             return redirect("core:members", cpts_slug=cpts.slug)
     members = (
-        Membership.objects.active().filter(cpts=cpts).select_related("user").order_by("role", "user__email")
+        Membership.objects.active()
+        .filter(cpts=cpts)
+        .select_related("user")
+        .order_by("role", "user__email")
     )
     invitations = Invitation.objects.for_cpts(cpts).order_by("-created_at")[:50]
     audit.record(action="members.list", actor=request.user, cpts=cpts, request=request)
@@ -292,7 +292,9 @@ def unlock_view(request):
     if form.is_valid():
         try:
             services.account_unlock(
-                cpts=request.cpts, email=form.cleaned_data["email"], actor=request.user,
+                cpts=request.cpts,
+                email=form.cleaned_data["email"],
+                actor=request.user,
                 request=request,
             )
         except ValidationError as exc:
@@ -334,4 +336,3 @@ def audit_view(request):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
-

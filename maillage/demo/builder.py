@@ -28,8 +28,12 @@ class DemoCpts:
 
 
 DEMO_CPTS = (
-    DemoCpts("pays-berjalliens", "CPTS des Pays Berjalliens", "243800604", datetime.date(2022, 6, 30)),
-    DemoCpts("vals-du-dauphine", "CPTS des Vals du Dauphiné", "200068567", datetime.date(2023, 3, 15)),
+    DemoCpts(
+        "pays-berjalliens", "CPTS des Pays Berjalliens", "243800604", datetime.date(2022, 6, 30)
+    ),
+    DemoCpts(
+        "vals-du-dauphine", "CPTS des Vals du Dauphiné", "200068567", datetime.date(2023, 3, 15)
+    ),
 )
 
 # (local part of the e-mail, role, title, first name, last name): fictional people.

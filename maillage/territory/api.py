@@ -24,8 +24,8 @@ class TerritoryOut(Schema):
 def territory(request, cpts: str | None = None):
     membership = api_membership(request, cpts)
     summary = territory_summary(membership.cpts)
-    communes = territory_communes(membership.cpts).order_by("code").values(
-        "code", "name", "population"
+    communes = (
+        territory_communes(membership.cpts).order_by("code").values("code", "name", "population")
     )
     return {
         "cpts": membership.cpts.slug,

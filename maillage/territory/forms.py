@@ -35,6 +35,8 @@ class ContractForm(forms.Form):
     aci_signed_on = forms.DateField(
         label="Date de signature du contrat ACI",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Indiquez la date de signature.",
-                        "invalid": "Date invalide (format attendu : AAAA-MM-JJ)."},
+        error_messages={
+            "required": "Indiquez la date de signature.",
+            "invalid": "Date invalide (format attendu : AAAA-MM-JJ).",
+        },
     )

@@ -125,7 +125,9 @@ def load_geography(
         epci_rows = list(_open("epci"))
         Epci.objects.bulk_create(
             [
-                Epci(code=r["code"], name=r["nom"], kind=r["type"], search_name=search_key(r["nom"]))
+                Epci(
+                    code=r["code"], name=r["nom"], kind=r["type"], search_name=search_key(r["nom"])
+                )
                 for r in epci_rows
             ],
             update_conflicts=True,
@@ -182,8 +184,18 @@ def load_geography(
                 update_conflicts=True,
                 unique_fields=["code"],
                 update_fields=[
-                    "kind", "name", "search_name", "population", "departement", "epci",
-                    "parent_code", "latitude", "longitude", "geometry", "loaded_at", "archived_at",
+                    "kind",
+                    "name",
+                    "search_name",
+                    "population",
+                    "departement",
+                    "epci",
+                    "parent_code",
+                    "latitude",
+                    "longitude",
+                    "geometry",
+                    "loaded_at",
+                    "archived_at",
                 ],
             )
             if progress:

@@ -144,13 +144,17 @@ def territory_add_communes(
         names = ", ".join(f"{c.name} ({c.code})" for c in communes if c.code in present)
         raise ValidationError(f"Déjà dans le territoire : {names}.")
     before = territory_population(cpts)
-    TerritoryCommune.objects.bulk_create(
-        [TerritoryCommune(cpts=cpts, commune=c) for c in communes]
-    )
+    TerritoryCommune.objects.bulk_create([TerritoryCommune(cpts=cpts, commune=c) for c in communes])
     after = territory_population(cpts)
     return _record_change(
-        cpts=cpts, actor=actor, action=TerritoryChange.Action.ADD, communes=communes,
-        before=before, after=after, reason=reason, request=request,
+        cpts=cpts,
+        actor=actor,
+        action=TerritoryChange.Action.ADD,
+        communes=communes,
+        before=before,
+        after=after,
+        reason=reason,
+        request=request,
     )
 
 
@@ -169,15 +173,19 @@ def territory_remove_communes(
         raise ValidationError(f"Pas dans le territoire : {names}.")
     total = TerritoryCommune.objects.filter(cpts=cpts).count()
     if total - len(present) <= 0:
-        raise ValidationError(
-            "Le territoire ne peut pas être vide : gardez au moins une commune."
-        )
+        raise ValidationError("Le territoire ne peut pas être vide : gardez au moins une commune.")
     before = territory_population(cpts)
     rows.delete()
     after = territory_population(cpts)
     return _record_change(
-        cpts=cpts, actor=actor, action=TerritoryChange.Action.REMOVE, communes=communes,
-        before=before, after=after, reason=reason, request=request,
+        cpts=cpts,
+        actor=actor,
+        action=TerritoryChange.Action.REMOVE,
+        communes=communes,
+        before=before,
+        after=after,
+        reason=reason,
+        request=request,
     )
 
 
@@ -189,9 +197,7 @@ def epci_communes(epci: Epci) -> list[Commune]:
 def territory_add_epci(*, cpts: Cpts, epci: Epci, actor=None, reason: str = "", request=None):
     """Add every commune of an EPCI that is not yet in the territory."""
     communes = epci_communes(epci)
-    present = set(
-        TerritoryCommune.objects.filter(cpts=cpts).values_list("commune_id", flat=True)
-    )
+    present = set(TerritoryCommune.objects.filter(cpts=cpts).values_list("commune_id", flat=True))
     new = [c for c in communes if c.pk not in present]
     if not new:
         raise ValidationError(f"Toutes les communes de {epci.name} sont déjà dans le territoire.")

@@ -25,9 +25,7 @@ def feature_collection(communes) -> str:
     for c in communes:
         properties = json.dumps({"code": c.code, "name": c.name, "population": c.population})
         geometry = c.geometry or "null"
-        features.append(
-            f'{{"type":"Feature","properties":{properties},"geometry":{geometry}}}'
-        )
+        features.append(f'{{"type":"Feature","properties":{properties},"geometry":{geometry}}}')
     return ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}").replace(
         "<", "\\u003c"
     )
@@ -35,9 +33,7 @@ def feature_collection(communes) -> str:
 
 def _context(request, **forms):
     cpts = request.cpts
-    communes = list(
-        services.territory_communes(cpts).select_related("epci").order_by("name")
-    )
+    communes = list(services.territory_communes(cpts).select_related("epci").order_by("name"))
     population = sum(c.population for c in communes)
     today = timezone.localdate()
     deadlines = aci.mission_deadlines(cpts.aci_signed_on)
@@ -88,7 +84,9 @@ def _apply(request, form_name, form, change):
     messages.success(
         request,
         f"{len(result.communes)} commune(s) {verb}. Population : "
-        f"{result.population_before:,} → {result.population_after:,} habitants.".replace(",", "\u202f"),
+        f"{result.population_before:,} → {result.population_after:,} habitants.".replace(
+            ",", "\u202f"
+        ),
     )
     if request.htmx:
         return _render(request)

@@ -15,7 +15,7 @@ class Command(BaseCommand):
             accounts = build_demo(seed=seed)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write("Comptes de démonstration (mot de passe commun : %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})")
         current = None
         for account in accounts:
             if account.cpts != current:

@@ -1,0 +1,124 @@
+"""Personas and shared fixtures.
+
+The test database gets the real INSEE geography of Isère (département 38) and the demo
+CPTS once per session; each test then runs in a transaction rolled back at its end.
+"""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from maillage.core.models import User
+from maillage.core.twofactor import confirmed_device
+from maillage.demo.builder import build_demo, demo_email
+
+os.environ.setdefault("MAILLAGE_TESTING", "1")
+
+HOME = "pays-berjalliens"
+OTHER = "vals-du-dauphine"
+TEST_DEPARTEMENTS = "38"
+
+
+def load_reference_data():
+    from maillage.territory.models import Commune
+
+    if not Commune.objects.filter(code="38053").exists():
+        call_command(
+            "load_geography",
+            departements=TEST_DEPARTEMENTS,
+            no_progress=True,
+            stdout=open(os.devnull, "w"),
+        )  # noqa: SIM115
+    build_demo()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fast_otp_throttle(settings):
+    # django-otp delays a retry after a wrong code; tests try wrong then right at once.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+
+
+def _user(local, slug=HOME) -> User:
+    return User.objects.get(email=demo_email(local, slug))
+
+
+@pytest.fixture
+def coordinator(db):
+    return _user("coordination")
+
+
+@pytest.fixture
+def gp(db):
+    return _user("medecin")
+
+
+@pytest.fixture
+def nurse(db):
+    return _user("infirmier")
+
+
+@pytest.fixture
+def pharmacist(db):
+    return _user("pharmacien")
+
+
+@pytest.fixture
+def regulator(db):
+    return _user("regulation")
+
+
+@pytest.fixture
+def partner(db):
+    return _user("partenaire")
+
+
+@pytest.fixture
+def board_member(db):
+    return _user("bureau")
+
+
+@pytest.fixture
+def outsider(db):
+    """The coordinator of the other demo CPTS."""
+    return _user("coordination", OTHER)
+
+
+@pytest.fixture
+def home_cpts(db):
+    from maillage.core.models import Cpts
+
+    return Cpts.objects.get(slug=HOME)
+
+
+@pytest.fixture
+def other_cpts(db):
+    from maillage.core.models import Cpts
+
+    return Cpts.objects.get(slug=OTHER)
+
+
+def verified_client(user) -> Client:
+    """A browser session logged in with both factors (or password only for a user
+    without a device, such as a board member)."""
+    client = Client()
+    client.force_login(user)
+    device = confirmed_device(user)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return verified_client
