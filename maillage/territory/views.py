@@ -180,7 +180,7 @@ def suggest_view(request):
         return HttpResponse("")
     matches = (
         Commune.objects.current()
-        .filter(search_name__startswith=query)
+        .filter(search_name__contains=query)
         .select_related("departement")
         .order_by("-population")[:15]
     )
