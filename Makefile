@@ -22,7 +22,7 @@ run: $(STAMP)
 	MAILLAGE_DEMO=1 $(BIN)/maillage serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check maillage tests bench
+	$(BIN)/ruff check maillage tests bench bin
 	MAILLAGE_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run -v0
 
 test: $(STAMP)

@@ -120,8 +120,8 @@ def render(results: dict) -> str:
         "",
         "Chaque mesure est comparée, dans la même exécution, à une référence brute qui fait "
         "le même travail sans Django : le rapport (colonne « Rapport ») dit ce que coûte "
-        "l'application par-dessus les données elles-mêmes, et varie bien moins d'une "
-        "machine à l'autre que les durées absolues.",
+        "l'application par-dessus les données elles-mêmes, et dépend moins de la machine "
+        "que les durées absolues (il reste sensible à la charge : voir « Machine »).",
         "",
         "| Mesure | Maillage | Référence brute (même exécution) | Rapport | Objectif | Statut |",
         "|---|---:|---:|---:|---:|---|",

@@ -34,7 +34,7 @@ def main() -> int:
     datadir = os.path.join(workdir, "data")
     if as_root:
         shutil.chown(workdir, "postgres", "postgres")
-    os.chmod(workdir, 0o755)
+    os.chmod(workdir, 0o755)  # noqa: S103 (the postgres user must enter it)
     port = free_port()
     log = os.path.join(workdir, "server.log")
 

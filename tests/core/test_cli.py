@@ -1,12 +1,14 @@
 """The `maillage` command line."""
 
 import io
-from contextlib import redirect_stdout
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from maillage.cli import main
 from maillage.core.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_token_create_prints_a_working_token_on_its_last_line(client, gp):
     out = io.StringIO()
-    with redirect_stdout(out):
-        main(["maillage", "token", "create", gp.email])
+    call_command("token", "create", gp.email, stdout=out)
     token = out.getvalue().strip().splitlines()[-1]
     assert token.startswith("mlg_")
     assert ApiToken.objects.filter(user=gp, token_hash=ApiToken.hash(token)).exists()
@@ -56,8 +57,22 @@ def test_demo_is_deterministic(coordinator):
     assert "bureau@vals-du-dauphine.maillage.test" in out.getvalue()
 
 
-def test_hyphenated_command_names_are_accepted():
-    out = io.StringIO()
-    with redirect_stdout(out):
-        main(["maillage", "load-geography", "--departements", "2A", "--no-progress"])
-    assert "communes" in out.getvalue()
+def test_console_script_accepts_hyphenated_names_on_a_fresh_database(tmp_path):
+    """The installed `maillage` script, in its own process and database (management
+    commands close the database connections when they end, so not in this process)."""
+    script = Path(sys.executable).with_name("maillage")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "MAILLAGE_DEMO": "1",
+    }
+    subprocess.run([script, "migrate", "--no-input", "-v0"], env=env, check=True)
+    result = subprocess.run(
+        [script, "load-geography", "--departements", "2A", "--no-progress"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "communes (" in result.stdout
+    assert "Géographie chargée" in result.stdout
