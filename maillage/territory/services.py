@@ -10,11 +10,13 @@ from django.db.models import Sum
 
 from maillage.core import audit
 from maillage.core.models import Cpts
+from maillage.core.validators import validate_insee_commune
 
 from . import aci
 from .models import Commune, Epci, TerritoryChange, TerritoryCommune, search_key
 
-INSEE_CODE = re.compile(r"^(\d{2}|2[AB])\d{3}$", re.IGNORECASE)
+# Anything made of digits (and the A/B of Corsica) is read as an INSEE code, not a name.
+LOOKS_LIKE_CODE = re.compile(r"[0-9][0-9AB][0-9]*", re.IGNORECASE)
 
 
 def territory_communes(cpts: Cpts):
@@ -55,17 +57,17 @@ def resolve_communes(text: str) -> list[Commune]:
         raise ValidationError("Indiquez au moins une commune (nom ou code INSEE).")
     errors, found = [], []
     for item in items:
-        if INSEE_CODE.match(item):
-            commune = Commune.objects.current().filter(code=item.upper()).first()
+        if LOOKS_LIKE_CODE.fullmatch(item):
+            try:
+                code = validate_insee_commune(item).value
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+                continue
+            commune = Commune.objects.current().filter(code=code).first()
             if commune is None:
-                errors.append(f"Code INSEE inconnu : {item}.")
+                errors.append(f"Code INSEE inconnu : {code}.")
             else:
                 found.append(commune)
-            continue
-        if item.isdigit() or re.fullmatch(r"[0-9AB]{4,6}", item, re.IGNORECASE):
-            errors.append(
-                f"« {item} » n'est pas un code INSEE valide (5 caractères, ex. 38053 ou 2A004)."
-            )
             continue
         matches = list(Commune.objects.current().filter(search_name=search_key(item))[:6])
         if not matches:

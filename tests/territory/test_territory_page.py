@@ -82,10 +82,12 @@ def test_adding_by_insee_code_and_htmx_returns_the_updated_panel(client_for, coo
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("99999", "Code INSEE inconnu : 99999."),
+        ("38999", "Code INSEE inconnu : 38999."),
+        ("99999", "désigne un pays étranger"),
+        ("20004", "commencent par 2A (Corse-du-Sud) ou 2B"),
         ("38053", "Déjà dans le territoire : Bourgoin-Jallieu (38053)."),
         ("Atlantide", "Aucune commune nommée « Atlantide »."),
-        ("380", "n'est pas un code INSEE valide"),
+        ("380", "doit comporter 5 caractères"),
         ("", "Indiquez au moins une commune"),
     ],
 )
