@@ -54,6 +54,8 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(
         label="Rôle",
         choices=Role.choices,
+        # The least powerful patient-facing role is the default: no accidental coordinator.
+        initial=Role.PROFESSIONAL,
         error_messages={"invalid_choice": "Choisissez un rôle dans la liste."},
     )
     title = forms.CharField(

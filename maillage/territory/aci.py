@@ -63,7 +63,7 @@ class Deadline:
         if self.start_by is None:
             return "optionnelle"
         if today > self.deployed_by:
-            return "échéance de déploiement passée"
+            return "échéance passée"
         if today > self.start_by:
             return "à déployer"
         return "à démarrer"

@@ -38,7 +38,7 @@ def test_mandatory_missions_have_their_aci_deadlines():
     assert deadlines["qualite"].start_by is None
     assert deadlines["crise"].state(datetime.date(2022, 7, 1)) == "à démarrer"
     assert deadlines["crise"].state(datetime.date(2023, 1, 1)) == "à déployer"
-    assert deadlines["crise"].state(datetime.date(2024, 1, 1)) == "échéance de déploiement passée"
+    assert deadlines["crise"].state(datetime.date(2024, 1, 1)) == "échéance passée"
 
 
 def test_no_contract_date_means_no_deadlines():
