@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_filters",
     "maillage.core",
     "maillage.territory",
+    "maillage.directory",
     "maillage.demo",
 ]
 
