@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from maillage.core.api import API_AUTH
+from maillage.core.api import API_AUTH, UnknownCpts
 from maillage.core.api import router as core_router
 from maillage.territory.api import router as territory_router
 
@@ -53,6 +53,13 @@ def schema_validation_error(request, exc):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
+    if isinstance(exc, UnknownCpts):
+        message = "Aucune CPTS de ce nom dont vous êtes membre."
+        return api.create_response(
+            request,
+            {"detail": message, "errors": [{"field": "cpts", "message": message}]},
+            status=404,
+        )
     return api.create_response(request, {"detail": "Introuvable."}, status=404)
 
 

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_filters",
+    # Installed so the API docs use the Swagger assets shipped in the wheel, not a CDN.
+    "ninja",
     "maillage.core",
     "maillage.territory",
     "maillage.directory",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "maillage.core.middleware.RejectNulBytesMiddleware",
     # Axes must be last: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,6 +160,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # Locking by IP too would lock a whole practice or hospital behind one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "email"
+# Our login posts `email`, the admin login `username`: both count towards the lockout.
+AXES_USERNAME_CALLABLE = "maillage.core.views.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "maillage.core.views.locked_out"
 AXES_VERBOSE = False
@@ -170,6 +175,8 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
+# Time allowed between the password step and the second factor.
+LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.test>")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
 from .api import api
@@ -9,8 +10,11 @@ admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # One login for everyone, with the lockout and the second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="core:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("maillage.territory.urls")),
+    path("", include("maillage.directory.urls")),
     path("", include("maillage.core.urls")),
 ]
 

@@ -6,10 +6,12 @@ that membership's CPTS, so an outsider cannot even learn that an object exists.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from .models import Membership
 
@@ -34,12 +36,18 @@ def scoped(queryset, membership: Membership):
     return queryset.filter(cpts=membership.cpts)
 
 
-def get_object_for_member(queryset, membership: Membership, public_id):
-    """One object of the caller's CPTS by public UUID, or 404."""
+def get_by_public_id(queryset, public_id):
+    """One object of an already-scoped queryset by public UUID, or 404 (also for a
+    malformed UUID)."""
     try:
-        return scoped(queryset, membership).get(public_id=public_id)
+        return queryset.get(public_id=public_id)
     except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
+
+
+def get_object_for_member(queryset, membership: Membership, public_id):
+    """One object of the caller's CPTS by public UUID, or 404."""
+    return get_by_public_id(scoped(queryset, membership), public_id)
 
 
 def user_needs_second_factor(user) -> bool:
@@ -60,6 +68,12 @@ def member_view(permission=None):
         @wraps(view)
         def wrapper(request, cpts_slug, *args, **kwargs):
             if not request.user.is_authenticated:
+                if getattr(request, "htmx", False):
+                    # A fragment request whose session expired: reload the whole page.
+                    current = request.htmx.current_url_abs_path or ""
+                    return HttpResponseClientRedirect(
+                        f"{resolve_url(settings.LOGIN_URL)}?next={current}"
+                    )
                 return redirect_to_login(request.get_full_path())
             membership = get_membership(request.user, cpts_slug)
             if membership.requires_two_factor() and not request.user.is_verified():

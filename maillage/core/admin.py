@@ -32,6 +32,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "cpts", "actor_email", "action", "object_type", "object_id", "ip"]
     list_filter = ["cpts", "action"]
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 

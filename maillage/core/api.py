@@ -41,13 +41,18 @@ class VerifiedSession(SessionAuth):
 API_AUTH = [BearerToken(), VerifiedSession()]
 
 
+class UnknownCpts(Http404):
+    """404 naming the `cpts` parameter: the caller is not a member of such a CPTS (or it
+    does not exist; the two are not told apart)."""
+
+
 def api_membership(request, cpts: str | None = None) -> Membership:
     """The membership an API call acts under: the only one, or the one named by `cpts`."""
     memberships = Membership.objects.active().filter(user=request.auth).select_related("cpts")
     if cpts:
         membership = memberships.filter(cpts__slug=cpts).first()
         if membership is None:
-            raise Http404
+            raise UnknownCpts(cpts)
         return membership
     rows = list(memberships[:2])
     if not rows:

@@ -1,6 +1,7 @@
 """Writes that touch several core models: invitations, accounts, tokens, unlocking."""
 
 import datetime
+import smtplib
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -14,6 +15,20 @@ from django.utils import timezone
 
 from . import audit
 from .models import ApiToken, Cpts, Invitation, Membership, Role, User
+
+
+def _send(**kwargs) -> None:
+    """Send an e-mail, or say in French that it could not be sent (the caller's
+    transaction then rolls back: no invitation exists that nobody received)."""
+    try:
+        send_mail(**kwargs)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise ValidationError(
+            {
+                "email": "L'e-mail n'a pas pu être envoyé (serveur de messagerie injoignable). "
+                "Réessayez plus tard."
+            }
+        ) from exc
 
 
 @transaction.atomic
@@ -42,7 +57,7 @@ def invitation_create(
     )
     link = settings.SITE_URL.rstrip("/") + reverse("core:invitation", args=[raw])
     role_label = Role(role).label
-    send_mail(
+    _send(
         subject=f"Invitation à rejoindre {cpts.name} sur Maillage",
         message=(
             f"Bonjour,\n\n{invited_by} vous invite à rejoindre {cpts.name} sur Maillage "

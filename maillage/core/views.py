@@ -1,6 +1,9 @@
 """Accounts (login with a second factor, invitations), members and the audit trail."""
 
+import time
+
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.signals import user_login_failed
@@ -20,13 +23,23 @@ from .models import AuditEvent, Invitation, Membership
 
 PENDING_USER = "maillage_pending_user"
 PENDING_NEXT = "maillage_pending_next"
+PENDING_AT = "maillage_pending_at"
 
 User = get_user_model()
 
 
 def locked_out(request, credentials, *args, **kwargs):
     """Axes lockout response: a page that says what happened and what to do."""
-    return render(request, "core/locked.html", status=429)
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "core/locked.html", {"minutes": minutes}, status=429)
+
+
+def axes_username(request, credentials):
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("username")
+    if value is None and request is not None:
+        value = request.POST.get("email") or request.POST.get("username")
+    return (value or "").strip().lower() or None
 
 
 def _safe_next(request, default="core:home"):
@@ -38,9 +51,23 @@ def _safe_next(request, default="core:home"):
     return default
 
 
+def _start_pending(request, user):
+    """Remember who passed the password step, for a few minutes, in a fresh session:
+    whoever was logged in on this browser before is logged out first."""
+    if request.user.is_authenticated:
+        logout(request)
+    request.session.cycle_key()
+    request.session[PENDING_USER] = user.pk
+    request.session[PENDING_AT] = time.time()
+
+
 def _pending_user(request):
     user_id = request.session.get(PENDING_USER)
+    started = request.session.get(PENDING_AT, 0)
     if user_id is None:
+        return None
+    if time.time() - started > settings.LOGIN_PENDING_SECONDS:
+        request.session.pop(PENDING_USER, None)
         return None
     return User.objects.filter(pk=user_id, is_active=True).first()
 
@@ -49,6 +76,7 @@ def _finish_login(request, user, device=None):
     """Open the session, mark it verified when a device was used, and audit the login."""
     next_url = request.session.pop(PENDING_NEXT, None)
     request.session.pop(PENDING_USER, None)
+    request.session.pop(PENDING_AT, None)
     user.backend = "django.contrib.auth.backends.ModelBackend"
     login(request, user)
     if device is not None:
@@ -75,9 +103,9 @@ def login_view(request):
         if user is None:
             form.add_error(None, "Adresse e-mail ou mot de passe incorrect.")
         else:
-            request.session.cycle_key()
-            request.session[PENDING_USER] = user.pk
-            request.session[PENDING_NEXT] = _safe_next(request, default="")
+            next_url = _safe_next(request, default="")
+            _start_pending(request, user)
+            request.session[PENDING_NEXT] = next_url
             if twofactor.confirmed_device(user):
                 return redirect("core:login_otp")
             if user_needs_second_factor(user):
@@ -131,13 +159,24 @@ def login_otp_view(request):
 
 @require_http_methods(["GET", "POST"])
 def enrol_otp_view(request):
-    """Enrol a TOTP application: scan the QR code, type one code to confirm."""
-    user = _pending_user(request) or (request.user if request.user.is_authenticated else None)
+    """Enrol a TOTP application: scan the QR code, type one code to confirm.
+
+    Only for an account without a confirmed device: the one that just passed the password
+    step, or the logged-in one. Replacing an existing device is not done here (a lost
+    phone is reset by an administrator), so a session can never swap someone's device.
+    """
+    user = _pending_user(request)
+    if user is None and request.user.is_authenticated:
+        user = request.user
     if user is None:
         return redirect("core:login")
-    if twofactor.confirmed_device(user) and not (
-        request.user.is_authenticated and request.user.is_verified()
-    ):
+    if twofactor.confirmed_device(user):
+        if (
+            request.user.is_authenticated
+            and request.user.pk == user.pk
+            and (request.user.is_verified())
+        ):
+            return redirect("core:home")
         return redirect("core:login_otp")
     device = twofactor.pending_device(user)
     form = OtpForm(request.POST or None)
@@ -145,14 +184,13 @@ def enrol_otp_view(request):
         if device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            # One active device: enrolling a new phone replaces the old one.
-            type(device).objects.filter(user=user).exclude(pk=device.pk).delete()
             for membership in Membership.objects.active().filter(user=user):
                 audit.record(
                     action="auth.totp_enrolled", actor=user, cpts=membership.cpts, request=request
                 )
             messages.success(request, "Double authentification activée.")
             return _finish_login(request, user, device)
+        _otp_failed(request, user)
         form.add_error(
             "code",
             "Code incorrect. Vérifiez que vous avez scanné le QR code ci-dessus "
@@ -229,8 +267,7 @@ def invitation_view(request, token):
             form.add_error("password1", exc)
         else:
             user = membership.user
-            request.session.cycle_key()
-            request.session[PENDING_USER] = user.pk
+            _start_pending(request, user)
             if membership.requires_two_factor():
                 return redirect("core:enrol_otp")
             return _finish_login(request, user)
@@ -322,7 +359,13 @@ def audit_view(request):
         actor=request.user,
         cpts=request.cpts,
         request=request,
-        detail={k: v for k, v in request.GET.items() if k != "page"},
+        detail={
+            k: str(v)
+            for k, v in (
+                event_filter.form.cleaned_data if event_filter.is_bound and status == 200 else {}
+            ).items()
+            if v not in (None, "")
+        },
     )
     query = request.GET.copy()
     query.pop("page", None)

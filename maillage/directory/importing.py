@@ -82,9 +82,7 @@ def commune_index() -> dict[str, CommuneInfo]:
     """Every commune by INSEE code, loaded once per import (35 000 small tuples)."""
     return {
         code: CommuneInfo(pk, lat, lon)
-        for code, pk, lat, lon in Commune.objects.values_list(
-            "code", "pk", "latitude", "longitude"
-        )
+        for code, pk, lat, lon in Commune.objects.values_list("code", "pk", "latitude", "longitude")
     }
 
 

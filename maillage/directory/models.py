@@ -146,9 +146,7 @@ class DirectoryEntry(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="directory_entries")
-    professional = models.ForeignKey(
-        Professional, on_delete=models.CASCADE, related_name="entries"
-    )
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="entries")
     membership_status = models.CharField(
         "statut dans la CPTS",
         max_length=12,

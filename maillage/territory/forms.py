@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 
 class AddCommunesForm(forms.Form):
@@ -31,6 +34,9 @@ class RemoveCommunesForm(forms.Form):
     reason = forms.CharField(label="Motif (facultatif)", max_length=300, required=False)
 
 
+EARLIEST_CONTRACT = datetime.date(2019, 1, 1)  # the ACI was signed in 2019
+
+
 class ContractForm(forms.Form):
     aci_signed_on = forms.DateField(
         label="Date de signature du contrat ACI",
@@ -40,3 +46,12 @@ class ContractForm(forms.Form):
             "invalid": "Date invalide (format attendu : AAAA-MM-JJ).",
         },
     )
+
+    def clean_aci_signed_on(self):
+        value = self.cleaned_data["aci_signed_on"]
+        latest = timezone.localdate() + datetime.timedelta(days=366)
+        if value < EARLIEST_CONTRACT:
+            raise forms.ValidationError("L'ACI des CPTS date de 2019 : date trop ancienne.")
+        if value > latest:
+            raise forms.ValidationError(f"Date trop lointaine : au plus tard le {latest:%d/%m/%Y}.")
+        return value

@@ -45,7 +45,7 @@ def territory_summary(cpts: Cpts) -> TerritorySummary:
     )
 
 
-def resolve_communes(text: str) -> list[Commune]:
+def resolve_communes(text: str, *, include_archived: bool = False) -> list[Commune]:
     """Turn "38053, L'Isle-d'Abeau; Four" into communes.
 
     Items are separated by commas, semicolons or new lines; each is an INSEE code or a
@@ -55,6 +55,8 @@ def resolve_communes(text: str) -> list[Commune]:
     items = [item.strip() for item in re.split(r"[,;\n]+", text or "") if item.strip()]
     if not items:
         raise ValidationError("Indiquez au moins une commune (nom ou code INSEE).")
+    # Removing must reach a commune archived since (merged into a commune nouvelle).
+    communes = Commune.objects.all() if include_archived else Commune.objects.current()
     errors, found = [], []
     for item in items:
         if LOOKS_LIKE_CODE.fullmatch(item):
@@ -63,13 +65,13 @@ def resolve_communes(text: str) -> list[Commune]:
             except ValidationError as exc:
                 errors.extend(exc.messages)
                 continue
-            commune = Commune.objects.current().filter(code=code).first()
+            commune = communes.filter(code=code).first()
             if commune is None:
                 errors.append(f"Code INSEE inconnu : {code}.")
             else:
                 found.append(commune)
             continue
-        matches = list(Commune.objects.current().filter(search_name=search_key(item))[:6])
+        matches = list(communes.filter(search_name=search_key(item))[:6])
         if not matches:
             errors.append(f"Aucune commune nommée « {item} ».")
         elif len(matches) > 1:

@@ -136,7 +136,7 @@ def remove_view(request):
         RemoveCommunesForm(request.POST),
         lambda data: services.territory_remove_communes(
             cpts=request.cpts,
-            communes=services.resolve_communes(data["communes"]),
+            communes=services.resolve_communes(data["communes"], include_archived=True),
             actor=request.user,
             reason=data["reason"],
             request=request,

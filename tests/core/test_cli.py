@@ -44,13 +44,30 @@ def test_totp_helper_prints_the_current_code_in_demo_mode(settings, coordinator)
     assert confirmed_device(coordinator).verify_token(out.getvalue().strip())
 
 
-def test_demo_is_deterministic(coordinator):
-    from maillage.core.twofactor import confirmed_device
-    from maillage.demo.builder import build_demo
+def test_demo_refuses_outside_demo_mode(settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="mode démonstration"):
+        call_command("demo")
 
-    key = confirmed_device(coordinator).key
+
+def test_demo_is_deterministic(settings, home_cpts):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from maillage.core.models import Membership
+    from maillage.demo.builder import build_demo
+    from maillage.territory.services import territory_summary
+
+    def snapshot():
+        return (
+            sorted(TOTPDevice.objects.values_list("user__email", "key")),
+            sorted(Membership.objects.values_list("user__email", "cpts__slug", "role")),
+            territory_summary(home_cpts),
+        )
+
+    before = snapshot()
     build_demo()
-    assert confirmed_device(coordinator).key == key
+    assert snapshot() == before
+    settings.DEMO_MODE = True
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert "coordination@pays-berjalliens.maillage.test" in out.getvalue()

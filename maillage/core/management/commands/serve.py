@@ -2,7 +2,7 @@ import os
 import sys
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -17,6 +17,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind, workers, **options):
+        if workers is None:
+            raw = os.environ.get("WEB_CONCURRENCY", "3")
+            if not raw.isdigit() or int(raw) < 1:
+                raise CommandError(f"WEB_CONCURRENCY doit être un entier positif, pas {raw!r}.")
+            workers = int(raw)
         # WhiteNoise serves the collected, hashed files: collect them first (quick when fresh).
         call_command("collectstatic", interactive=False, verbosity=0)
         command = [

@@ -13,6 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="cli")
 
     def handle(self, *args, action, email, name, **options):
+        if len(name) > 100:
+            raise CommandError("Le nom du jeton est limité à 100 caractères.")
         user = User.objects.filter(email=email.lower(), is_active=True).first()
         if user is None:
             raise CommandError(f"Aucun compte actif {email}.")

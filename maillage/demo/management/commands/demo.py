@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,6 +12,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", default=DEFAULT_SEED)
 
     def handle(self, *args, seed, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError(
+                "Commande réservée au mode démonstration (MAILLAGE_DEMO=1) : elle crée des "
+                "comptes au mot de passe publié."
+            )
         try:
             accounts = build_demo(seed=seed)
         except ValidationError as exc:

@@ -1,5 +1,6 @@
 // Territory map: draws the communes from the GeoJSON embedded in the page, with the
-// population on hover/focus. Re-draws after an HTMX swap of the panel.
+// population on hover (the table under the map gives the same figures to keyboard and
+// screen-reader users). Re-draws after an HTMX swap of the panel.
 (function () {
   "use strict";
   var map = null;

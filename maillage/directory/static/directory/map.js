@@ -1,0 +1,47 @@
+// Directory maps: markers of the listed professionals or structures, and the choropleth
+// of the diagnostic. Data come from <script type="application/json"> elements.
+(function () {
+  "use strict";
+  var fmt = new Intl.NumberFormat("fr-FR");
+
+  function markers(holder) {
+    var data = JSON.parse(document.getElementById(holder.dataset.source).textContent);
+    var map = L.map(holder, { scrollWheelZoom: false });
+    var group = L.featureGroup().addTo(map);
+    data.forEach(function (p) {
+      var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#0b4f8a", weight: 2, fillOpacity: 0.6 });
+      var link = document.createElement("a");
+      link.href = (holder.dataset.base || "") + p.url + "/";
+      link.textContent = p.label;
+      m.bindPopup(link);
+      m.addTo(group);
+    });
+    if (data.length) { map.fitBounds(group.getBounds(), { padding: [20, 20], maxZoom: 13 }); }
+    else { map.setView([46.6, 2.4], 5); }
+  }
+
+  function colour(d) {
+    return d === null ? "#d9d9d9" : d >= 10 ? "#08519c" : d >= 8 ? "#3182bd" : d >= 6 ? "#6baed6" : d >= 3 ? "#bdd7e7" : "#fcbba1";
+  }
+
+  function choropleth(holder) {
+    var data = JSON.parse(document.getElementById(holder.dataset.source).textContent);
+    var map = L.map(holder, { scrollWheelZoom: false });
+    var layer = L.geoJSON(data, {
+      style: function (f) { return { color: "#333", weight: 1, fillColor: colour(f.properties.gp ? f.properties.density : 0), fillOpacity: 0.75 }; },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindTooltip(p.name + " : " + p.gp + " médecin(s) généraliste(s), " +
+          (p.density === null ? "—" : fmt.format(p.density)) + " / 10 000 hab. ; population " + fmt.format(p.population) +
+          (p.nearest === null ? "" : " ; MG le plus proche à " + fmt.format(p.nearest) + " km"), { sticky: true });
+      }
+    }).addTo(map);
+    if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof L === "undefined") { return; }
+    document.querySelectorAll("[data-map=markers]").forEach(markers);
+    document.querySelectorAll("[data-map=choropleth]").forEach(choropleth);
+  });
+})();
