@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from maillage.core.api import API_AUTH, UnknownCpts
 from maillage.core.api import router as core_router
+from maillage.directory.api import router as directory_router
 from maillage.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -74,3 +75,4 @@ def unauthenticated(request, exc):
 
 api.add_router("", core_router)
 api.add_router("", territory_router)
+api.add_router("", directory_router)

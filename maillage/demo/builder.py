@@ -4,7 +4,9 @@ persona. Same seed, same data: secrets are derived from the seed, never random."
 import datetime
 import hashlib
 import hmac
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -66,8 +68,36 @@ class DemoAccount:
     two_factor: bool
 
 
+def build_demo_directory(*, seed: str = DEFAULT_SEED) -> dict:
+    """Synthetic RPPS and FINESS files for the demo territories, loaded through the real
+    importers (one file for both CPTS, so identifiers are unique; each CPTS imports its
+    own communes, so a real national import elsewhere in the database is never touched)."""
+    from maillage.directory.finess import import_finess
+    from maillage.directory.rpps import import_rpps
+    from maillage.territory.services import territory_communes
+
+    from .directory_files import write_finess_file, write_rpps_file
+
+    tenants = list(Cpts.objects.filter(slug__in=[c.slug for c in DEMO_CPTS]).order_by("slug"))
+    communes = sorted(
+        {c.code: c for t in tenants for c in territory_communes(t)}.values(), key=lambda c: c.code
+    )
+    summary = {}
+    with tempfile.TemporaryDirectory(prefix="maillage-demo-") as folder:
+        rpps = Path(folder) / "PS_LibreAcces_Personne_activite_demo.txt"
+        finess = Path(folder) / "etalab_cs1100507_stock_demo.csv"
+        write_rpps_file(rpps, communes, seed=seed)
+        write_finess_file(finess, communes, seed=seed)
+        for tenant in tenants:
+            summary[tenant.slug] = {
+                "rpps": import_rpps(rpps, cpts=tenant).as_dict(),
+                "finess": import_finess(finess, cpts=tenant).as_dict(),
+            }
+    return summary
+
+
 @transaction.atomic
-def build_demo(*, seed: str = DEFAULT_SEED) -> list[DemoAccount]:
+def build_demo(*, seed: str = DEFAULT_SEED, directory: bool = True) -> list[DemoAccount]:
     accounts = []
     for spec in DEMO_CPTS:
         epci = Epci.objects.filter(code=spec.epci_siren).first()
@@ -100,4 +130,6 @@ def build_demo(*, seed: str = DEFAULT_SEED) -> list[DemoAccount]:
                     defaults={"key": demo_totp_key(seed, email), "confirmed": True},
                 )
             accounts.append(DemoAccount(email, role, title, spec.slug, two_factor))
+    if directory:
+        build_demo_directory(seed=seed)
     return accounts

@@ -14,7 +14,7 @@ from maillage.territory.services import territory_communes
 
 from .models import (
     GP_PROFESSION,
-    GP_SAVOIR_FAIRE,
+    GP_SPECIALTIES,
     PROFESSIONS,
     DensityReference,
     LocalFigure,
@@ -32,7 +32,7 @@ NATIONAL_COVERAGE_DEPARTEMENTS = 90
 def group_of(profession_code: str, specialty_code: str) -> str:
     """Diagnostic group: GPs apart from the other doctors, else the profession code."""
     if profession_code == GP_PROFESSION:
-        return GP_GROUP if specialty_code == GP_SAVOIR_FAIRE else GP_PROFESSION
+        return GP_GROUP if specialty_code in GP_SPECIALTIES else GP_PROFESSION
     return profession_code
 
 
@@ -197,7 +197,7 @@ def build_diagnostic(cpts, *, far_km: float = 10.0) -> Diagnostic:
     gp_sites = PracticeSite.objects.filter(
         professional__active=True,
         professional__profession_code=GP_PROFESSION,
-        professional__specialty_code=GP_SAVOIR_FAIRE,
+        professional__specialty_code__in=GP_SPECIALTIES,
         latitude__isnull=False,
     )
     gp_points = np.array(

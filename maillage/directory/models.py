@@ -44,7 +44,10 @@ PROFESSIONS = {
     "98": "Manipulateur ERM",
 }
 GP_PROFESSION = "10"
-GP_SAVOIR_FAIRE = "SM53"  # médecine générale
+GP_SAVOIR_FAIRE = "SM53"  # spécialiste en médecine générale: what local GP entries get
+# Savoir-faire codes of general practice in the RPPS nomenclature: SM53 (spécialiste en
+# médecine générale), SM54 (médecine générale), SM26 (qualifié en médecine générale).
+GP_SPECIALTIES = frozenset({"SM53", "SM54", "SM26"})
 
 
 def profession_label(code: str, label_in_file: str = "") -> str:
@@ -114,7 +117,7 @@ class Professional(models.Model):
 
     @property
     def is_gp(self) -> bool:
-        return self.profession_code == GP_PROFESSION and self.specialty_code == GP_SAVOIR_FAIRE
+        return self.profession_code == GP_PROFESSION and self.specialty_code in GP_SPECIALTIES
 
 
 class PracticeSite(models.Model):

@@ -1,0 +1,143 @@
+"""Directory API: professionals, structures and the territorial diagnostic of the
+caller's CPTS."""
+
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from maillage.core.api import api_membership
+
+from . import diagnostic as diag
+from . import services
+
+router = Router(tags=["annuaire"])
+
+
+class SiteOut(Schema):
+    commune_code: str
+    latitude: float | None
+    longitude: float | None
+
+
+class ProfessionalOut(Schema):
+    id: str
+    national_id: str
+    last_name: str
+    first_name: str
+    profession_code: str
+    profession: str
+    sites: list[SiteOut]
+
+    @staticmethod
+    def resolve_id(obj):
+        return str(obj.public_id)
+
+    @staticmethod
+    def resolve_sites(obj):
+        return list(obj.sites.all())
+
+
+class ProfessionalQuery(Schema):
+    q: str = ""
+    profession_code: str = ""
+    commune: str = ""
+    skill: str = ""
+    accepts_new_patients: bool | None = None
+    cpts: str | None = None
+
+
+class Page(PageNumberPagination):
+    """`{"count", "results"}` with `?page=` (50 per page)."""
+
+    class Output(Schema):
+        count: int
+        results: list
+
+    items_attribute = "results"
+
+
+@router.get("/professionals", response=list[ProfessionalOut], summary="Professionnels")
+@paginate(Page, page_size=50)
+def professionals(request, filters: Query[ProfessionalQuery]):
+    membership = api_membership(request, filters.cpts)
+    return services.search_professionals(
+        membership.cpts,
+        services.ProfessionalFilters(
+            q=filters.q, profession_code=filters.profession_code, commune=filters.commune,
+            skill=filters.skill, accepts_new_patients=filters.accepts_new_patients,
+        ),
+        with_entries=False,
+    )  # fmt: skip
+
+
+class StructureOut(Schema):
+    id: str
+    finess: str
+    name: str
+    category_code: str
+    category: str
+    commune_code: str
+    latitude: float | None
+    longitude: float | None
+
+    @staticmethod
+    def resolve_id(obj):
+        return str(obj.public_id)
+
+
+@router.get("/structures", response=list[StructureOut], summary="Structures (FINESS)")
+@paginate(Page, page_size=50)
+def structures(request, q: str = "", category_code: str = "", commune: str = "",
+               cpts: str | None = None):  # fmt: skip
+    membership = api_membership(request, cpts)
+    return services.structures_for(membership.cpts, q=q, category_code=category_code,
+                                   commune=commune)  # fmt: skip
+
+
+class ProfessionDensityOut(Schema):
+    group: str
+    label: str
+    count: int
+    density: float | None
+    national_density: float | None
+
+
+class CommuneDiagnosticOut(Schema):
+    code: str
+    name: str
+    population: int
+    general_practitioners: int
+    nearest_gp_km: float | None
+
+
+class DiagnosticOut(Schema):
+    cpts: str
+    population: int
+    professions: list[ProfessionDensityOut]
+    communes: list[CommuneDiagnosticOut]
+    communes_without_gp: list[str]
+    far_km: float
+    far_population: int
+
+
+@router.get("/diagnostic", response=DiagnosticOut, summary="Diagnostic territorial")
+def diagnostic(request, far_km: float = 10.0, cpts: str | None = None):
+    membership = api_membership(request, cpts)
+    result = diag.build_diagnostic(membership.cpts, far_km=max(0.0, min(far_km, 500.0)))
+    return {
+        "cpts": membership.cpts.slug,
+        "population": result.population,
+        "professions": [p.__dict__ for p in result.professions],
+        "communes": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "population": c.population,
+                "general_practitioners": c.counts.get(diag.GP_GROUP, 0),
+                "nearest_gp_km": c.nearest_gp_km,
+            }
+            for c in result.communes
+        ],  # fmt: skip
+        "communes_without_gp": [c.code for c in result.communes_without_gp],
+        "far_km": result.far_km,
+        "far_population": result.far_population,
+    }

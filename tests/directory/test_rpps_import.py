@@ -1,0 +1,243 @@
+"""Importing the Annuaire Santé extraction: every case of the issue, on a small file."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maillage.directory.importing import FileKindError
+from maillage.directory.models import DirectoryEntry, Professional
+from maillage.directory.rpps import COLUMNS, LineError, import_rpps, parse_fields, split_line
+from tests.directory.builders import rpps_file, rpps_id, rpps_line
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_directory")]
+
+
+def _lines():
+    return [
+        rpps_line(identifier=rpps_id(1), last_name="MARTIN", first_name="Béatrice"),
+        rpps_line(
+            identifier=rpps_id(2),
+            last_name="DURAND",
+            first_name="Paul",
+            profession_code="60",
+            specialty_code="",
+            specialty="",
+            commune="38193",
+        ),
+        rpps_line(
+            identifier=rpps_id(2),
+            last_name="DURAND",
+            first_name="Paul",
+            profession_code="60",
+            specialty_code="",
+            specialty="",
+            commune="38053",
+            site_name="Cabinet infirmier du centre",
+        ),
+    ]
+
+
+def test_good_file_creates_professionals_with_their_sites(tmp_path):
+    report = import_rpps(rpps_file(tmp_path / "rpps.txt", _lines()))
+    assert (report.read, report.created, report.rejected) == (3, 2, 0)
+    martin = Professional.objects.get(national_id="8" + rpps_id(1))
+    assert martin.first_name == "Béatrice" and martin.is_gp
+    assert martin.search_name == "martin beatrice"
+    durand = Professional.objects.get(national_id="8" + rpps_id(2))
+    assert durand.profession == "Infirmier"
+    assert sorted(durand.sites.values_list("commune_code", flat=True)) == ["38053", "38193"]
+    site = durand.sites.get(commune_code="38193")
+    assert site.latitude is not None and site.commune.name == "L'Isle-d'Abeau"
+
+
+def test_second_run_changes_nothing(tmp_path):
+    path = rpps_file(tmp_path / "rpps.txt", _lines())
+    import_rpps(path)
+    before = list(Professional.objects.values_list("pk", "updated_at", "content_hash"))
+    sites_before = sorted(Professional.objects.values_list("sites__pk", flat=True))
+    report = import_rpps(path)
+    assert (report.created, report.updated, report.unchanged, report.deactivated) == (0, 0, 2, 0)
+    assert list(Professional.objects.values_list("pk", "updated_at", "content_hash")) == before
+    assert sorted(Professional.objects.values_list("sites__pk", flat=True)) == sites_before
+
+
+def test_changed_line_updates_and_missing_professional_is_deactivated(tmp_path):
+    import_rpps(rpps_file(tmp_path / "v1.txt", _lines()))
+    newer = [
+        rpps_line(
+            identifier=rpps_id(1), last_name="MARTIN", first_name="Béatrice", phone="0474000001"
+        )
+    ]
+    report = import_rpps(rpps_file(tmp_path / "v2.txt", newer))
+    assert (report.updated, report.deactivated) == (1, 1)
+    durand = Professional.objects.get(national_id="8" + rpps_id(2))
+    assert not durand.active and durand.deactivated_at is not None  # kept, not deleted
+    assert Professional.objects.get(national_id="8" + rpps_id(1)).sites.get().phone == "0474000001"
+    # Back in a later file: active again.
+    report = import_rpps(rpps_file(tmp_path / "v3.txt", _lines()))
+    durand.refresh_from_db()
+    assert durand.active and report.deactivated == 0
+
+
+def test_latin1_file_is_detected(tmp_path):
+    path = rpps_file(tmp_path / "old.txt", _lines(), encoding="latin-1")
+    import_rpps(path)
+    assert Professional.objects.filter(first_name="Béatrice").exists()
+
+
+def test_wrong_separator_is_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / "semi.txt"
+    path.write_text(";".join(COLUMNS) + "\n" + _lines()[0].replace("|", ";"))
+    with pytest.raises(FileKindError, match="séparateur « | » attendu, ce fichier utilise « ; »"):
+        import_rpps(path)
+    assert not Professional.objects.exists()
+
+
+def test_file_of_the_wrong_kind_is_refused(tmp_path):
+    path = tmp_path / "finess.csv"
+    path.write_text("finess;etalab;111;2026-05-12\nstructureet;380000000;...\n")
+    with pytest.raises(FileKindError):
+        import_rpps(path)
+    path.write_text("nom|prenom|\nDupont|Jean|\n")
+    with pytest.raises(FileKindError, match="n'est pas une extraction"):
+        import_rpps(path)
+
+
+def test_truncated_file_keeps_good_lines_and_deactivates_nobody(tmp_path):
+    import_rpps(rpps_file(tmp_path / "v1.txt", _lines()))
+    lines = _lines()[:1] + [_lines()[1][:200]]  # cut in the middle of a line
+    report = import_rpps(rpps_file(tmp_path / "cut.txt", lines, trailing_newline=False))
+    assert not report.complete
+    assert report.rejected == 1
+    assert report.errors[0]["line"] == 3 and "tronqué" in report.errors[0]["reason"]
+    assert report.deactivated == 0
+    assert Professional.objects.filter(active=True).count() == 2
+
+
+def test_bad_lines_are_reported_with_line_numbers_and_good_lines_still_load(tmp_path):
+    lines = [
+        rpps_line(identifier="123", last_name="COURT"),  # line 2
+        rpps_line(identifier=rpps_id(3), last_name=""),  # line 3
+        rpps_line(identifier=rpps_id(4), last_name="BON"),  # line 4
+        rpps_line(identifier=rpps_id(4), last_name="BON"),  # line 5 duplicate
+        rpps_line(id_type="5", identifier=rpps_id(5), last_name="TYPE"),  # line 6
+        rpps_line(identifier=rpps_id(6), last_name="EN|TROP"),  # line 7
+    ]
+    report = import_rpps(rpps_file(tmp_path / "bad.txt", lines))
+    reasons = {e["line"]: e["reason"] for e in report.errors}
+    assert set(reasons) == {2, 3, 5, 6, 7}
+    assert "identifiant RPPS invalide" in reasons[2]
+    assert reasons[3] == "nom d'exercice manquant"
+    assert "ligne en double" in reasons[5] and "ligne 4" in reasons[5]
+    assert "type d'identifiant inconnu" in reasons[6]
+    assert "57 colonnes au lieu de 56" in reasons[7]
+    assert report.created == 1 and Professional.objects.get().last_name == "BON"
+
+
+def test_doubtful_values_are_kept_with_a_warning(tmp_path):
+    bad_luhn = rpps_id(7)[:-1] + str((int(rpps_id(7)[-1]) + 1) % 10)
+    lines = [
+        rpps_line(identifier=bad_luhn, last_name="LUHN"),
+        rpps_line(
+            identifier=rpps_id(8),
+            last_name="INCONNU",
+            profession_code="77",
+            profession_label="Nouvelle profession",
+        ),
+        rpps_line(identifier=rpps_id(9), last_name="SANSCOMMUNE", commune=""),
+    ]
+    report = import_rpps(rpps_file(tmp_path / "doubt.txt", lines))
+    assert report.created == 3 and report.rejected == 0
+    warnings = {w["line"]: w["reason"] for w in report.warnings}
+    assert "Luhn" in warnings[2]
+    assert "code profession inconnu 77" in warnings[3]
+    assert "code commune manquant" in warnings[4]
+    unknown = Professional.objects.get(last_name="INCONNU")
+    assert unknown.profession == "Nouvelle profession (code 77 inconnu)"
+    assert Professional.objects.get(last_name="LUHN").warnings
+
+
+def test_cpts_scope_skips_lines_outside_and_deactivates_only_inside(tmp_path, home_cpts):
+    outside = rpps_line(identifier=rpps_id(10), last_name="AILLEURS", commune="38185")
+    report = import_rpps(rpps_file(tmp_path / "a.txt", [*_lines(), outside]), cpts=home_cpts)
+    assert report.skipped == 1 and report.created == 2
+    import_rpps(rpps_file(tmp_path / "b.txt", [*_lines(), outside]))  # all of France
+    report = import_rpps(rpps_file(tmp_path / "c.txt", _lines()[:1]), cpts=home_cpts)
+    assert report.deactivated == 1  # Durand, inside the territory
+    assert Professional.objects.get(last_name="AILLEURS").active  # outside: untouched
+
+
+def test_local_corrections_survive_the_next_import(tmp_path, home_cpts, coordinator):
+    path = rpps_file(tmp_path / "rpps.txt", _lines())
+    import_rpps(path)
+    martin = Professional.objects.get(national_id="8" + rpps_id(1))
+    DirectoryEntry.objects.create(
+        cpts=home_cpts,
+        professional=martin,
+        accepts_new_patients=True,
+        skills="ETP diabète",
+        phone="0600000000",
+    )
+    changed = [rpps_line(identifier=rpps_id(1), last_name="MARTIN-DUPONT", first_name="Béatrice")]
+    import_rpps(rpps_file(tmp_path / "v2.txt", changed))
+    entry = DirectoryEntry.objects.get(professional=martin)
+    assert entry.accepts_new_patients and entry.skills == "ETP diabète"
+    assert entry.phone == "0600000000"
+    martin.refresh_from_db()
+    assert martin.last_name == "MARTIN-DUPONT"
+
+
+def test_command_prints_one_json_summary_line(tmp_path):
+    out = io.StringIO()
+    call_command("import_rpps", str(rpps_file(tmp_path / "r.txt", _lines())), "--json", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    summary = json.loads(lines[0])
+    assert {"read", "created", "updated", "unchanged", "deactivated", "rejected", "errors"} <= set(
+        summary
+    )
+    assert summary["created"] == 2
+
+
+def test_command_errors_are_clear(tmp_path):
+    with pytest.raises(CommandError, match="Fichier introuvable"):
+        call_command("import_rpps", str(tmp_path / "absent.txt"))
+    with pytest.raises(CommandError, match="CPTS inconnue"):
+        call_command(
+            "import_rpps", str(rpps_file(tmp_path / "r.txt", _lines())), "--cpts", "nulle-part"
+        )
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(CommandError, match="vide"):
+        call_command("import_rpps", str(tmp_path / "empty.txt"))
+
+
+field_text = st.text(alphabet=st.characters(blacklist_characters="|\n\r"), max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(field_text, min_size=56, max_size=56))
+def test_parser_keeps_or_rejects_any_line_but_never_crashes(values):
+    text = "|".join(values) + "|"
+    fields = split_line(text, True)
+    assert len(fields) == 56
+    try:
+        person = parse_fields(fields)
+    except LineError as exc:
+        assert str(exc)
+    else:
+        assert person.national_id[0] in "80" and person.last_name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 120))
+def test_split_line_rejects_every_wrong_field_count(count):
+    text = "|".join(["x"] * count) + "|"
+    if count == 56:
+        assert len(split_line(text, True)) == 56
+    else:
+        with pytest.raises(LineError):
+            split_line(text, True)
