@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import tempfile
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -59,6 +60,15 @@ def demo_totp_key(seed: str, email: str) -> str:
     return hmac.new(seed.encode(), email.encode(), hashlib.sha1).hexdigest()
 
 
+# Approximate national densities per 10 000 inhabitants (DREES, 2023), entered for the
+# demo CPTS the way a coordinator would when only the local file is loaded.
+NATIONAL_DENSITY_REFERENCES = {
+    "10-MG": Decimal("8.5"), "10": Decimal("9.0"), "60": Decimal("18.0"),
+    "21": Decimal("10.0"), "70": Decimal("13.0"), "40": Decimal("6.5"),
+    "50": Decimal("3.5"), "91": Decimal("3.8"), "80": Decimal("2.0"),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
@@ -82,6 +92,11 @@ def build_demo_directory(*, seed: str = DEFAULT_SEED) -> dict:
     communes = sorted(
         {c.code: c for t in tenants for c in territory_communes(t)}.values(), key=lambda c: c.code
     )
+    from maillage.directory.diagnostic import set_density_reference
+
+    for tenant in tenants:
+        for group, value in NATIONAL_DENSITY_REFERENCES.items():
+            set_density_reference(cpts=tenant, profession_code=group, value=value, actor=None)
     summary = {}
     with tempfile.TemporaryDirectory(prefix="maillage-demo-") as folder:
         rpps = Path(folder) / "PS_LibreAcces_Personne_activite_demo.txt"

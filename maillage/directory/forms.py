@@ -108,7 +108,7 @@ class LocalStructureForm(forms.Form):
 class DiagnosticForm(forms.Form):
     km = forms.DecimalField(
         label="Distance au médecin généraliste le plus proche (km)", min_value=1,
-        max_value=200, decimal_places=1, required=False, initial=10,
+        max_value=200, decimal_places=1, required=False, initial=10, localize=True,
         error_messages={"invalid": "Saisissez un nombre de kilomètres."},
     )  # fmt: skip
 
@@ -117,7 +117,7 @@ class DensityReferenceForm(forms.Form):
     profession_code = forms.ChoiceField(label="Profession", choices=GROUP_CHOICES)
     density = forms.DecimalField(
         label="Densité nationale pour 10 000 habitants", min_value=0, max_value=1000,
-        max_digits=7, decimal_places=2,
+        max_digits=7, decimal_places=2, localize=True,
         error_messages={"invalid": "Saisissez un nombre (ex. 8,5)."},
     )  # fmt: skip
 

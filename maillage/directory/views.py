@@ -63,6 +63,15 @@ def _markers(professionals) -> str:
     return json.dumps(points, ensure_ascii=False).replace("<", "\\u003c")
 
 
+def _outline(cpts) -> str:
+    from maillage.territory.services import territory_communes
+    from maillage.territory.views import feature_collection
+
+    return feature_collection(
+        territory_communes(cpts).only("code", "name", "population", "geometry")
+    )
+
+
 def _entry(professional):
     entries = getattr(professional, "cpts_entries", None)
     return entries[0] if entries else None
@@ -83,6 +92,7 @@ def directory_view(request):
             "page": page,
             "rows": [(p, _entry(p)) for p in page],
             "markers": _markers(page),
+            "outline": _outline(request.cpts),
             "query": query.urlencode(),
             "can_edit": request.membership.can_manage_territory(),
         },
@@ -156,6 +166,7 @@ def professional_view(request, public_id):
             "entry": entry,
             "form": form,
             "markers": _markers([professional]),
+            "outline": _outline(request.cpts),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -210,6 +221,7 @@ def structures_view(request):
     return render(request, "directory/structures.html", {
         "page": page, "q": q, "categorie": category, "commune": commune,
         "markers": json.dumps(points, ensure_ascii=False).replace("<", "\\u003c"),
+        "outline": _outline(request.cpts),
         "query": query.urlencode(),
         "can_edit": request.membership.can_manage_territory(),
     })  # fmt: skip
@@ -287,7 +299,7 @@ def public_directory_view(request, cpts_slug):
     query.pop("page", None)
     return render(request, "directory/public.html", {
         "cpts": cpts, "form": form, "page": page, "markers": _markers(page),
-        "query": query.urlencode(),
+        "outline": _outline(cpts), "query": query.urlencode(),
     })  # fmt: skip
 
 
@@ -298,6 +310,7 @@ def public_professional_view(request, cpts_slug, public_id):
         raise Http404
     return render(request, "directory/public_professional.html", {
         "cpts": cpts, "professional": professional, "markers": _markers([professional]),
+        "outline": _outline(cpts),
     })  # fmt: skip
 
 

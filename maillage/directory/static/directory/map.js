@@ -7,6 +7,14 @@
   function markers(holder) {
     var data = JSON.parse(document.getElementById(holder.dataset.source).textContent);
     var map = L.map(holder, { scrollWheelZoom: false });
+    var outline = document.getElementById("territory-outline");
+    if (outline) {
+      // The territory's communes as a backdrop: the map has no tiles (no third party).
+      L.geoJSON(JSON.parse(outline.textContent), {
+        style: function () { return { color: "#6b7a89", weight: 1, fillColor: "#e8eef4", fillOpacity: 0.6 }; },
+        interactive: false
+      }).addTo(map);
+    }
     var group = L.featureGroup().addTo(map);
     data.forEach(function (p) {
       var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#0b4f8a", weight: 2, fillOpacity: 0.6 });
