@@ -84,6 +84,7 @@ def build_demo_directory(*, seed: str = DEFAULT_SEED) -> dict:
     own communes, so a real national import elsewhere in the database is never touched)."""
     from maillage.directory.finess import import_finess
     from maillage.directory.rpps import import_rpps
+    from maillage.directory.services import record_import_run
     from maillage.territory.services import territory_communes
 
     from .directory_files import write_finess_file, write_rpps_file
@@ -104,10 +105,14 @@ def build_demo_directory(*, seed: str = DEFAULT_SEED) -> dict:
         write_rpps_file(rpps, communes, seed=seed)
         write_finess_file(finess, communes, seed=seed)
         for tenant in tenants:
-            summary[tenant.slug] = {
-                "rpps": import_rpps(rpps, cpts=tenant).as_dict(),
-                "finess": import_finess(finess, cpts=tenant).as_dict(),
+            reports = {
+                "rpps": import_rpps(rpps, cpts=tenant),
+                "finess": import_finess(finess, cpts=tenant),
             }
+            for kind, report in reports.items():
+                path = rpps if kind == "rpps" else finess
+                record_import_run(kind=kind, cpts=tenant, file_name=path.name, report=report)
+            summary[tenant.slug] = {kind: r.as_dict() for kind, r in reports.items()}
     return summary
 
 

@@ -27,7 +27,7 @@ from .forms import (
     SearchForm,
     StructureEntryForm,
 )
-from .models import LocalFigure, StructureEntry
+from .models import ImportRun, LocalFigure, StructureEntry
 
 PAGE_SIZE = 25
 EXPORT_HEADER = [
@@ -317,14 +317,16 @@ def public_professional_view(request, cpts_slug, public_id):
 # Diagnostic ----------------------------------------------------------------------------
 
 
-def _choropleth(result, communes_geo) -> str:
+def _choropleth(result, communes_geo, group: str, reference: float | None) -> str:
+    """Communes coloured by the density of one profession against a reference (national
+    density when known, else the territory's own)."""
     features = []
     for row in result.communes:
         geometry = communes_geo.get(row.code) or "null"
         properties = json.dumps({
             "code": row.code, "name": row.name, "population": row.population,
-            "gp": row.counts.get(diag.GP_GROUP, 0), "density": row.density(diag.GP_GROUP),
-            "nearest": row.nearest_gp_km,
+            "count": row.counts.get(group, 0), "density": row.density(group),
+            "reference": reference, "nearest": row.nearest_gp_km,
         })  # fmt: skip
         features.append(f'{{"type":"Feature","properties":{properties},"geometry":{geometry}}}')
     text = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
@@ -353,13 +355,23 @@ def diagnostic_view(request):
         return csv_response(f"diagnostic-{request.cpts.slug}.csv", header, rows)
     geo = dict(territory_communes(request.cpts).values_list("code", "geometry"))
     can_edit = request.membership.can_manage_territory()
+    rows = {p.group: p for p in result.professions}
+    group = request.GET.get("profession", diag.GP_GROUP)
+    if group not in rows:
+        group = diag.GP_GROUP
+    selected = rows[group]
+    reference = selected.national_density or selected.density
     return render(request, "directory/diagnostic.html", {
-        "result": result, "form": form, "choropleth": _choropleth(result, geo),
+        "result": result, "form": form,
+        "choropleth": _choropleth(result, geo, group, reference),
+        "selected": selected, "reference": reference,
+        "imports": ImportRun.objects.filter(cpts=request.cpts)[:5] if can_edit else [],
         "can_edit": can_edit,
         "reference_form": DensityReferenceForm() if can_edit else None,
         "figure_form": LocalFigureForm() if can_edit else None,
         "figures": LocalFigure.objects.filter(cpts=request.cpts).select_related("commune"),
         "gp_group": diag.GP_GROUP,
+        "group": group,
     }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip
 
 

@@ -137,3 +137,15 @@ def test_haversine_is_a_distance(lat1, lon1, lat2, lon2):
     assert 0 <= d <= 20_016
     assert abs(d - float(haversine_km(lat2, lon2, lat1, lon1))) < 1e-6
     assert float(haversine_km(lat1, lon1, lat1, lon1)) < 1e-6
+
+
+def test_map_and_commune_table_follow_the_chosen_profession(client_for, coordinator):
+    client = client_for(coordinator)
+    body = text(client.get(URL, {"profession": "60"}))
+    assert "Infirmier : densité par commune" in body
+    assert "Infirmier (effectif)" in body
+    # An unknown profession falls back to GPs rather than failing.
+    assert "Médecin généraliste : densité par commune" in text(
+        client.get(URL, {"profession": "zz"})
+    )
+    assert "Derniers imports pour cette CPTS" in body and "RPPS" in body

@@ -28,20 +28,25 @@
     else { map.setView([46.6, 2.4], 5); }
   }
 
-  function colour(d) {
-    return d === null ? "#d9d9d9" : d >= 10 ? "#08519c" : d >= 8 ? "#3182bd" : d >= 6 ? "#6baed6" : d >= 3 ? "#bdd7e7" : "#fcbba1";
+  // Classes of the ratio between a commune's density and the reference density.
+  function colour(p) {
+    if (!p.count) { return "#fcbba1"; }
+    if (!p.reference) { return "#6baed6"; }
+    var r = p.density / p.reference;
+    return r >= 1.25 ? "#08519c" : r >= 1 ? "#3182bd" : r >= 0.8 ? "#6baed6" : r >= 0.5 ? "#bdd7e7" : "#fee0d2";
   }
 
   function choropleth(holder) {
     var data = JSON.parse(document.getElementById(holder.dataset.source).textContent);
+    var label = holder.dataset.label || "";
     var map = L.map(holder, { scrollWheelZoom: false });
     var layer = L.geoJSON(data, {
-      style: function (f) { return { color: "#333", weight: 1, fillColor: colour(f.properties.gp ? f.properties.density : 0), fillOpacity: 0.75 }; },
+      style: function (f) { return { color: "#333", weight: 1, fillColor: colour(f.properties), fillOpacity: 0.75 }; },
       onEachFeature: function (f, l) {
         var p = f.properties;
-        l.bindTooltip(p.name + " : " + p.gp + " médecin(s) généraliste(s), " +
+        l.bindTooltip(p.name + " : " + p.count + " " + label + ", " +
           (p.density === null ? "—" : fmt.format(p.density)) + " / 10 000 hab. ; population " + fmt.format(p.population) +
-          (p.nearest === null ? "" : " ; MG le plus proche à " + fmt.format(p.nearest) + " km"), { sticky: true });
+          (p.nearest === null ? "" : " ; médecin généraliste le plus proche à " + fmt.format(p.nearest) + " km"), { sticky: true });
       }
     }).addTo(map);
     if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
