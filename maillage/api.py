@@ -9,6 +9,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from maillage.core.api import API_AUTH, UnknownCpts
 from maillage.core.api import router as core_router
 from maillage.directory.api import router as directory_router
+from maillage.gp_access.api import router as gp_access_router
+from maillage.patients.api import router as patients_router
 from maillage.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -76,3 +78,5 @@ def unauthenticated(request, exc):
 api.add_router("", core_router)
 api.add_router("", territory_router)
 api.add_router("", directory_router)
+api.add_router("", patients_router)
+api.add_router("", gp_access_router)

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "maillage.core",
     "maillage.territory",
     "maillage.directory",
+    "maillage.patients",
+    "maillage.gp_access",
     "maillage.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("maillage.territory.urls")),
     path("", include("maillage.directory.urls")),
+    path("", include("maillage.gp_access.urls")),
     path("", include("maillage.core.urls")),
 ]
 

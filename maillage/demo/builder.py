@@ -152,4 +152,50 @@ def build_demo(*, seed: str = DEFAULT_SEED, directory: bool = True) -> list[Demo
             accounts.append(DemoAccount(email, role, title, spec.slug, two_factor))
     if directory:
         build_demo_directory(seed=seed)
+    build_demo_gp_access()
     return accounts
+
+
+# Fictional residents looking for a médecin traitant in the first demo CPTS:
+# (birth name, first names, birth date, sex, commune, situation, status to reach).
+DEMO_PATIENTS = (
+    ("LAMBERT", "Odette Marie", "1948-03-12", "F", "38053", {"ald": True, "ald_detail": "diabète"}, "qualified"),
+    ("FAURE", "Henri", "1951-11-02", "M", "38193", {"isolated": True}, "qualified"),
+    ("GIRAUD", "Samia", "1989-06-21", "F", "38553", {"c2s": True, "pregnant": True}, "qualified"),
+    ("ROUSSEL", "Kevin", "1996-01-30", "M", "38537", {}, "qualified"),
+    ("BLANC", "Jeanne", "1940-09-09", "F", "38276", {"ald": True}, "qualified"),
+    ("MERCIER", "Louis", "1975-04-17", "M", "38449", {"chronic_treatment": True}, "new"),
+    ("ARNAUD", "Nathalie", "1963-12-05", "F", "38053", {"disability": True}, "new"),
+    ("CHAUVIN", "Paul", "1944-07-28", "M", "38348", {"ald": True, "c2s": True}, "new"),
+)  # fmt: skip
+
+
+def build_demo_gp_access() -> None:
+    """Volunteer GP capacity and a few requests at different stages, through the real
+    services (so they are audited like any other). Built once."""
+    from maillage.gp_access.models import GpCapacity, GpRequest, Origin
+    from maillage.gp_access.services import request_create, transition
+    from maillage.patients.services import patient_create
+    from maillage.territory.models import Commune
+
+    cpts = Cpts.objects.get(slug=DEMO_CPTS[0].slug)
+    gp = User.objects.get(email=demo_email("medecin", cpts.slug))
+    coordinator = User.objects.get(email=demo_email("coordination", cpts.slug))
+    GpCapacity.objects.get_or_create(
+        cpts=cpts, gp=gp,
+        defaults={"monthly_new_patients": 4, "max_distance_km": 15,
+                  "practice_commune": Commune.objects.get(code="38053")},
+    )  # fmt: skip
+    if GpRequest.objects.filter(cpts=cpts).exists():
+        return
+    for index, (name, first, born, sex, commune, situation, status) in enumerate(DEMO_PATIENTS):
+        patient = patient_create(
+            cpts=cpts, actor=coordinator,
+            data={"birth_name": name, "first_names": first, "birth_date": born, "sex": sex,
+                  "commune": commune, "phone": f"06 12 34 56 {index:02d}", **situation},
+            consent_method="oral", allow_duplicate=True,
+        )  # fmt: skip
+        gp_request = request_create(cpts=cpts, actor=coordinator, patient=patient,
+                                    origin=Origin.COORDINATION)  # fmt: skip
+        if status == "qualified":
+            transition(gp_request=gp_request, to_status="qualified", actor=coordinator)

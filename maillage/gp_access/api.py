@@ -1,0 +1,106 @@
+"""Requests for a médecin traitant over the API."""
+
+import datetime
+
+from django.http import Http404
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from maillage.core.api import api_membership
+from maillage.core.models import Role
+from maillage.directory.api import Page
+from maillage.patients.access import get_patient
+
+from . import services
+from .access import get_request, requests_visible_to
+from .models import Origin, Status
+
+router = Router(tags=["médecin traitant"])
+
+
+class RequestIn(Schema):
+    patient: str
+    origin: str = ""
+    message: str = ""
+    carer_name: str = ""
+    carer_relation: str = ""
+    carer_phone: str = ""
+    cpts: str | None = None
+
+
+class RequestOut(Schema):
+    id: str
+    patient: str
+    status: str
+    origin: str
+    priority_score: int
+    priority_reasons: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_id(obj):
+        return str(obj.public_id)
+
+    @staticmethod
+    def resolve_patient(obj):
+        return str(obj.patient.public_id)
+
+
+class TransitionIn(Schema):
+    to_status: str
+    reason: str = ""
+    cpts: str | None = None
+
+
+def _writer(membership):
+    if membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL, Role.PARTNER):
+        raise Http404
+    return membership
+
+
+@router.post("/gp-requests", response={201: RequestOut}, summary="Créer une demande")
+def create_request(request, payload: RequestIn):
+    membership = _writer(api_membership(request, payload.cpts))
+    patient = get_patient(membership, payload.patient, request=request)
+    default = {Role.COORDINATOR: Origin.COORDINATION, Role.PROFESSIONAL: Origin.PROFESSIONAL,
+               Role.PARTNER: Origin.PARTNER}[membership.role]  # fmt: skip
+    gp_request = services.request_create(
+        cpts=membership.cpts, actor=request.auth, patient=patient,
+        origin=payload.origin or default, message=payload.message,
+        carer_name=payload.carer_name, carer_relation=payload.carer_relation,
+        carer_phone=payload.carer_phone, request=request,
+    )  # fmt: skip
+    return 201, gp_request
+
+
+@router.get("/gp-requests", response=list[RequestOut], summary="Demandes visibles")
+@paginate(Page, page_size=50)
+def list_requests(request, status: str = "", cpts: str | None = None):
+    membership = api_membership(request, cpts)
+    queryset = requests_visible_to(membership).select_related("patient")
+    if status:
+        if status not in Status.values:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"status": f"Statut inconnu : {status}."})
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-priority_score", "created_at", "pk")
+
+
+@router.post("/gp-requests/{request_id}/transition", response=RequestOut,
+             summary="Changer l'état d'une demande")  # fmt: skip
+def transition_request(request, request_id: str, payload: TransitionIn):
+    membership = api_membership(request, payload.cpts)
+    gp_request = get_request(membership, request_id, request=request)
+    if membership.role != Role.COORDINATOR:
+        raise Http404
+    if payload.to_status == Status.ASSIGNED:
+        return services.declare_assigned(gp_request=gp_request, actor=request.auth,
+                                         request=request)  # fmt: skip
+    return services.transition(
+        gp_request=gp_request,
+        to_status=payload.to_status,
+        actor=request.auth,
+        reason=payload.reason,
+        request=request,
+    )

@@ -1,0 +1,116 @@
+import time
+
+from django import forms
+from django.core import signing
+
+from maillage.patients.forms import PatientForm
+
+from .models import Criterion, Origin, Status
+
+STAFF_ORIGINS = [(o.value, o.label) for o in Origin if o != Origin.PUBLIC_FORM]
+
+
+class RequestForm(PatientForm):
+    origin = forms.ChoiceField(label="Origine de la demande", choices=STAFF_ORIGINS)
+    carer_name = forms.CharField(label="Nom de l'aidant (si la demande vient d'un proche)",
+                                 max_length=150, required=False)  # fmt: skip
+    carer_relation = forms.CharField(label="Lien avec le patient", max_length=100,
+                                     required=False)  # fmt: skip
+    carer_phone = forms.CharField(label="Téléphone de l'aidant", max_length=25, required=False)
+    message = forms.CharField(label="Informations utiles", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+
+class PublicRequestForm(PatientForm):
+    """The resident's form. Bots are kept out without any third party: a field hidden from
+    people (filled only by bots) and a signed timestamp (a form sent in under 3 seconds,
+    or after a day, is refused)."""
+
+    for_someone_else = forms.BooleanField(label="Je fais la demande pour un proche",
+                                          required=False)  # fmt: skip
+    carer_name = forms.CharField(label="Votre nom (si vous faites la demande pour un proche)",
+                                 max_length=150, required=False)  # fmt: skip
+    carer_relation = forms.CharField(label="Votre lien avec la personne", max_length=100,
+                                     required=False)  # fmt: skip
+    carer_phone = forms.CharField(label="Votre téléphone", max_length=25, required=False)
+    message = forms.CharField(label="Message (facultatif)", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    consent = forms.BooleanField(
+        label="J'accepte que la CPTS enregistre ces informations pour me trouver un médecin "
+        "traitant (vous pouvez retirer votre accord à tout moment).",
+        error_messages={"required": "Votre accord est nécessaire pour traiter la demande."},
+    )
+    website = forms.CharField(required=False, label="Ne pas remplir ce champ",
+                              widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                            "tabindex": "-1"}))  # fmt: skip
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    MIN_SECONDS = 3
+    MAX_SECONDS = 24 * 3600
+
+    @staticmethod
+    def stamp() -> str:
+        return signing.dumps(time.time(), salt="gp-public-form")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError("Envoi refusé.", code="bot")
+        try:
+            started = signing.loads(data.get("started", ""), salt="gp-public-form")
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                "Le formulaire a expiré : rechargez la page puis renvoyez-le.", code="stamp"
+            ) from None
+        elapsed = time.time() - float(started)
+        if elapsed < self.MIN_SECONDS or elapsed > self.MAX_SECONDS:
+            raise forms.ValidationError(
+                "Le formulaire a expiré ou a été envoyé trop vite : rechargez la page.",
+                code="stamp",
+            )
+        if data.get("for_someone_else") and not data.get("carer_name"):
+            self.add_error("carer_name", "Indiquez votre nom.")
+        if not (data.get("phone") or data.get("email") or data.get("carer_phone")):
+            self.add_error("phone", "Indiquez un téléphone ou une adresse e-mail.")
+        return data
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label="Nouvel état", choices=Status.choices)
+    reason = forms.CharField(label="Motif", max_length=300, required=False)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif du refus",
+        max_length=300,
+        error_messages={"required": "Indiquez le motif du refus."},
+    )
+
+
+class CapacityForm(forms.Form):
+    monthly_new_patients = forms.IntegerField(label="Nouveaux patients par mois", min_value=0,
+                                              max_value=200)  # fmt: skip
+    max_distance_km = forms.IntegerField(
+        label="Distance maximale (km, facultatif)", min_value=1, max_value=200, required=False
+    )
+    min_age = forms.IntegerField(label="Âge minimum (facultatif)", min_value=0, max_value=120,
+                                 required=False)  # fmt: skip
+    max_age = forms.IntegerField(label="Âge maximum (facultatif)", min_value=0, max_value=120,
+                                 required=False)  # fmt: skip
+    home_visits = forms.BooleanField(label="J'accepte des patients à visiter à domicile",
+                                     required=False)  # fmt: skip
+    paused_until = forms.DateField(label="En pause jusqu'au (facultatif)", required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"},
+                                                          format="%Y-%m-%d"))  # fmt: skip
+    practice_commune = forms.CharField(label="Commune d'exercice (code INSEE)", max_length=5)
+
+
+class PriorityForm(forms.Form):
+    def __init__(self, *args, weights, **kwargs):
+        super().__init__(*args, **kwargs)
+        for criterion in Criterion:
+            self.fields[criterion.value] = forms.IntegerField(
+                label=criterion.label, min_value=0, max_value=10_000,
+                initial=weights.get(criterion.value, 0),
+            )  # fmt: skip

@@ -1,0 +1,424 @@
+"""Requests for a médecin traitant: creation, the guarded state machine, capacities,
+proposal batches and GP answers. Every write is audited."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from maillage.core import audit
+from maillage.core.models import Membership, Role
+from maillage.patients.access import grant_access, revoke_access
+
+from . import engine
+from .models import (
+    FINISHED,
+    GpCapacity,
+    GpRequest,
+    Origin,
+    PriorityRule,
+    Proposal,
+    ProposalBatch,
+    Status,
+    Transition,
+)
+from .priority import priority, weights_for
+
+AUTHOR_GRANT = "demande de médecin traitant (auteur)"
+GP_GRANT = "proposition de médecin traitant"
+
+
+def _open_request(patient):
+    return GpRequest.objects.open().filter(patient=patient).first()
+
+
+@transaction.atomic
+def request_create(*, cpts, actor, patient, origin, message="", carer_name="",
+                   carer_relation="", carer_phone="", request=None) -> GpRequest:  # fmt: skip
+    if origin not in Origin.values:
+        raise ValidationError({"origin": "Origine de la demande inconnue."})
+    if patient.cpts_id != cpts.pk:
+        raise ValidationError({"patient": "Patient inconnu dans cette CPTS."})
+    existing = _open_request(patient)
+    if existing is not None:
+        raise ValidationError({"patient": (
+            f"Une demande est déjà en cours pour ce patient (statut : "
+            f"{existing.get_status_display().lower()}, depuis le "
+            f"{timezone.localtime(existing.created_at):%d/%m/%Y})."
+        )})  # fmt: skip
+    if origin == Origin.CARER and not carer_name.strip():
+        raise ValidationError({"carer_name": "Indiquez le nom de l'aidant."})
+    score, reasons = priority(patient, weights_for(cpts), timezone.localdate())
+    author = actor if getattr(actor, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            gp_request = GpRequest.objects.create(
+                cpts=cpts, patient=patient, origin=origin, created_by=author, message=message,
+                carer_name=carer_name, carer_relation=carer_relation, carer_phone=carer_phone,
+                priority_score=score, priority_reasons=reasons,
+            )  # fmt: skip
+    except IntegrityError as exc:  # a concurrent creation for the same patient
+        raise ValidationError(
+            {"patient": "Une demande est déjà en cours pour ce patient."}
+        ) from exc
+    if author is not None:
+        membership = Membership.objects.active().filter(user=author, cpts=cpts).first()
+        if membership and membership.role != Role.COORDINATOR:
+            grant_access(patient=patient, user=author, reason=AUTHOR_GRANT)
+    audit.record(
+        action="gp_request.create",
+        actor=author,
+        cpts=cpts,
+        obj=gp_request,
+        request=request,
+        detail={"origin": origin, "patient": str(patient.public_id)},
+    )
+    return gp_request
+
+
+def missing_for_qualification(gp_request) -> list[str]:
+    """What the file lacks before the request can be proposed to a GP."""
+    patient = gp_request.patient
+    missing = []
+    if patient.commune_id is None:
+        missing.append("la commune du patient")
+    if not (patient.phone or patient.email or gp_request.carer_phone):
+        missing.append("un moyen de contact (téléphone ou e-mail)")
+    if not patient.consents.filter(withdrawn_at__isnull=True).exists():
+        missing.append("le consentement du patient")
+    return missing
+
+
+@transaction.atomic
+def transition(*, gp_request, to_status, actor, reason="", request=None,
+               assigned_gp=None) -> GpRequest:  # fmt: skip
+    """Move a request along the state machine, under a row lock, or refuse in French."""
+    locked = GpRequest.objects.select_for_update().get(pk=gp_request.pk)
+    if to_status not in Status.values:
+        raise ValidationError({"status": f"Statut inconnu : {to_status}."})
+    current = Status(locked.status)
+    target = Status(to_status)
+    if target not in locked.allowed_transitions():
+        allowed = ", ".join(sorted(f"« {s.label} »" for s in locked.allowed_transitions()))
+        raise ValidationError({"status": (
+            f"Transition impossible de « {current.label} » vers « {target.label} »."
+            + (f" Possibles : {allowed}." if allowed else " La demande est terminée.")
+        )})  # fmt: skip
+    if target == Status.QUALIFIED:
+        missing = missing_for_qualification(locked)
+        if missing:
+            raise ValidationError({"status": "Dossier incomplet : il manque " +
+                                   ", ".join(missing) + "."})  # fmt: skip
+        score, reasons = priority(locked.patient, weights_for(locked.cpts), timezone.localdate())
+        locked.priority_score, locked.priority_reasons = score, reasons
+    if target in (Status.DECLINED, Status.CANCELLED, Status.REDIRECTED) and not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif."})
+    now = timezone.now()
+    if target == Status.ASSIGNED:
+        locked.assigned_gp = assigned_gp or locked.assigned_gp
+        locked.assigned_at = now
+    Transition.objects.create(request=locked, from_status=current, to_status=target,
+                              actor=actor if getattr(actor, "is_authenticated", False) else None,
+                              reason=reason, at=now)  # fmt: skip
+    locked.status, locked.status_changed_at = target, now
+    locked.save()
+    audit.record(
+        action="gp_request.transition",
+        actor=actor,
+        cpts=locked.cpts,
+        obj=locked,
+        request=request,
+        detail={"from": current, "to": target, "reason": reason},
+    )
+    return locked
+
+
+# Capacity -----------------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(day.year, day.month, 1))
+
+
+def remaining_capacity(cpts, on: datetime.date | None = None) -> dict[int, int]:
+    """Per GP user id: new patients they can still take this month (pending and accepted
+    proposals of the month count against the monthly number)."""
+    on = on or timezone.localdate()
+    used = dict(
+        Proposal.objects.filter(
+            cpts=cpts, state__in=[Proposal.State.PENDING, Proposal.State.ACCEPTED],
+            sent_at__gte=month_start(on),
+        ).values("gp").annotate(n=Count("pk")).values_list("gp", "n")
+    )  # fmt: skip
+    return {
+        c.gp_id: max(0, c.monthly_new_patients - used.get(c.gp_id, 0))
+        for c in GpCapacity.objects.filter(cpts=cpts)
+        if not c.is_paused(on)
+    }
+
+
+@transaction.atomic
+def capacity_update(*, cpts, gp, actor, data: dict, request=None) -> GpCapacity:
+    capacity = GpCapacity.objects.filter(cpts=cpts, gp=gp).first() or GpCapacity(cpts=cpts, gp=gp)
+    for field in ("monthly_new_patients", "max_distance_km", "min_age", "max_age",
+                  "home_visits", "paused_until", "practice_commune"):  # fmt: skip
+        if field in data:
+            setattr(capacity, field, data[field])
+    if (
+        capacity.min_age is not None
+        and capacity.max_age is not None
+        and (capacity.min_age > capacity.max_age)
+    ):
+        raise ValidationError({"max_age": "L'âge maximum est inférieur à l'âge minimum."})
+    if capacity.practice_commune_id is None:
+        raise ValidationError({"practice_commune": "Indiquez votre commune d'exercice."})
+    capacity.updated_at = timezone.now()
+    capacity.save()
+    audit.record(
+        action="gp_capacity.update",
+        actor=actor,
+        cpts=cpts,
+        obj=capacity,
+        request=request,
+        detail={k: str(v) for k, v in data.items()},
+    )
+    return capacity
+
+
+def set_priority_weights(*, cpts, actor, weights: dict[str, int], request=None):
+    for criterion, weight in weights.items():
+        PriorityRule.objects.update_or_create(cpts=cpts, criterion=criterion,
+                                              defaults={"weight": weight})  # fmt: skip
+    # Scores of waiting requests follow the new rules at once.
+    rules = weights_for(cpts)
+    today = timezone.localdate()
+    for gp_request in GpRequest.objects.for_cpts(cpts).open().select_related("patient"):
+        score, reasons = priority(gp_request.patient, rules, today)
+        if (score, reasons) != (gp_request.priority_score, gp_request.priority_reasons):
+            GpRequest.objects.filter(pk=gp_request.pk).update(
+                priority_score=score, priority_reasons=reasons
+            )
+    audit.record(
+        action="gp_priority.update",
+        actor=actor,
+        cpts=cpts,
+        request=request,
+        detail={k: int(v) for k, v in weights.items()},
+    )
+
+
+# Proposals ----------------------------------------------------------------------------
+
+
+def candidates_and_offers(cpts, on=None):
+    on = on or timezone.localdate()
+    now = timezone.now()
+    requests = list(
+        GpRequest.objects.for_cpts(cpts).waiting()
+        .exclude(proposals__state__in=[Proposal.State.DRAFT, Proposal.State.PENDING])
+        .select_related("patient__commune")
+    )  # fmt: skip
+    candidates = [
+        engine.Candidate(
+            key=r.pk, score=r.priority_score, waiting_days=(now - r.created_at).days,
+            age=r.patient.age(on), latitude=r.patient.commune.latitude,
+            longitude=r.patient.commune.longitude,
+            needs_home_visits=r.patient.needs_home_visits,
+        )
+        for r in requests
+        if r.patient.commune is not None and r.patient.commune.latitude is not None
+    ]  # fmt: skip
+    remaining = remaining_capacity(cpts, on)
+    offers = [
+        engine.Offer(
+            key=c.gp_id, capacity=remaining.get(c.gp_id, 0),
+            latitude=c.practice_commune.latitude, longitude=c.practice_commune.longitude,
+            max_distance_km=c.max_distance_km, min_age=c.min_age, max_age=c.max_age,
+            home_visits=c.home_visits,
+        )
+        for c in GpCapacity.objects.filter(cpts=cpts).select_related("practice_commune")
+        if remaining.get(c.gp_id, 0) > 0 and c.practice_commune.latitude is not None
+    ]  # fmt: skip
+    return candidates, offers
+
+
+@transaction.atomic
+def propose_batch(*, cpts, actor, request=None) -> ProposalBatch:
+    """Compute an optimal batch of proposals, as a draft for the coordinator to review."""
+    ProposalBatch.objects.filter(cpts=cpts, state=ProposalBatch.State.DRAFT).update(
+        state=ProposalBatch.State.DISCARDED
+    )
+    Proposal.objects.filter(cpts=cpts, state=Proposal.State.DRAFT).update(
+        state=Proposal.State.WITHDRAWN
+    )
+    candidates, offers = candidates_and_offers(cpts)
+    result = engine.solve(candidates, offers,
+                          default_max_km=getattr(settings, "GP_MATCH_MAX_KM", 30))  # fmt: skip
+    batch = ProposalBatch.objects.create(
+        cpts=cpts, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        stats={"waiting": len(candidates), "gps": len(offers), "proposed": len(result.matches),
+               "value": result.value, "secondary_cost": result.secondary_cost},
+    )  # fmt: skip
+    Proposal.objects.bulk_create([
+        Proposal(cpts=cpts, batch=batch, request_id=m.candidate, gp_id=m.offer,
+                 distance_km=round(m.distance_km, 1))
+        for m in result.matches
+    ])  # fmt: skip
+    audit.record(
+        action="gp_batch.create",
+        actor=actor,
+        cpts=cpts,
+        obj=batch,
+        request=request,
+        detail=batch.stats,
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_send(*, batch, actor, request=None) -> int:
+    """Send the reviewed batch: each request becomes `proposed`, the GP may now see the
+    patient, and gets an e-mail with a link."""
+    if batch.state != ProposalBatch.State.DRAFT:
+        raise ValidationError("Ce lot a déjà été envoyé ou abandonné.")
+    remaining = remaining_capacity(batch.cpts)
+    sent = 0
+    for proposal in batch.proposals.filter(state=Proposal.State.DRAFT).select_related(
+        "request__patient", "gp"
+    ):
+        if remaining.get(proposal.gp_id, 0) <= 0 or proposal.request.status != Status.QUALIFIED:
+            proposal.state = Proposal.State.WITHDRAWN
+            proposal.save(update_fields=["state"])
+            continue
+        transition(
+            gp_request=proposal.request,
+            to_status=Status.PROPOSED,
+            actor=actor,
+            reason=f"Proposée au Dr {proposal.gp.get_full_name()}",
+            request=request,
+        )
+        proposal.state, proposal.sent_at = Proposal.State.PENDING, timezone.now()
+        proposal.save(update_fields=["state", "sent_at"])
+        grant_access(patient=proposal.request.patient, user=proposal.gp, reason=GP_GRANT)
+        remaining[proposal.gp_id] -= 1
+        sent += 1
+    batch.state = ProposalBatch.State.SENT
+    batch.save(update_fields=["state"])
+    for gp_id, count in _per_gp(batch).items():
+        _notify_gp(batch, gp_id, count)
+    audit.record(
+        action="gp_batch.send",
+        actor=actor,
+        cpts=batch.cpts,
+        obj=batch,
+        request=request,
+        detail={"sent": sent},
+    )
+    return sent
+
+
+@transaction.atomic
+def batch_discard(*, batch, actor, request=None) -> None:
+    if batch.state != ProposalBatch.State.DRAFT:
+        raise ValidationError("Ce lot a déjà été envoyé ou abandonné.")
+    batch.proposals.filter(state=Proposal.State.DRAFT).update(state=Proposal.State.WITHDRAWN)
+    batch.state = ProposalBatch.State.DISCARDED
+    batch.save(update_fields=["state"])
+    audit.record(
+        action="gp_batch.discard", actor=actor, cpts=batch.cpts, obj=batch, request=request
+    )
+
+
+def _per_gp(batch) -> dict[int, int]:
+    return dict(batch.proposals.filter(state=Proposal.State.PENDING).values("gp")
+                .annotate(n=Count("pk")).values_list("gp", "n"))  # fmt: skip
+
+
+def _notify_gp(batch, gp_id, count):
+    gp = Membership.objects.select_related("user").get(cpts=batch.cpts, user_id=gp_id).user
+    link = settings.SITE_URL.rstrip("/") + reverse("gp_access:my_proposals", args=[batch.cpts.slug])
+    # No health data in the e-mail: the GP reads it after logging in.
+    send_mail(
+        subject=f"{batch.cpts.name} : {count} patient(s) vous sont proposés",
+        message=(
+            f"Bonjour,\n\nLa coordination de {batch.cpts.name} vous propose {count} "
+            f"patient(s) cherchant un médecin traitant.\n\nRépondez ici (connexion "
+            f"requise) : {link}\n"
+        ),  # fmt: skip
+        from_email=None,
+        recipient_list=[gp.email],
+        fail_silently=True,
+    )
+
+
+@transaction.atomic
+def proposal_respond(*, proposal, gp, accept: bool, reason="", request=None) -> Proposal:
+    proposal = Proposal.objects.select_for_update().select_related("request").get(pk=proposal.pk)
+    if proposal.gp_id != gp.pk:
+        raise ValidationError("Cette proposition ne vous est pas adressée.")
+    if proposal.state != Proposal.State.PENDING:
+        raise ValidationError("Vous avez déjà répondu à cette proposition.")
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif du refus."})
+    now = timezone.now()
+    if accept:
+        transition(
+            gp_request=proposal.request,
+            to_status=Status.ACCEPTED,
+            actor=gp,
+            reason="Acceptée par le médecin",
+            request=request,
+        )
+        proposal.state = Proposal.State.ACCEPTED
+    else:
+        declined = transition(
+            gp_request=proposal.request,
+            to_status=Status.DECLINED,
+            actor=gp,
+            reason=reason,
+            request=request,
+        )
+        # Back to the pool of waiting patients.
+        transition(
+            gp_request=declined,
+            to_status=Status.QUALIFIED,
+            actor=gp,
+            reason="Retour dans la liste d'attente après refus",
+            request=request,
+        )
+        proposal.state, proposal.decline_reason = Proposal.State.DECLINED, reason
+        revoke_access(patient=proposal.request.patient, user=gp, reason=GP_GRANT)
+    proposal.responded_at = now
+    proposal.save(update_fields=["state", "decline_reason", "responded_at"])
+    return proposal
+
+
+def declare_assigned(*, gp_request, actor, request=None) -> GpRequest:
+    """The patient has declared the GP as médecin traitant."""
+    accepted = (
+        gp_request.proposals.filter(state=Proposal.State.ACCEPTED).order_by("-responded_at").first()
+    )
+    return transition(
+        gp_request=gp_request,
+        to_status=Status.ASSIGNED,
+        actor=actor,
+        reason="Médecin traitant déclaré",
+        request=request,
+        assigned_gp=accepted.gp if accepted else None,
+    )
+
+
+def work_queue(cpts):
+    """What needs the coordinator's action today, the most urgent first."""
+    return (
+        GpRequest.objects.for_cpts(cpts)
+        .filter(Q(status__in=[Status.NEW, Status.ACCEPTED]) | Q(status=Status.QUALIFIED))
+        .exclude(status__in=FINISHED)
+        .select_related("patient", "patient__commune")
+        .order_by("-priority_score", "created_at", "pk")
+    )

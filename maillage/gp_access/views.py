@@ -1,0 +1,381 @@
+"""Accès au médecin traitant: public form, work queue, request file, proposals, the GP's
+phone pages, priority rules and indicators."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from maillage.core import audit
+from maillage.core.access import get_by_public_id, member_view
+from maillage.core.models import Cpts, Role
+from maillage.directory.exports import csv_response
+from maillage.patients.access import patients_visible_to
+from maillage.patients.forms import ConsentForm
+from maillage.patients.models import Consent
+from maillage.patients.services import (
+    DuplicateSuspected,
+    find_duplicates,
+    patient_create,
+    patient_merge,
+)
+from maillage.territory.models import Commune
+
+from . import indicators, services
+from .access import get_request, requests_visible_to
+from .forms import (
+    CapacityForm,
+    DeclineForm,
+    PriorityForm,
+    PublicRequestForm,
+    RequestForm,
+    TransitionForm,
+)
+from .models import GpCapacity, Origin, Proposal, ProposalBatch, Status
+from .priority import weights_for
+
+PATIENT_KEYS = ("birth_name", "used_name", "first_names", "birth_date", "sex",
+                "birth_place_code", "nir", "phone", "email", "address", "commune", "ald",
+                "ald_detail", "c2s", "ame", "isolated", "disability", "pregnant",
+                "chronic_treatment", "needs_home_visits")  # fmt: skip
+
+
+def _errors_to_form(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# Public form ----------------------------------------------------------------------------
+
+
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def public_request_view(request, cpts_slug):
+    cpts = get_object_or_404(Cpts.objects.active(), slug=cpts_slug)
+    if request.method == "POST" and getattr(request, "limited", False):
+        return render(request, "gp_access/public_limited.html", {"cpts": cpts}, status=429)
+    form = PublicRequestForm(request.POST or None, initial={"started": PublicRequestForm.stamp()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            patient = patient_create(
+                cpts=cpts, actor=None, data={k: data.get(k) for k in PATIENT_KEYS},
+                consent_method=Consent.Method.CARER if data["for_someone_else"]
+                else Consent.Method.ONLINE,
+                request=request, allow_duplicate=True,
+            )  # fmt: skip
+            services.request_create(
+                cpts=cpts, actor=None, patient=patient,
+                origin=Origin.CARER if data["for_someone_else"] else Origin.PUBLIC_FORM,
+                message=data["message"], carer_name=data["carer_name"],
+                carer_relation=data["carer_relation"], carer_phone=data["carer_phone"],
+                request=request,
+            )  # fmt: skip
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return render(request, "gp_access/public_thanks.html", {"cpts": cpts})
+    if form.is_bound:
+        form.data = form.data.copy()
+        form.data["started"] = PublicRequestForm.stamp()
+    return render(request, "gp_access/public_form.html", {"cpts": cpts, "form": form},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+# Coordinator and referrers -------------------------------------------------------------
+
+
+@member_view("can_see_patients")
+def queue_view(request):
+    membership = request.membership
+    status = request.GET.get("statut", "")
+    queryset = requests_visible_to(membership).select_related("patient", "patient__commune")
+    if status in Status.values:
+        queryset = queryset.filter(status=status)
+    elif membership.role == Role.COORDINATOR:
+        queryset = queryset.filter(
+            status__in=[Status.NEW, Status.QUALIFIED, Status.PROPOSED, Status.ACCEPTED]
+        )
+    queryset = queryset.order_by("-priority_score", "created_at", "pk")
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    audit.record(
+        action="gp_request.list",
+        actor=request.user,
+        cpts=request.cpts,
+        request=request,
+        detail={"status": status, "page": page.number},
+    )
+    counts = indicators.status_counts(request.cpts) if membership.role == Role.COORDINATOR else {}
+    return render(request, "gp_access/queue.html", {
+        "page": page, "status": status, "statuses": Status.choices, "counts": counts,
+        "now": timezone.now(), "is_coordinator": membership.role == Role.COORDINATOR,
+    })  # fmt: skip
+
+
+@member_view("can_see_patients")
+@require_http_methods(["GET", "POST"])
+def request_create_view(request):
+    if request.membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL, Role.PARTNER):
+        raise Http404
+    default_origin = {Role.COORDINATOR: Origin.COORDINATION, Role.PROFESSIONAL: Origin.PROFESSIONAL,
+                      Role.PARTNER: Origin.PARTNER}[request.membership.role]  # fmt: skip
+    form = RequestForm(request.POST or None, initial={"origin": default_origin})
+    consent = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and consent.is_valid():
+        data = form.cleaned_data
+        try:
+            patient = patient_create(
+                cpts=request.cpts, actor=request.user,
+                data={k: data.get(k) for k in PATIENT_KEYS},
+                consent_method=consent.cleaned_data["consent_method"], request=request,
+                allow_duplicate=consent.cleaned_data["confirm_duplicate"],
+            )  # fmt: skip
+            gp_request = services.request_create(
+                cpts=request.cpts, actor=request.user, patient=patient, origin=data["origin"],
+                message=data["message"], carer_name=data["carer_name"],
+                carer_relation=data["carer_relation"], carer_phone=data["carer_phone"],
+                request=request,
+            )  # fmt: skip
+        except DuplicateSuspected as exc:
+            form.add_error(None, exc.messages)
+            consent.fields["confirm_duplicate"].widget.attrs["autofocus"] = True
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Demande enregistrée.")
+            return redirect("gp_access:request", request.cpts.slug, gp_request.public_id)
+    return render(request, "gp_access/request_form.html", {"form": form, "consent": consent},
+                  status=400 if form.errors or consent.errors else 200)  # fmt: skip
+
+
+@member_view("can_see_patients")
+@require_http_methods(["GET", "POST"])
+def request_view(request, public_id):
+    gp_request = get_request(request.membership, public_id, request=request)
+    is_coordinator = request.membership.role == Role.COORDINATOR
+    form = TransitionForm(request.POST or None)
+    if request.method == "POST":
+        if not is_coordinator:
+            raise Http404
+        if form.is_valid():
+            try:
+                if form.cleaned_data["to_status"] == Status.ASSIGNED:
+                    services.declare_assigned(gp_request=gp_request, actor=request.user,
+                                              request=request)  # fmt: skip
+                else:
+                    services.transition(
+                        gp_request=gp_request, to_status=form.cleaned_data["to_status"],
+                        actor=request.user, reason=form.cleaned_data["reason"], request=request,
+                    )  # fmt: skip
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "État de la demande mis à jour.")
+                return redirect("gp_access:request", request.cpts.slug, gp_request.public_id)
+    duplicates = list(find_duplicates(request.cpts, {
+        "birth_name": gp_request.patient.birth_name,
+        "first_names": gp_request.patient.first_names,
+        "birth_date": gp_request.patient.birth_date, "nir": gp_request.patient.nir,
+    }, exclude=gp_request.patient)) if is_coordinator else []  # fmt: skip
+    return render(request, "gp_access/request.html", {
+        "gp_request": gp_request, "patient": gp_request.patient, "form": form,
+        "transitions": gp_request.transitions.select_related("actor"),
+        "allowed": [(s.value, s.label) for s in Status if s in gp_request.allowed_transitions()],
+        "missing": services.missing_for_qualification(gp_request),
+        "duplicates": duplicates, "is_coordinator": is_coordinator,
+        "proposals": gp_request.proposals.select_related("gp"),
+    }, status=400 if form.errors else 200)  # fmt: skip
+
+
+@member_view("can_manage_territory")
+@require_POST
+def merge_view(request, public_id):
+    """Merge a probable duplicate (given by `duplicate`) into this request's patient."""
+    gp_request = get_request(request.membership, public_id, request=request)
+    duplicate = get_by_public_id(patients_visible_to(request.membership),
+                                 request.POST.get("duplicate", ""))  # fmt: skip
+    try:
+        patient_merge(keep=gp_request.patient, duplicate=duplicate, actor=request.user,
+                      request=request)  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Fiches fusionnées : l'historique est conservé.")
+    return redirect("gp_access:request", request.cpts.slug, gp_request.public_id)
+
+
+# Proposals -----------------------------------------------------------------------------
+
+
+@member_view("can_manage_territory")
+@require_http_methods(["GET", "POST"])
+def batch_view(request):
+    cpts = request.cpts
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "compute":
+                services.propose_batch(cpts=cpts, actor=request.user, request=request)
+                messages.success(request, "Lot de propositions calculé : vérifiez-le.")
+            elif action in ("send", "discard"):
+                batch = get_by_public_id(ProposalBatch.objects.filter(cpts=cpts),
+                                         request.POST.get("batch", ""))  # fmt: skip
+                if action == "send":
+                    sent = services.batch_send(batch=batch, actor=request.user, request=request)
+                    messages.success(request, f"{sent} proposition(s) envoyée(s) aux médecins.")
+                else:
+                    services.batch_discard(batch=batch, actor=request.user, request=request)
+                    messages.info(request, "Lot abandonné.")
+            else:
+                messages.error(request, "Action inconnue.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("gp_access:batch", cpts.slug)
+    batch = ProposalBatch.objects.filter(cpts=cpts, state=ProposalBatch.State.DRAFT).first()
+    proposals = (
+        batch.proposals.filter(state=Proposal.State.DRAFT)
+        .select_related("request__patient__commune", "gp")
+        .order_by("-request__priority_score", "request__created_at")
+        if batch else []
+    )  # fmt: skip
+    pending = Proposal.objects.filter(cpts=cpts, state=Proposal.State.PENDING).select_related(
+        "request__patient", "gp"
+    )
+    return render(request, "gp_access/batch.html", {
+        "batch": batch, "proposals": proposals, "pending": pending,
+        "capacities": GpCapacity.objects.filter(cpts=cpts).select_related("gp",
+                                                                          "practice_commune"),
+        "remaining": services.remaining_capacity(cpts),
+    })  # fmt: skip
+
+
+@member_view("can_see_patients")
+@require_http_methods(["GET", "POST"])
+def my_proposals_view(request):
+    """The GP's phone page: patients proposed to them, accept or decline."""
+    if request.membership.role != Role.PROFESSIONAL:
+        raise Http404
+    if request.method == "POST":
+        proposal = get_by_public_id(
+            Proposal.objects.filter(cpts=request.cpts, gp=request.user),
+            request.POST.get("proposal", ""),
+        )
+        accept = request.POST.get("answer") == "accept"
+        decline = DeclineForm(request.POST)
+        try:
+            if not accept and not decline.is_valid():
+                raise ValidationError("Indiquez le motif du refus.")
+            services.proposal_respond(
+                proposal=proposal,
+                gp=request.user,
+                accept=accept,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                "Merci : proposition acceptée."
+                if accept
+                else "Refus enregistré : le patient retourne dans la liste d'attente.",
+            )
+        return redirect("gp_access:my_proposals", request.cpts.slug)
+    proposals = list(
+        Proposal.objects.filter(cpts=request.cpts, gp=request.user)
+        .select_related("request__patient__commune").order_by("-created_at")[:50]
+    )  # fmt: skip
+    for proposal in proposals:
+        if proposal.state == Proposal.State.PENDING:
+            audit.record(action="patient.read", actor=request.user, cpts=request.cpts,
+                         obj=proposal.request.patient, request=request,
+                         detail={"via": "proposition"})  # fmt: skip
+    return render(request, "gp_access/my_proposals.html", {"proposals": proposals})
+
+
+@member_view("can_see_patients")
+@require_http_methods(["GET", "POST"])
+def capacity_view(request):
+    """The GP says how many new patients a month they take: two taps on a phone."""
+    if request.membership.role != Role.PROFESSIONAL:
+        raise Http404
+    capacity = GpCapacity.objects.filter(cpts=request.cpts, gp=request.user).first()
+    initial = {"monthly_new_patients": 2}
+    if capacity:
+        initial = {f: getattr(capacity, f) for f in ("monthly_new_patients", "max_distance_km",
+                                                     "min_age", "max_age", "home_visits",
+                                                     "paused_until")}  # fmt: skip
+        initial["practice_commune"] = capacity.practice_commune.code
+    form = CapacityForm(request.POST or None, initial=initial)
+    quick = request.POST.get("quick")
+    if request.method == "POST" and quick and capacity:
+        data = {}
+        if quick == "more":
+            data["monthly_new_patients"] = capacity.monthly_new_patients + 1
+        elif quick == "less":
+            data["monthly_new_patients"] = max(0, capacity.monthly_new_patients - 1)
+        elif quick == "pause":
+            data["paused_until"] = timezone.localdate() + timezone.timedelta(days=30)
+        elif quick == "resume":
+            data["paused_until"] = None
+        services.capacity_update(cpts=request.cpts, gp=request.user, actor=request.user,
+                                 data=data, request=request)  # fmt: skip
+        messages.success(request, "Disponibilité mise à jour.")
+        return redirect("gp_access:capacity", request.cpts.slug)
+    if request.method == "POST" and not quick and form.is_valid():
+        data = dict(form.cleaned_data)
+        commune = Commune.objects.current().filter(code=data["practice_commune"].upper()).first()
+        if commune is None:
+            form.add_error("practice_commune", f"Commune inconnue : {data['practice_commune']}.")
+        else:
+            data["practice_commune"] = commune
+            try:
+                services.capacity_update(
+                    cpts=request.cpts,
+                    gp=request.user,
+                    actor=request.user,
+                    data=data,
+                    request=request,
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "Disponibilité enregistrée.")
+                return redirect("gp_access:capacity", request.cpts.slug)
+    remaining = services.remaining_capacity(request.cpts).get(request.user.pk)
+    return render(request, "gp_access/capacity.html", {
+        "form": form, "capacity": capacity, "remaining": remaining,
+    }, status=400 if form.errors else 200)  # fmt: skip
+
+
+@member_view("can_manage_territory")
+@require_http_methods(["GET", "POST"])
+def priority_view(request):
+    weights = weights_for(request.cpts)
+    form = PriorityForm(request.POST or None, weights=weights)
+    if request.method == "POST" and form.is_valid():
+        services.set_priority_weights(
+            cpts=request.cpts, actor=request.user, weights=form.cleaned_data, request=request
+        )
+        messages.success(request, "Règles de priorité enregistrées ; scores recalculés.")
+        return redirect("gp_access:priority", request.cpts.slug)
+    return render(request, "gp_access/priority.html", {"form": form},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@member_view()
+def indicators_view(request):
+    """Aggregates only: open to every member, the board included."""
+    data = indicators.compute(request.cpts)
+    if request.GET.get("format") == "csv":
+        return csv_response(f"medecin-traitant-{request.cpts.slug}.csv",
+                            ["Indicateur", "Valeur"], indicators.as_rows(data))  # fmt: skip
+    return render(request, "gp_access/indicators.html", {"data": data})

@@ -1,0 +1,106 @@
+"""Patients API: creation with field-level errors, and need-to-know reads (audited)."""
+
+import datetime
+
+from ninja import Router, Schema
+
+from maillage.core.api import api_membership
+from maillage.core.models import Role
+
+from .access import get_patient
+from .models import Consent
+from .services import DuplicateSuspected, patient_create
+
+router = Router(tags=["patients"])
+
+
+class PatientIn(Schema):
+    birth_name: str
+    used_name: str = ""
+    first_names: str
+    birth_date: datetime.date
+    sex: str
+    birth_place_code: str = ""
+    nir: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    commune: str = ""
+    ald: bool = False
+    ald_detail: str = ""
+    c2s: bool = False
+    ame: bool = False
+    isolated: bool = False
+    disability: bool = False
+    pregnant: bool = False
+    chronic_treatment: bool = False
+    needs_home_visits: bool = False
+    consent_method: str = Consent.Method.ORAL
+    confirm_not_duplicate: bool = False
+    cpts: str | None = None
+
+
+class PatientOut(Schema):
+    id: str
+    birth_name: str
+    used_name: str
+    first_names: str
+    birth_date: datetime.date
+    sex: str
+    birth_place_code: str
+    nir: str
+    phone: str
+    email: str
+    commune: str | None
+    ald: bool
+    c2s: bool
+    ame: bool
+
+    @staticmethod
+    def resolve_id(obj):
+        return str(obj.public_id)
+
+    @staticmethod
+    def resolve_commune(obj):
+        return obj.commune.code if obj.commune_id else None
+
+
+class Created(Schema):
+    id: str
+
+
+class Error(Schema):
+    detail: str
+    errors: list[dict]
+
+
+@router.post("/patients", response={201: Created, 409: Error}, summary="Créer un patient")
+def create_patient(request, payload: PatientIn):
+    membership = api_membership(request, payload.cpts)
+    if membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL, Role.PARTNER):
+        from django.http import Http404
+
+        raise Http404
+    data = payload.dict(exclude={"consent_method", "confirm_not_duplicate", "cpts"})
+    try:
+        patient = patient_create(
+            cpts=membership.cpts, actor=request.auth, data=data,
+            consent_method=payload.consent_method, request=request,
+            allow_duplicate=payload.confirm_not_duplicate,
+        )  # fmt: skip
+    except DuplicateSuspected as exc:
+        return 409, {
+            "detail": exc.messages[0],
+            "errors": [{"field": "confirm_not_duplicate", "message": exc.messages[0]}],
+        }
+    if membership.role != Role.COORDINATOR:
+        from .access import grant_access
+
+        grant_access(patient=patient, user=request.auth, reason="fiche créée par l'utilisateur")
+    return 201, {"id": str(patient.public_id)}
+
+
+@router.get("/patients/{patient_id}", response=PatientOut, summary="Lire un patient")
+def read_patient(request, patient_id: str, cpts: str | None = None):
+    membership = api_membership(request, cpts)
+    return get_patient(membership, patient_id, request=request)

@@ -1,0 +1,147 @@
+"""Patient identity (INS traits), consent, and need-to-know access grants.
+
+A patient belongs to one CPTS. Coordinators of that CPTS see all its patients; anyone
+else sees a patient only through an explicit, audited `PatientAccess` grant written by the
+mission that needs it (a GP a patient is proposed to, the partner who referred them...).
+"""
+
+import datetime
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from maillage.core.models import Cpts, User
+from maillage.territory.models import Commune, search_key
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Féminin"
+    MALE = "M", "Masculin"
+    UNKNOWN = "I", "Indéterminé"
+
+
+class PatientQuerySet(models.QuerySet):
+    def for_cpts(self, cpts):
+        return self.filter(cpts=cpts)
+
+    def current(self):
+        return self.filter(archived_at__isnull=True, merged_into__isnull=True)
+
+
+class Patient(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.PROTECT, related_name="patients")
+    # INS traits (identité nationale de santé).
+    birth_name = models.CharField("nom de naissance", max_length=100)
+    used_name = models.CharField("nom utilisé", max_length=100, blank=True)
+    first_names = models.CharField("prénoms", max_length=150)
+    birth_date = models.DateField("date de naissance")
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
+    birth_place_code = models.CharField(
+        "lieu de naissance (code INSEE)",
+        max_length=5,
+        blank=True,
+        help_text="Commune de naissance, ou 99xxx pour un pays étranger.",
+    )
+    nir = models.CharField("NIR", max_length=15, blank=True)
+    # Contact.
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, verbose_name="commune"
+    )
+    # Situation that sets the priority of a request for a médecin traitant.
+    ald = models.BooleanField("ALD (affection de longue durée)", default=False)
+    ald_detail = models.CharField("ALD : laquelle", max_length=200, blank=True)
+    c2s = models.BooleanField("C2S (complémentaire santé solidaire)", default=False)
+    ame = models.BooleanField("AME (aide médicale de l'État)", default=False)
+    isolated = models.BooleanField("isolement", default=False)
+    disability = models.BooleanField("handicap", default=False)
+    pregnant = models.BooleanField("grossesse", default=False)
+    chronic_treatment = models.BooleanField("traitement chronique", default=False)
+    needs_home_visits = models.BooleanField("a besoin de visites à domicile", default=False)
+    # Duplicate detection: normalised birth name + first first name + birth date.
+    match_key = models.CharField(max_length=250, db_index=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["cpts", "match_key"], name="patient_match")]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.birth_date:%d/%m/%Y})"
+
+    @property
+    def display_name(self) -> str:
+        name = self.used_name or self.birth_name
+        first = self.first_names.split(" ")[0] if self.first_names else ""
+        return f"{name.upper()} {first}".strip()
+
+    def age(self, on: datetime.date | None = None) -> int:
+        on = on or timezone.localdate()
+        years = on.year - self.birth_date.year
+        return years - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+
+
+def match_key(birth_name: str, first_names: str, birth_date) -> str:
+    first = search_key(first_names).split(" ")[0] if first_names else ""
+    return f"{search_key(birth_name)}|{first}|{birth_date:%Y-%m-%d}"
+
+
+class Consent(models.Model):
+    class Method(models.TextChoices):
+        ORAL = "oral", "Oral, recueilli par téléphone ou en consultation"
+        WRITTEN = "written", "Écrit (formulaire signé)"
+        ONLINE = "online", "En ligne (formulaire public)"
+        CARER = "carer", "Par un aidant ou représentant légal"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
+    given_at = models.DateTimeField("recueilli le", default=timezone.now)
+    method = models.CharField("comment", max_length=10, choices=Method.choices)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+    scope = models.CharField(
+        max_length=200, default="Traitement des données par la CPTS pour sa mission"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+
+
+class PatientAccessQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class PatientAccess(models.Model):
+    """A need-to-know grant: this user may see this patient, for this reason."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="access_grants")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="patient_grants")
+    reason = models.CharField(max_length=120)
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PatientAccessQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "user", "reason"],
+                condition=Q(revoked_at__isnull=True),
+                name="patient_access_once",
+            )
+        ]
