@@ -65,7 +65,9 @@ class ChildRun:
     output: str
 
 
-def run_measured(args: list[str], env: dict[str, str]) -> ChildRun:
+def run_measured(
+    args: list[str], env: dict[str, str], timeout: float = CHILD_TIMEOUT_S
+) -> ChildRun:
     """Run a command and measure its own wall time and peak RSS.
 
     `os.wait4` returns the resource usage of that very child; `RUSAGE_CHILDREN` would
@@ -77,7 +79,7 @@ def run_measured(args: list[str], env: dict[str, str]) -> ChildRun:
             args, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
     # A hung child must not hang `make bench`: kill it well past any sane duration.
-    watchdog = threading.Timer(CHILD_TIMEOUT_S, proc.kill)
+    watchdog = threading.Timer(timeout, proc.kill)
     watchdog.start()
     try:
         # The outputs are a few lines: reading to EOF before waiting cannot deadlock.

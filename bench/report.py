@@ -74,8 +74,137 @@ def _territory_rows(ter: dict) -> list[str]:
     ]
 
 
+def _directory_rows(d: dict) -> list[str]:
+    target = f"p95 < {num(d['targets']['p95_ms'], 0)} ms"
+    rows = []
+    for search in d["searches"].values():
+        what = f"Annuaire, {search['label']} ({num(search['count'], 0)} résultats)"
+        raw = f"{num(search['raw']['median_ms'])} ms (SQL brut)"
+        for key, label in (("search", "recherche"), ("page", "page")):
+            timing = search[key]
+            rows.append(
+                f"| {what} : {label}, médiane / p95 "
+                f"| {num(timing['median_ms'])} / {num(timing['p95_ms'])} ms | {raw} "
+                f"| {ratio(search[key + '_ratio'])} | {target} | {status(search[key + '_pass'])} |"
+            )
+    return rows
+
+
+def _rpps_rows(imp: dict) -> list[str]:
+    real, base, targets = imp["real"], imp["baseline"], imp["targets"]
+    what = f"`import-rpps`, fichier national ({num(imp['file']['lines'], 0)} lignes)"
+    return [
+        f"| {what} : durée | {num(real['seconds'])} s "
+        f"| {num(base['seconds'])} s (`pandas.read_csv`) | {ratio(imp['time_ratio'])} "
+        f"| < {num(targets['seconds'], 0)} s | {status(imp['time_pass'])} |",
+        f"| {what} : mémoire (pic RSS) | {num(real['peak_mb'], 0)} Mo "
+        f"| {num(base['peak_mb'], 0)} Mo | {ratio(imp['memory_ratio'])} "
+        f"| < {num(targets['peak_mb'], 0)} Mo | {status(imp['memory_pass'])} |",
+    ]
+
+
+RPPS_CHECKS = {
+    "all_lines_read": "toutes les lignes lues",
+    "all_created": "tous les professionnels créés",
+    "none_rejected": "aucune ligne rejetée",
+    "no_warnings": "aucun avertissement",
+    "rows_in_database": "professionnels et lieux d'exercice présents en base",
+    "baseline_rows": "pandas a lu toutes les lignes",
+}
+
+
+def _rpps_check(imp: dict) -> str:
+    f, db = imp["file"], imp["database"]
+    if imp["same_work"]:
+        return (
+            f"l'import a lu les {num(f['lines'], 0)} lignes sans rejet ni avertissement et "
+            f"créé {num(db['professionals'], 0)} professionnels et {num(db['sites'], 0)} lieux "
+            "d'exercice, tous rattachés à leur commune ; pandas a lu les mêmes lignes"
+        )
+    failed = [label for key, label in RPPS_CHECKS.items() if not imp["checks"][key]]
+    return f"**import RPPS, vérifications en échec : {', '.join(failed)}**"
+
+
+def _directory_check(d: dict) -> str:
+    if d["same_results"]:
+        return (
+            f"pour chacune des {len(d['searches'])} recherches de l'annuaire, la première page "
+            "(25 identifiants, dans l'ordre) et le total sont identiques à ceux du SQL brut"
+        )
+    differing = [s["label"] for s in d["searches"].values() if not s["same_results"]]
+    return f"**annuaire : résultats différents du SQL brut pour {', '.join(differing)}**"
+
+
+def _rpps_text(imp: dict) -> list[str]:
+    f, db = imp["file"], imp["database"]
+    return [
+        "**Import du fichier national RPPS.** La vraie commande `maillage import-rpps FICHIER "
+        "--json --no-progress`, lancée dans un processus fils sur une base SQLite neuve qui a "
+        "ses migrations et la géographie de toute la France (l'état d'une installation avant "
+        "son premier import national) : durée murale, démarrage de Python et de Django "
+        "compris, et pic de mémoire résidente. Le fichier, écrit par le banc à chaque "
+        "exécution (`bench/rpps_file.py`, déterministe), a la taille et le format exacts de "
+        f"l'extraction `PS_LibreAcces_Personne_activite` : {num(f['lines'], 0)} lignes "
+        f"d'activité ({num(f['mb'], 0)} Mo), {num(f['professionals'], 0)} professionnels, dont "
+        f"{num(100 * f['multi_activity_share'], 0)} % ont plusieurs activités (lignes "
+        "consécutives, triées par identifiant RPPS avec sa clé de Luhn), la répartition "
+        "nationale des professions, des noms, adresses, téléphones et e-mails réalistes, et des "
+        f"communes tirées au prorata de la population parmi les {num(f['communes'], 0)} codes "
+        f"INSEE chargés ({f['departements']} départements). L'import traite "
+        f"{num(imp['lines_per_second'], 0)} lignes par seconde ; la base obtenue pèse "
+        f"{num(db['database_mb'], 0)} Mo. Une seule exécution : l'import dure à lui seul "
+        "plusieurs minutes.",
+        "",
+        'La référence (`bench/raw_rpps.py`) est `pandas.read_csv(FICHIER, sep="|", dtype=str, '
+        'encoding="utf-8", keep_default_na=False)` sur le même fichier, dans un processus '
+        "fils mesuré de la même façon : découper les mêmes octets en mêmes champs, sans rien "
+        "vérifier ni écrire. Le rapport de durée dit ce que coûtent la validation, le "
+        "regroupement par professionnel et l'écriture en base ; pandas garde tout le fichier "
+        "en mémoire, l'import ne doit pas (il lit en flux) : son rapport de mémoire est "
+        "attendu sous 1.",
+        "",
+    ]
+
+
+def _directory_text(d: dict) -> list[str]:
+    queries = [s["page_queries"] for s in d["searches"].values()]
+    imported = d["import"]
+    return [
+        f"**Recherche dans l'annuaire.** Une base SQLite temporaire préparée comme la "
+        "démonstration (migrations, géographie de l'Isère, `build_demo()` avec "
+        "`MAILLAGE_DEMO=1`), puis un fichier RPPS généré de "
+        f"{num(d['file']['professionals'], 0)} professionnels ({num(d['file']['lines'], 0)} "
+        f"lignes) exerçant dans les {d['communes']} communes de la CPTS de démonstration "
+        f"`{d['cpts']}`, chargé par l'importeur ({num(imported['seconds'])} s ; les "
+        f"{num(imported['deactivated'], 0)} professionnels de la démonstration sur ce "
+        f"territoire, absents du fichier, sont désactivés) : l'annuaire de la CPTS compte "
+        f"{num(d['directory_size'], 0)} professionnels. {len(d['searches'])} recherches : un "
+        "début de nom fréquent, un nom complet, une profession, une commune et la page sans "
+        "filtre (telle qu'elle s'ouvre). Pour chacune, "
+        f"{d['repeats']} mesures après {d['warmups']} de chauffe, recherche, page et référence "
+        "à tour de rôle :",
+        "",
+        "- « recherche » : le service, comme la vue l'appelle, `search_professionals(cpts, "
+        "ProfessionalFilters(...))`, `Paginator(qs, 25).get_page(1)`, `list(page)` et "
+        "`page.paginator.count` (première page, lieux d'exercice et fiches CPTS préchargés, "
+        "total) ;",
+        "- « page » : `GET /c/pays-berjalliens/annuaire/?…` pour la coordinatrice connectée "
+        "(deux facteurs), avec le client de test de Django : middlewares, contrôle d'accès, "
+        f"recherche, marqueurs de la carte, contour du territoire, gabarit ; entre "
+        f"{min(queries)} et {max(queries)} requêtes SQL selon la recherche.",
+        "",
+        "La référence est une requête SQL brute (`connection.cursor()`) sur les mêmes tables "
+        "et les mêmes index : `search_name LIKE '%terme%'` pour chaque mot, les autres "
+        "filtres, la jointure des lieux d'exercice avec les communes du territoire, tri par "
+        "nom et `LIMIT 25`, plus le `COUNT(*)` de la même clause ; elle ne charge ni les lieux "
+        "d'exercice ni les fiches CPTS de la page. L'objectif porte sur le 95e centile.",
+        "",
+    ]
+
+
 def render(results: dict) -> str:
     geo, ter, m = results["geography"], results["territory"], results["machine"]
+    rpps, directory = results["rpps_import"], results["directory_search"]
     first = geo["runs"]["first_load"]
     assets = ter["static_assets"]
     assets_kb = sum(a["kb"] for a in assets)
@@ -99,6 +228,8 @@ def render(results: dict) -> str:
         ),
         f"la page affiche {ter['communes']} communes (attendu : {ter['expected_communes']}), "
         f"l'API en renvoie {ter['api_communes']}",
+        _directory_check(directory),
+        _rpps_check(rpps),
     ]
     verdict = (
         "Tous les objectifs sont atteints."
@@ -113,8 +244,10 @@ def render(results: dict) -> str:
         "<!-- Fichier réécrit par `make bench` (bench/run.py) : ne pas modifier à la main. -->",
         "",
         "Les chiffres qui comptent pour une CPTS : installer la géographie de toute la "
-        "France sur une petite machine, et afficher vite et léger la page du territoire, "
-        "celle que la coordinatrice ouvre chaque jour, souvent sur un téléphone.",
+        "France sur une petite machine, afficher vite et léger la page du territoire, "
+        "celle que la coordinatrice ouvre chaque jour, souvent sur un téléphone, chercher "
+        "vite dans un annuaire de 100 000 professionnels, et importer le fichier national "
+        "des professionnels de santé en quelques minutes et peu de mémoire.",
         "",
         f"Mesuré le {french_date(results['generated_at'])}, révision `{m['revision']}`. {verdict}",
         "",
@@ -127,6 +260,8 @@ def render(results: dict) -> str:
         "|---|---:|---:|---:|---:|---|",
         *_geography_rows(geo),
         *_territory_rows(ter),
+        *_directory_rows(directory),
+        *_rpps_rows(rpps),
         "",
         "## Ce qui est mesuré",
         "",
@@ -173,6 +308,8 @@ def render(results: dict) -> str:
         "**API.** `GET /api/v1/territory` avec un jeton (`Authorization: Bearer`), comme un "
         "script ou un outil régional l'appelle ; même méthode de mesure que la page.",
         "",
+        *_directory_text(directory),
+        *_rpps_text(rpps),
         "Vérifications faites à chaque exécution :",
         "",
         *[f"- {check} ;" for check in checks[:-1]],
@@ -184,7 +321,7 @@ def render(results: dict) -> str:
         f"{num(m['memory_gb'] or 0)} Go de mémoire ; charge moyenne au départ "
         f"{num(m['load_average'][0], 2)} (1 min), {num(m['load_average'][1], 2)} (5 min) ;",
         f"- {m['system']}, Python {m['python']}, Django {m['django']}, SQLite {m['sqlite']}, "
-        f"shapely {m['shapely']}.",
+        f"shapely {m['shapely']}, pandas {m['pandas']}.",
         "",
         "## Reproduire",
         "",
@@ -197,8 +334,9 @@ def render(results: dict) -> str:
         "cette machine, écrit les chiffres bruts dans `bench/results.json` (non versionné) et "
         "réécrit cette page. Elle se termine en erreur si un objectif est manqué ou si une "
         "vérification échoue. Le code "
-        "des mesures est dans `bench/` : `bench_geography.py`, `raw_geography.py` et "
-        "`bench_territory.py`.",
+        "des mesures est dans `bench/` : `bench_geography.py`, `raw_geography.py`, "
+        "`bench_territory.py`, `bench_directory.py`, `bench_rpps.py`, `raw_rpps.py` et "
+        "`rpps_file.py` (le fichier RPPS synthétique).",
         "",
     ]
     return "\n".join(lines)
@@ -226,6 +364,22 @@ def console_summary(results: dict) -> str:
     )
     out.append(
         f"api territory: median {ter['api']['median_ms']:.1f} ms, p95 {ter['api']['p95_ms']:.1f} ms"
+    )
+    directory = results["directory_search"]
+    for key, search in directory["searches"].items():
+        out.append(
+            f"directory {key} ({search['count']} results): search median "
+            f"{search['search']['median_ms']:.1f} ms, p95 {search['search']['p95_ms']:.1f} ms; "
+            f"page median {search['page']['median_ms']:.1f} ms, p95 "
+            f"{search['page']['p95_ms']:.1f} ms; raw {search['raw']['median_ms']:.1f} ms "
+            f"(x{search['search_ratio']:.2f}); same results: {search['same_results']}"
+        )
+    rpps = results["rpps_import"]
+    out.append(
+        f"import-rpps {rpps['file']['lines']} lines: {rpps['real']['seconds']:.1f} s, "
+        f"{rpps['real']['peak_mb']:.0f} MB (pandas {rpps['baseline']['seconds']:.1f} s, "
+        f"{rpps['baseline']['peak_mb']:.0f} MB; x{rpps['time_ratio']:.1f} time); "
+        f"checks: {rpps['same_work']}"
     )
     out.append("all targets met" if results["all_pass"] else "TARGET MISSED")
     if not results["comparison_valid"]:

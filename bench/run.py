@@ -11,6 +11,7 @@ side, in the same run, and reports the ratio, which travels better between machi
 """
 
 import datetime
+import importlib.metadata
 import json
 import os
 import platform
@@ -92,6 +93,7 @@ def machine() -> dict:
         "django": django.get_version(),
         "sqlite": sqlite3.sqlite_version,
         "shapely": shapely.__version__,
+        "pandas": importlib.metadata.version("pandas"),
         "revision": _git_revision(),
     }
 
@@ -103,16 +105,21 @@ def comparison_valid(results: dict) -> bool:
         results["geography"]["same_rows"]
         and territory["geojson_identical"]
         and territory["communes"] == territory["expected_communes"] == territory["api_communes"]
+        and results["rpps_import"]["same_work"]
+        and results["directory_search"]["same_results"]
     )
 
 
 def all_pass(results: dict) -> bool:
     runs = results["geography"]["runs"].values()
-    territory = results["territory"]
+    territory, rpps = results["territory"], results["rpps_import"]
     return (
         all(r["time_pass"] and r["memory_pass"] for r in runs)
         and territory["time_pass"]
         and territory["weight_pass"]
+        and rpps["time_pass"]
+        and rpps["memory_pass"]
+        and results["directory_search"]["time_pass"]
     )
 
 
@@ -122,27 +129,43 @@ def main() -> int:
         work_dir = Path(tmp)
         configure_django(work_dir)
         host = machine()
-        # Both modules import Django models: only once Django is set up.
+        # These modules import Django models: only once Django is set up.
+        import bench_directory
         import bench_geography
+        import bench_rpps
         import bench_territory
 
         print(
-            f"1/2 load-geography, France entière ({bench_geography.ROUNDS} tours : chargement, "
+            f"1/4 load-geography, France entière ({bench_geography.ROUNDS} tours : chargement, "
             "relance, et la référence brute de chacun)…",
             flush=True,
         )
         geography = bench_geography.run(work_dir)
-        print("2/2 page territoire et API…", flush=True)
+        print("2/4 page territoire et API…", flush=True)
         territory = bench_territory.run()
         from django.db import connections
 
         connections.close_all()
+        print(
+            f"3/4 annuaire de {report.num(bench_directory.PROFESSIONALS, 0)} professionnels : "
+            "import, recherches, page et SQL brut…",
+            flush=True,
+        )
+        directory = bench_directory.run(work_dir)
+        print(
+            f"4/4 import-rpps, fichier national de {report.num(bench_rpps.LINES, 0)} lignes, et "
+            "pandas.read_csv (plusieurs minutes)…",
+            flush=True,
+        )
+        rpps = bench_rpps.run(work_dir)
 
     results = {
         "generated_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": host,
         "geography": geography,
         "territory": territory,
+        "directory_search": directory,
+        "rpps_import": rpps,
     }
     results["all_pass"] = all_pass(results)
     results["comparison_valid"] = comparison_valid(results)

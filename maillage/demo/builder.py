@@ -159,7 +159,7 @@ def build_demo(*, seed: str = DEFAULT_SEED, directory: bool = True) -> list[Demo
 # Fictional residents looking for a médecin traitant in the first demo CPTS:
 # (birth name, first names, birth date, sex, commune, situation, status to reach).
 DEMO_PATIENTS = (
-    ("LAMBERT", "Odette Marie", "1948-03-12", "F", "38053", {"ald": True, "ald_detail": "diabète"}, "qualified"),
+    ("LAMBERT", "Odette", "1948-03-12", "F", "38053", {"ald": True}, "qualified"),
     ("FAURE", "Henri", "1951-11-02", "M", "38193", {"isolated": True}, "qualified"),
     ("GIRAUD", "Samia", "1989-06-21", "F", "38553", {"c2s": True, "pregnant": True}, "qualified"),
     ("ROUSSEL", "Kevin", "1996-01-30", "M", "38537", {}, "qualified"),
