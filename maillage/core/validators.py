@@ -246,13 +246,14 @@ def validate_adeli(value: str) -> Checked:
 
 # ------------------------------------------------------------------------- FINESS
 
-_FINESS = re.compile(r"(?:0[1-9]|[1-8][0-9]|9[0-8]|2A|2B|9[A-DFJ])[0-9]{7}")
+_FINESS = re.compile(r"(?:0[1-9]|[1-8][0-9]|9[0-8]|2A|2B|9[A-FJ])[0-9]{7}")
 
 
 def validate_finess(value: str) -> Checked:
     """Validate a FINESS number: department prefix (2 characters) + 7 digits.
 
-    Accepted prefixes: 01-98, 2A, 2B and the overseas 9A, 9B, 9C, 9D, 9F, 9J.
+    Accepted prefixes: 01-98, 2A, 2B and the overseas 9A to 9F (9E: Saint-Pierre-et-
+    Miquelon) and 9J.
     The last digit is a Luhn check digit; a mismatch is only a warning, and the
     check is skipped for prefixes containing a letter (undocumented convention).
     """

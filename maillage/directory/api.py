@@ -1,6 +1,9 @@
 """Directory API: professionals, structures and the territorial diagnostic of the
 caller's CPTS."""
 
+import math
+
+from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -121,8 +124,10 @@ class DiagnosticOut(Schema):
 
 @router.get("/diagnostic", response=DiagnosticOut, summary="Diagnostic territorial")
 def diagnostic(request, far_km: float = 10.0, cpts: str | None = None):
+    if not math.isfinite(far_km) or not 0 < far_km <= 500:
+        raise ValidationError({"far_km": "Distance en km attendue, entre 0 et 500."})
     membership = api_membership(request, cpts)
-    result = diag.build_diagnostic(membership.cpts, far_km=max(0.0, min(far_km, 500.0)))
+    result = diag.build_diagnostic(membership.cpts, far_km=far_km)
     return {
         "cpts": membership.cpts.slug,
         "population": result.population,

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from maillage.territory.models import Commune
 from maillage.territory.services import territory_communes
@@ -106,6 +107,24 @@ def _active_national():
     return Professional.objects.filter(active=True, source=Source.NATIONAL)
 
 
+def _national_cache_key() -> str:
+    """National figures change only with an import: cache them per latest import."""
+    from .models import ImportRun
+
+    latest = ImportRun.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return f"diagnostic-national-{latest or 0}"
+
+
+def national_figures() -> tuple[bool, dict[str, float]]:
+    key = _national_cache_key()
+    cached = cache.get(key)
+    if cached is None:
+        loaded = national_import_loaded()
+        cached = (loaded, national_densities() if loaded else {})
+        cache.set(key, cached, 24 * 3600)
+    return cached
+
+
 def national_import_loaded() -> bool:
     departements = (
         PracticeSite.objects.filter(professional__active=True)
@@ -120,7 +139,12 @@ def national_import_loaded() -> bool:
 def national_densities() -> dict[str, float]:
     population = Commune.objects.current().filter(kind="COM").aggregate(p=Sum("population"))["p"]
     counts = defaultdict(int)
-    rows = _active_national().values("profession_code", "specialty_code").annotate(n=Count("pk"))
+    # Same base as the territory's count: professionals practising somewhere known.
+    located = PracticeSite.objects.filter(professional=OuterRef("pk"), commune__isnull=False)
+    rows = (
+        _active_national().filter(Exists(located))
+        .values("profession_code", "specialty_code").annotate(n=Count("pk"))
+    )  # fmt: skip
     for row in rows:
         counts[group_of(row["profession_code"], row["specialty_code"])] += row["n"]
     return {group: density(n, population) for group, n in counts.items()}
@@ -165,8 +189,7 @@ def build_diagnostic(cpts, *, far_km: float = 10.0) -> Diagnostic:
         elif figure.commune.code in rows:
             rows[figure.commune.code].counts[figure.profession_code] = figure.count
 
-    national_import = national_import_loaded()
-    national = national_densities() if national_import else {}
+    national_import, national = national_figures()
     references = {
         r.profession_code: float(r.density) for r in DensityReference.objects.filter(cpts=cpts)
     }
@@ -200,14 +223,8 @@ def build_diagnostic(cpts, *, far_km: float = 10.0) -> Diagnostic:
         professional__specialty_code__in=GP_SPECIALTIES,
         latitude__isnull=False,
     )
-    gp_points = np.array(
-        list(
-            gp_sites.filter(
-                Q(professional__owner__isnull=True) | Q(professional__owner=cpts)
-            ).values_list("latitude", "longitude")
-        ),
-        dtype=float,
-    ).reshape(-1, 2)
+    gp_sites = gp_sites.filter(Q(professional__owner__isnull=True) | Q(professional__owner=cpts))
+    gp_points = _gp_points_near(gp_sites, communes, margin_km=max(far_km * 2, 30.0))
     for c in communes:
         if c["latitude"] is None or not len(gp_points):
             continue
@@ -223,6 +240,26 @@ def build_diagnostic(cpts, *, far_km: float = 10.0) -> Diagnostic:
         far_population=sum(r.population for r in far),
         far_communes=far,
     )
+
+
+def _gp_points_near(gp_sites, communes, *, margin_km: float):
+    """GP coordinates around the territory (a box `margin_km` wider on each side), or all
+    of them when the box holds none: the nearest GP may be far from a rural territory."""
+    located = [c for c in communes if c["latitude"] is not None]
+    if not located:
+        return np.empty((0, 2))
+    lat_margin = margin_km / 111.0
+    lon_margin = margin_km / (111.0 * max(0.2, np.cos(np.radians(located[0]["latitude"]))))
+    box = gp_sites.filter(
+        latitude__gte=min(c["latitude"] for c in located) - lat_margin,
+        latitude__lte=max(c["latitude"] for c in located) + lat_margin,
+        longitude__gte=min(c["longitude"] for c in located) - lon_margin,
+        longitude__lte=max(c["longitude"] for c in located) + lon_margin,
+    )
+    points = list(box.values_list("latitude", "longitude")) or list(
+        gp_sites.values_list("latitude", "longitude")
+    )
+    return np.array(points, dtype=float).reshape(-1, 2)
 
 
 def set_density_reference(*, cpts, profession_code, value: Decimal, actor):

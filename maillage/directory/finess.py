@@ -28,6 +28,7 @@ from .importing import (
     territory_codes,
 )
 from .models import Source, Structure
+from .rpps import safety_stop
 
 STRUCTURE_FIELDS = (
     "structureet", "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib",
@@ -52,6 +53,8 @@ PROJECTIONS = {
 # When the source does not name it: by département code of the FINESS number.
 PROJECTION_BY_DEPARTEMENT = {"9A": 32620, "9B": 32620, "9C": 32622, "9D": 32740,
                              "9E": 32621, "9F": 32738}  # fmt: skip
+FIELD_LIMITS = {"nofinessej": 9, "rs": 200, "rslongue": 300, "categetab": 6,
+                "libcategetab": 200, "telephone": 30, "siret": 14}  # fmt: skip
 HASHED_FIELDS = (
     "finess_ej", "name", "long_name", "category_code", "category", "address", "postal_code",
     "commune_code", "phone", "siret", "latitude", "longitude", "warnings",
@@ -111,14 +114,16 @@ def check_header(text: str) -> None:
 
 
 class FinessImporter:
-    def __init__(self, *, cpts=None, progress: Callable[[int], None] | None = None):
+    def __init__(self, *, cpts=None, progress: Callable[[int], None] | None = None,
+                 force: bool = False):  # fmt: skip
         self.cpts = cpts
         self.progress = progress
         self.report = ImportReport()
         self.run_id = uuid.uuid4().hex
         self.communes = commune_index()
         self.scope = territory_codes(cpts) if cpts is not None else None
-        self.seen: dict[str, int] = {}
+        self.seen: dict[str, int] = {}  # FINESS -> line: ~100 000 establishments at most
+        self.force = force
 
     def coordinates(self, path) -> dict[str, tuple[float, float, str]]:
         """First pass: finess -> (x, y, source) of the geolocalisation lines."""
@@ -159,7 +164,18 @@ class FinessImporter:
         if not row["rs"]:
             self.report.reject(number, "raison sociale manquante")
             return None
+        for name, limit in FIELD_LIMITS.items():
+            if len(row.get(name, "")) > limit:
+                self.report.reject(number, f"« {name} » trop long ({len(row[name])} caractères, "
+                                           f"{limit} au plus)")  # fmt: skip
+                return None
+        if any("\x00" in value for value in fields):
+            self.report.reject(number, "caractère nul dans la ligne")
+            return None
         code = insee_code(row["departement"], row["commune"])
+        if len(code) > 5:
+            self.report.reject(number, f"code commune « {row['commune']} » invalide (3 chiffres)")
+            return None
         commune = self.communes.get(code)
         if not code:
             warnings.append("code commune manquant")
@@ -223,12 +239,7 @@ class FinessImporter:
                 self.progress(1000)
         if batch:
             self.write(batch)
-        if self.report.complete:
-            self.deactivate_missing()
-        else:
-            self.report.errors.append(
-                {"line": None, "reason": "fichier incomplet : aucun établissement désactivé"}
-            )
+        self.deactivate_missing(path)
         return self.report
 
     @transaction.atomic
@@ -261,14 +272,34 @@ class FinessImporter:
         self.report.updated += len(to_update)
         self.report.unchanged += len(unchanged)
 
-    def deactivate_missing(self) -> None:
+    def deactivate_missing(self, path) -> None:
+        """Same safety rules as the RPPS import: only after a complete, credible file."""
+        report = self.report
+        kept = report.created + report.updated + report.unchanged
+        reason = safety_stop(report, kept)
+        if reason:
+            report.errors.append(
+                {"line": None, "reason": reason.replace("professionnel", "établissement")}
+            )
+            return
         stale = Structure.objects.filter(source=Source.NATIONAL, active=True).exclude(
             import_run=self.run_id
         )
         if self.scope is not None:
-            stale = stale.filter(commune_code__in=self.scope)
-        self.report.deactivated = stale.update(active=False, deactivated_at=timezone.now())
+            # Still in the file but now outside the territory: not this import's business.
+            stale = stale.filter(commune_code__in=self.scope).exclude(finess__in=list(self.seen))
+        stale_ids = list(stale.values_list("pk", flat=True))
+        if len(stale_ids) > max(10, 0.2 * (kept + len(stale_ids))) and not self.force:
+            report.errors.append({"line": None, "reason": (
+                f"{len(stale_ids)} établissements absents du fichier sur "
+                f"{kept + len(stale_ids)} : trop pour un fichier complet, aucune désactivation "
+                "(relancez avec --force si c'est voulu)."
+            )})  # fmt: skip
+            return
+        report.deactivated = Structure.objects.filter(pk__in=stale_ids).update(
+            active=False, deactivated_at=timezone.now()
+        )
 
 
-def import_finess(path, *, cpts=None, progress=None) -> ImportReport:
-    return FinessImporter(cpts=cpts, progress=progress).run(path)
+def import_finess(path, *, cpts=None, progress=None, force=False) -> ImportReport:
+    return FinessImporter(cpts=cpts, progress=progress, force=force).run(path)

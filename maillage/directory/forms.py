@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import validate_email
 
 from maillage.core.validators import phone_fr_validator
 
@@ -50,6 +51,12 @@ class EntryForm(forms.ModelForm):
         fields = ["membership_status", "accepts_new_patients", "takes_part_snp", "home_visits",
                   "languages", "skills", "phone", "email", "notes"]  # fmt: skip
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email:
+            validate_email(email)
+        return email
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]

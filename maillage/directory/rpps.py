@@ -74,6 +74,14 @@ class LineError(ValueError):
     pass
 
 
+# Longest value kept per column (the database columns' sizes); longer is rejected.
+FIELD_LIMITS = {
+    CIV_EX: 20, CIV: 20, LAST: 120, FIRST: 120, PROF_CODE: 10, PROF_LABEL: 100, CAT: 80,
+    SF_CODE: 10, SF: 160, MODE: 60, SIRET: 14, FINESS: 9, SITE_NAME: 200, SITE_SIGN: 200,
+    POSTAL: 10, COMMUNE: 5, PHONE: 30, PHONE2: 30, EMAIL: 254,
+}  # fmt: skip
+
+
 @dataclass
 class Site:
     name: str
@@ -142,6 +150,14 @@ def check_header(text: str) -> None:
         raise FileKindError(
             f"Ligne 1 : {len(fields)} colonnes dans l'en-tête, {N_COLUMNS} attendues."
         )
+    # Columns are read by position: the ones we use must be where we expect them.
+    for position in (ID_TYPE, ID_PP, LAST, FIRST, PROF_CODE, SF_CODE, POSTAL, COMMUNE):
+        expected, found = COLUMNS[position], fields[position].strip()
+        if search_key(found) != search_key(expected):
+            raise FileKindError(
+                f"Ligne 1 : colonne {position + 1} « {found} » au lieu de « {expected} » : "
+                "format d'extraction inattendu."
+            )
 
 
 def split_line(text: str, ended: bool) -> list[str]:
@@ -161,12 +177,18 @@ def _address(f: list[str]) -> str:
         p for p in (f[STREET_NO], f[STREET_REP], f[STREET_TYPE] or f[STREET_TYPE_CODE],
                     f[STREET]) if p
     )  # fmt: skip
-    return ", ".join(p for p in (f[ADDR_EXTRA], f[ADDR_POINT], street, f[DISTRIB]) if p)
+    return ", ".join(p for p in (f[ADDR_EXTRA], f[ADDR_POINT], street, f[DISTRIB]) if p)[:300]
 
 
 def parse_fields(f: list[str]) -> Person:
     """One activity line -> a Person with one Site. Raises LineError for a line that
     cannot be kept; keeps (with a warning) what is doubtful but usable."""
+    for position, limit in FIELD_LIMITS.items():
+        if len(f[position]) > limit:
+            raise LineError(f"« {COLUMNS[position]} » trop long ({len(f[position])} caractères, "
+                            f"{limit} au plus)")  # fmt: skip
+    if any("\x00" in value for value in f):
+        raise LineError("caractère nul dans la ligne")
     id_type, identifier = f[ID_TYPE], f[ID_PP]
     if id_type not in ID_TYPES:
         raise LineError(f"type d'identifiant inconnu « {id_type} » (8 = RPPS, 0 = ADELI)")
@@ -221,14 +243,15 @@ def parse_fields(f: list[str]) -> Person:
 
 
 class RppsImporter:
-    def __init__(self, *, cpts=None, progress: Callable[[int], None] | None = None):
+    def __init__(self, *, cpts=None, progress: Callable[[int], None] | None = None,
+                 force: bool = False):  # fmt: skip
         self.cpts = cpts
         self.progress = progress
         self.report = ImportReport()
         self.run_id = uuid.uuid4().hex
         self.communes = commune_index()
         self.scope = territory_codes(cpts) if cpts is not None else None
-        self.seen: set[str] = set()
+        self.force = force
 
     # Reading -----------------------------------------------------------------------
     def groups(self, path):
@@ -264,21 +287,21 @@ class RppsImporter:
                 self.report.skipped += 1
                 continue
             if current is not None and current.national_id == person.national_id:
-                key = site.key()
-                if key in current.site_lines:
+                if text in current.site_lines:
                     self.report.reject(
-                        number, f"ligne en double (même activité que la ligne "
-                        f"{current.site_lines[key]})"
+                        number, f"ligne en double (identique à la ligne "
+                        f"{current.site_lines[text]})"
                     )  # fmt: skip
                     continue
-                current.site_lines[key] = number
-                current.sites.append(site)
+                current.site_lines[text] = number
+                if site.key() not in {s.key() for s in current.sites}:
+                    current.sites.append(site)
                 current.warnings.extend(w for w in person.warnings if w not in current.warnings)
                 continue
             if current is not None:
                 yield current
             current = person
-            current.site_lines = {site.key(): number}
+            current.site_lines = {text: number}
         if current is not None:
             yield current
 
@@ -294,12 +317,7 @@ class RppsImporter:
             self.write(batch)
         if self.progress:
             self.progress(self.report.read % 10_000)
-        if self.report.complete:
-            self.deactivate_missing()
-        else:
-            self.report.errors.append(
-                {"line": None, "reason": "fichier incomplet : aucun professionnel désactivé"}
-            )
+        self.deactivate_missing(path)
         return self.report
 
     @transaction.atomic
@@ -314,18 +332,17 @@ class RppsImporter:
         existing = {
             row["national_id"]: row
             for row in Professional.objects.filter(national_id__in=list(merged)).values(
-                "pk", "national_id", "content_hash", "active"
+                "pk", "national_id", "content_hash", "active", "import_run"
             )
         }
         to_create, to_update, unchanged = [], [], []
         replace_sites, append_sites = [], []
         for national_id, person in merged.items():
             row = existing.get(national_id)
-            if national_id in self.seen and row is not None:
+            if row is not None and row["import_run"] == self.run_id:
                 # Lines of one professional split across batches: add the new sites.
                 append_sites.append((row["pk"], person))
                 continue
-            self.seen.add(national_id)
             digest = person.fingerprint()
             fields = dict(
                 id_type=person.id_type, civility=person.civility, last_name=person.last_name,
@@ -350,7 +367,23 @@ class RppsImporter:
         Professional.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=500)
         if unchanged:
             Professional.objects.filter(pk__in=unchanged).update(import_run=self.run_id)
-        PracticeSite.objects.filter(professional_id__in=[o.pk for o in to_update]).delete()
+        # With --cpts only the sites inside the territory are this import's to replace:
+        # the professional's other sites belong to the rest of the national data.
+        replaced = PracticeSite.objects.filter(professional_id__in=[o.pk for o in to_update])
+        if self.scope is not None:
+            replaced = replaced.filter(commune_code__in=self.scope)
+        replaced.delete()
+        existing_keys = {
+            (site.professional_id, self.site_key(site))
+            for site in PracticeSite.objects.filter(
+                professional_id__in=[pk for pk, _ in append_sites]
+            )
+        }
+        append_sites = [
+            (pk, Person(**{**person.__dict__, "sites": [
+                s for s in person.sites if (pk, s.key()) not in existing_keys]}))
+            for pk, person in append_sites
+        ]  # fmt: skip
         sites = [
             self.site_row(obj.pk, site) for obj, person in replace_sites for site in person.sites
         ]
@@ -359,6 +392,11 @@ class RppsImporter:
         self.report.created += len(to_create)
         self.report.updated += len(to_update)
         self.report.unchanged += len(unchanged)
+
+    @staticmethod
+    def site_key(row: PracticeSite) -> tuple:
+        return (row.siret, row.finess, row.name, row.address, row.commune_code,
+                row.practice_mode, row.specialty_code)  # fmt: skip
 
     def site_row(self, professional_pk, site: Site) -> PracticeSite:
         commune = self.communes.get(site.commune_code)
@@ -372,16 +410,64 @@ class RppsImporter:
             longitude=commune.longitude if commune else None,
         )  # fmt: skip
 
-    def deactivate_missing(self) -> None:
+    def deactivate_missing(self, path) -> None:
+        """Deactivate professionals absent from a complete, credible file; say why not
+        otherwise. With --cpts, a professional still in the file but now practising only
+        outside the territory loses their sites inside it, and stays active."""
+        report = self.report
+        kept = report.created + report.updated + report.unchanged
+        reason = safety_stop(report, kept)
+        if reason:
+            report.errors.append({"line": None, "reason": reason})
+            return
         stale = Professional.objects.filter(source=Source.NATIONAL, active=True).exclude(
             import_run=self.run_id
         )
         if self.scope is not None:
             stale = stale.filter(sites__commune_code__in=self.scope).distinct()
-        self.report.deactivated = Professional.objects.filter(
-            pk__in=list(stale.values_list("pk", flat=True))
-        ).update(active=False, deactivated_at=timezone.now())
+        stale_ids = dict(stale.values_list("national_id", "pk"))
+        if self.scope is not None and stale_ids:
+            moved = identifiers_in_file(path, set(stale_ids))
+            PracticeSite.objects.filter(
+                professional_id__in=[stale_ids[i] for i in moved], commune_code__in=self.scope
+            ).delete()
+            for national_id in moved:
+                stale_ids.pop(national_id)
+        active_in_scope = kept + len(stale_ids)
+        if len(stale_ids) > max(10, 0.2 * active_in_scope) and not self.force:
+            report.errors.append({"line": None, "reason": (
+                f"{len(stale_ids)} professionnels absents du fichier sur {active_in_scope} : "
+                "trop pour un fichier complet, aucune désactivation (relancez avec --force "
+                "si c'est voulu)."
+            )})  # fmt: skip
+            return
+        report.deactivated = Professional.objects.filter(pk__in=list(stale_ids.values())).update(
+            active=False, deactivated_at=timezone.now()
+        )
 
 
-def import_rpps(path, *, cpts=None, progress=None) -> ImportReport:
-    return RppsImporter(cpts=cpts, progress=progress).run(path)
+def safety_stop(report, kept: int) -> str:
+    """Why missing rows must not be deactivated after this file, or ''."""
+    if not report.complete:
+        return "fichier incomplet (tronqué) : aucune désactivation"
+    if kept == 0:
+        return "aucune ligne valide dans le fichier : aucune désactivation"
+    if report.rejected > report.read / 2:
+        return "plus de la moitié des lignes rejetées : aucune désactivation"
+    return ""
+
+
+def identifiers_in_file(path, wanted: set[str]) -> set[str]:
+    """Which of `wanted` (idNat_PS) appear anywhere in the file: a second, cheap pass."""
+    found = set()
+    for number, text, _ in read_lines(path):
+        if number == 1:
+            continue
+        fields = text.split("|", 3)
+        if len(fields) > 2 and fields[0] + fields[1] in wanted:
+            found.add(fields[0] + fields[1])
+    return found
+
+
+def import_rpps(path, *, cpts=None, progress=None, force=False) -> ImportReport:
+    return RppsImporter(cpts=cpts, progress=progress, force=force).run(path)

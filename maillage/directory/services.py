@@ -56,21 +56,22 @@ def _terms(text: str) -> list[str]:
     return search_key(text).split()
 
 
-def professionals_for(cpts, *, include_inactive=False):
+def professionals_for(cpts, *, include_inactive=False, national_only=False):
     """Professionals of a CPTS's directory: active national ones practising in its
-    territory, and the local ones it created."""
+    territory, and the local ones it created (left out of the public directory: what a
+    coordinator typed is not published)."""
     codes = territory_codes(cpts)
     in_territory = PracticeSite.objects.filter(professional=OuterRef("pk"), commune_code__in=codes)
-    queryset = Professional.objects.filter(
-        Q(owner__isnull=True, source=Source.NATIONAL) & Exists(in_territory) | Q(owner=cpts)
-    )
+    national = Q(owner__isnull=True, source=Source.NATIONAL) & Exists(in_territory)
+    queryset = Professional.objects.filter(national if national_only else national | Q(owner=cpts))
     if not include_inactive:
         queryset = queryset.filter(active=True)
     return queryset
 
 
-def search_professionals(cpts, filters: ProfessionalFilters, *, with_entries=True):
-    queryset = professionals_for(cpts)
+def search_professionals(cpts, filters: ProfessionalFilters, *, with_entries=True,
+                         national_only=False):  # fmt: skip
+    queryset = professionals_for(cpts, national_only=national_only)
     for term in _terms(filters.q):
         queryset = queryset.filter(search_name__contains=term)
     if filters.profession_code:
@@ -91,7 +92,7 @@ def search_professionals(cpts, filters: ProfessionalFilters, *, with_entries=Tru
             Exists(entries.filter(membership_status=filters.membership_status))
         )
     queryset = queryset.order_by("last_name", "first_name", "pk").prefetch_related(
-        Prefetch("sites", queryset=PracticeSite.objects.order_by("pk"))
+        Prefetch("sites", queryset=PracticeSite.objects.select_related("commune").order_by("pk"))
     )
     if with_entries:
         queryset = queryset.prefetch_related(
@@ -113,7 +114,7 @@ def structures_for(cpts, *, q="", category_code="", commune=""):
         queryset = queryset.filter(category_code=category_code)
     if commune:
         queryset = queryset.filter(commune_code=commune.strip().upper())
-    return queryset.order_by("name", "pk")
+    return queryset.select_related("commune").order_by("name", "pk")
 
 
 def entry_for(cpts, professional) -> DirectoryEntry:

@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,7 +28,7 @@ from .forms import (
     SearchForm,
     StructureEntryForm,
 )
-from .models import ImportRun, LocalFigure, StructureEntry
+from .models import ImportRun, LocalFigure, PracticeSite, StructureEntry
 
 PAGE_SIZE = 25
 EXPORT_HEADER = [
@@ -136,8 +137,10 @@ def export_view(request, fmt):
     return csv_response(name, EXPORT_HEADER, _export_rows(results))
 
 
-def _professional_or_404(cpts, public_id):
-    queryset = services.professionals_for(cpts, include_inactive=True).prefetch_related("sites")
+def _professional_or_404(cpts, public_id, *, national_only=False):
+    queryset = services.professionals_for(
+        cpts, include_inactive=True, national_only=national_only
+    ).prefetch_related(Prefetch("sites", PracticeSite.objects.select_related("commune")))
     return get_by_public_id(queryset, public_id)
 
 
@@ -293,7 +296,8 @@ def public_directory_view(request, cpts_slug):
         q=data.get("q", ""), profession_code=data.get("profession_code", ""),
         commune=data.get("commune", ""),
     )  # fmt: skip
-    results = services.search_professionals(cpts, filters, with_entries=False)
+    results = services.search_professionals(cpts, filters, with_entries=False,
+                                            national_only=True)  # fmt: skip
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -305,7 +309,7 @@ def public_directory_view(request, cpts_slug):
 
 def public_professional_view(request, cpts_slug, public_id):
     cpts = _public_cpts(cpts_slug)
-    professional = _professional_or_404(cpts, public_id)
+    professional = _professional_or_404(cpts, public_id, national_only=True)
     if not professional.active:
         raise Http404
     return render(request, "directory/public_professional.html", {

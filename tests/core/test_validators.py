@@ -400,7 +400,7 @@ def test_finess_accepted_department_prefixes(prefix):
     assert validate_finess(f"{prefix}0780080").value == f"{prefix}0780080"
 
 
-@pytest.mark.parametrize("prefix", ["00", "99", "2C", "9E", "9G", "9K", "AA"])
+@pytest.mark.parametrize("prefix", ["00", "99", "2C", "9G", "9K", "AA"])
 def test_finess_unknown_department_prefix_is_rejected(prefix):
     assert error_code(validate_finess, f"{prefix}0780080") == "finess_format"
 
@@ -702,3 +702,7 @@ def test_field_validators_return_none_on_valid_and_raise_on_invalid(validator, g
 def test_field_validators_reject_non_string_values_with_validation_error(validator, value):
     with pytest.raises(ValidationError):
         validator(value)
+
+
+def test_finess_of_saint_pierre_et_miquelon_is_accepted():
+    assert validate_finess("9E0000011").value == "9E0000011"

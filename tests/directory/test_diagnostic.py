@@ -149,3 +149,10 @@ def test_map_and_commune_table_follow_the_chosen_profession(client_for, coordina
         client.get(URL, {"profession": "zz"})
     )
     assert "Derniers imports pour cette CPTS" in body and "RPPS" in body
+
+
+def test_api_rejects_a_nonsense_distance(client_for, coordinator):
+    client = client_for(coordinator)
+    for value in ("nan", "-3", "inf"):
+        response = client.get("/api/v1/diagnostic", {"far_km": value})
+        assert response.status_code in (400, 422), value

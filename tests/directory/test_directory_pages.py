@@ -191,3 +191,57 @@ def test_structures_list_and_profile(client_for, coordinator):
     hospital = Structure.objects.get(category_code="355", commune_code="38053")
     page = text(client.get(reverse("directory:structure", args=[HOME, hospital.public_id])))
     assert "Professionnels qui y exercent" in page
+
+
+def test_internal_notes_are_for_coordinators_only(
+    client_for, partner, board_member, beatrice, home_cpts
+):
+    DirectoryEntry.objects.create(cpts=home_cpts, professional=beatrice, notes="Note interne")
+    url = reverse("directory:professional", args=[HOME, beatrice.public_id])
+    for user in (partner, board_member):
+        assert "Note interne" not in text(client_for(user).get(url))
+
+
+def test_public_directory_leaves_out_local_entries(client_for, coordinator, client):
+    client_for(coordinator).post(
+        reverse("directory:add", args=[HOME]),
+        {
+            "last_name": "LOCALE",
+            "profession": "60",
+            "commune": "38053",
+            "phone": "0474000000",
+        },
+    )
+    local = Professional.objects.get(last_name="LOCALE")
+    assert "LOCALE" not in text(
+        client.get(reverse("directory:public", args=[HOME]), {"q": "locale"})
+    )
+    assert (
+        client.get(
+            reverse("directory:public_professional", args=[HOME, local.public_id])
+        ).status_code
+        == 404
+    )
+
+
+def test_list_pages_run_a_bounded_number_of_queries(client_for, coordinator, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = client_for(coordinator)
+    for c, url in (
+        (member, LIST),
+        (member, reverse("directory:structures", args=[HOME])),
+        (client, reverse("directory:public", args=[HOME])),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        assert len(queries) <= 15, (url, len(queries))
+
+
+def test_bad_email_correction_is_refused(client_for, coordinator, beatrice):
+    url = reverse("directory:professional", args=[HOME, beatrice.public_id])
+    response = client_for(coordinator).post(
+        url, {"membership_status": "adherent", "email": "pas-une-adresse"}
+    )
+    assert response.status_code == 400

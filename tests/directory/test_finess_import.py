@@ -155,3 +155,33 @@ def test_insee_code_from_finess_is_always_five_characters(dep, commune):
     code = insee_code(dep, f"{commune:03d}")
     assert len(code) == 5
     assert code.endswith(f"{commune:03d}"[-3:])
+
+
+def test_finess_file_without_structures_deactivates_nothing(tmp_path):
+    import_finess(_file(tmp_path))
+    path = tmp_path / "ej.csv"
+    path.write_text("finess;etalab;111;2026-05-12\nstructureej;380000000;CH\n")
+    report = import_finess(path)
+    assert report.deactivated == 0
+    assert Structure.objects.filter(active=True).count() == 3
+
+
+def test_overseas_structure_through_the_whole_import(tmp_path):
+    from maillage.territory.geography import load_geography
+
+    load_geography(departements=["971"])
+    path = finess_file(
+        tmp_path / "gp.csv",
+        [finess_structure("9A0000017", "PHARMACIE DE BASSE-TERRE", dep="9A", commune="105")],
+        [finess_geo("9A0000017", 642_000, 1_768_000, "1,ATLASANTE,100,IGN,BD,V2,UTM_N20")],
+    )
+    import_finess(path)
+    pharmacy = Structure.objects.get(finess="9A0000017")
+    assert pharmacy.commune_code == "97105"
+    assert 15.9 < pharmacy.latitude < 16.1 and -61.8 < pharmacy.longitude < -61.6
+
+
+def test_four_digit_commune_is_rejected(tmp_path):
+    path = finess_file(tmp_path / "c.csv", [finess_structure("380000018", "P", commune="1234")])
+    report = import_finess(path)
+    assert report.rejected == 1 and "code commune" in report.errors[0]["reason"]

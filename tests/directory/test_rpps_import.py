@@ -129,7 +129,8 @@ def test_bad_lines_are_reported_with_line_numbers_and_good_lines_still_load(tmp_
     ]
     report = import_rpps(rpps_file(tmp_path / "bad.txt", lines))
     reasons = {e["line"]: e["reason"] for e in report.errors}
-    assert set(reasons) == {2, 3, 5, 6, 7}
+    assert set(reasons) == {2, 3, 5, 6, 7, None}
+    assert "plus de la moitié des lignes rejetées" in reasons[None]
     assert "identifiant RPPS invalide" in reasons[2]
     assert reasons[3] == "nom d'exercice manquant"
     assert "ligne en double" in reasons[5] and "ligne 4" in reasons[5]
@@ -241,3 +242,95 @@ def test_split_line_rejects_every_wrong_field_count(count):
     else:
         with pytest.raises(LineError):
             split_line(text, True)
+
+
+def test_header_only_or_all_rejected_file_deactivates_nobody(tmp_path):
+    import_rpps(rpps_file(tmp_path / "v1.txt", _lines()))
+    report = import_rpps(rpps_file(tmp_path / "empty.txt", []))
+    assert report.deactivated == 0
+    assert "aucune ligne valide" in report.errors[-1]["reason"]
+    no_trailing_bar = [line[:-1] for line in _lines()]
+    report = import_rpps(rpps_file(tmp_path / "bad.txt", no_trailing_bar))
+    assert report.rejected == 3 and report.deactivated == 0
+    assert Professional.objects.filter(active=True).count() == 2
+
+
+def test_mass_deactivation_needs_force(tmp_path):
+    many = [rpps_line(identifier=rpps_id(100 + n), last_name=f"NOM{n}") for n in range(30)]
+    import_rpps(rpps_file(tmp_path / "v1.txt", many))
+    report = import_rpps(rpps_file(tmp_path / "v2.txt", many[:5]))
+    assert report.deactivated == 0 and "--force" in report.errors[-1]["reason"]
+    report = import_rpps(rpps_file(tmp_path / "v2.txt", many[:5]), force=True)
+    assert report.deactivated == 25
+
+
+def test_lines_of_one_professional_far_apart_are_imported_idempotently(tmp_path, monkeypatch):
+    from maillage.directory import rpps
+
+    monkeypatch.setattr(rpps, "BATCH_PROFESSIONALS", 1)
+    lines = [
+        rpps_line(identifier=rpps_id(1), last_name="MARTIN", commune="38053"),
+        rpps_line(identifier=rpps_id(2), last_name="DURAND"),
+        rpps_line(identifier=rpps_id(1), last_name="MARTIN", commune="38193"),
+        rpps_line(identifier=rpps_id(1), last_name="MARTIN", commune="38053"),  # duplicate
+    ]
+    path = rpps_file(tmp_path / "split.txt", lines)
+    for _ in range(3):
+        import_rpps(path)
+        martin = Professional.objects.get(last_name="MARTIN")
+        assert sorted(martin.sites.values_list("commune_code", flat=True)) == ["38053", "38193"]
+
+
+def test_exact_duplicate_is_rejected_but_two_roles_at_one_site_are_kept(tmp_path):
+    from maillage.directory.rpps import COLUMNS
+
+    base = rpps_line(identifier=rpps_id(1), last_name="MARTIN")
+    fields = base.split("|")
+    fields[COLUMNS.index("Code rôle")] = "FON-02"
+    other_role = "|".join(fields)
+    report = import_rpps(rpps_file(tmp_path / "roles.txt", [base, other_role, base]))
+    assert report.rejected == 1 and "identique à la ligne 2" in report.errors[0]["reason"]
+    assert Professional.objects.get().sites.count() == 1
+
+
+def test_scoped_import_keeps_sites_outside_and_people_who_moved_out(tmp_path, home_cpts):
+    both = [
+        rpps_line(identifier=rpps_id(1), last_name="MARTIN", commune="38053"),
+        rpps_line(identifier=rpps_id(1), last_name="MARTIN", commune="38185"),  # Grenoble
+        rpps_line(identifier=rpps_id(2), last_name="DURAND", commune="38053"),
+    ]
+    import_rpps(rpps_file(tmp_path / "national.txt", both))
+    changed = [
+        rpps_line(identifier=rpps_id(1), last_name="MARTIN", commune="38053", phone="0474000009"),
+        rpps_line(identifier=rpps_id(1), last_name="MARTIN", commune="38185"),
+        rpps_line(identifier=rpps_id(2), last_name="DURAND", commune="38185"),  # moved out
+    ]
+    report = import_rpps(rpps_file(tmp_path / "newer.txt", changed), cpts=home_cpts)
+    martin = Professional.objects.get(last_name="MARTIN")
+    assert sorted(martin.sites.values_list("commune_code", flat=True)) == ["38053", "38185"]
+    durand = Professional.objects.get(last_name="DURAND")
+    assert durand.active and report.deactivated == 0
+    assert not durand.sites.filter(commune_code="38053").exists()
+
+
+def test_too_long_value_is_rejected_not_a_crash(tmp_path):
+    lines = [rpps_line(identifier=rpps_id(1), last_name="X" * 300), _lines()[0]]
+    report = import_rpps(rpps_file(tmp_path / "long.txt", lines))
+    assert report.rejected == 1 and "trop long" in report.errors[0]["reason"]
+    assert report.created == 1
+
+
+def test_reordered_header_is_refused(tmp_path):
+    columns = list(COLUMNS)
+    columns[7], columns[8] = columns[8], columns[7]
+    path = tmp_path / "reordered.txt"
+    path.write_text("|".join(columns) + "|\n" + _lines()[0] + "\n")
+    with pytest.raises(FileKindError, match="colonne 8"):
+        import_rpps(path)
+
+
+def test_crlf_and_bom_are_read(tmp_path):
+    path = tmp_path / "windows.txt"
+    text = "\r\n".join(["|".join(COLUMNS) + "|", *_lines()]) + "\r\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert import_rpps(path).created == 2

@@ -8,5 +8,5 @@ class Command(ImportCommand):
     kind = "finess"
     label = "FINESS"
 
-    def importer(self, path, cpts, progress):
-        return import_finess(path, cpts=cpts, progress=progress)
+    def importer(self, path, cpts, progress, force):
+        return import_finess(path, cpts=cpts, progress=progress, force=force)

@@ -8,5 +8,5 @@ class Command(ImportCommand):
     kind = "rpps"
     label = "RPPS"
 
-    def importer(self, path, cpts, progress):
-        return import_rpps(path, cpts=cpts, progress=progress)
+    def importer(self, path, cpts, progress, force):
+        return import_rpps(path, cpts=cpts, progress=progress, force=force)
