@@ -38,15 +38,20 @@ def django_validation_error(request, exc):
     )
 
 
+def _field_name(loc) -> str:
+    """["body", "payload", "birth_date"] -> "birth_date"; ["query", "page"] -> "page"."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+        source, parts = parts[0], parts[1:]
+        if source == "body" and len(parts) > 1:
+            parts = parts[1:]  # the name of the view's body parameter
+    return ".".join(parts)
+
+
 @api.exception_handler(NinjaValidationError)
 def schema_validation_error(request, exc):
     errors = [
-        {
-            "field": ".".join(
-                str(p) for p in e.get("loc", []) if p not in ("body", "query", "path")
-            ),
-            "message": e.get("msg", "Valeur invalide."),
-        }
+        {"field": _field_name(e.get("loc", [])), "message": e.get("msg", "Valeur invalide.")}
         for e in exc.errors
     ]
     return api.create_response(

@@ -4,6 +4,7 @@ import datetime
 
 from django.http import Http404
 from ninja import Router, Schema
+from ninja import Status as Response
 from ninja.pagination import paginate
 
 from maillage.core.api import api_membership
@@ -70,7 +71,7 @@ def create_request(request, payload: RequestIn):
         carer_name=payload.carer_name, carer_relation=payload.carer_relation,
         carer_phone=payload.carer_phone, request=request,
     )  # fmt: skip
-    return 201, gp_request
+    return Response(201, gp_request)
 
 
 @router.get("/gp-requests", response=list[RequestOut], summary="Demandes visibles")

@@ -2,12 +2,13 @@
 
 import datetime
 
-from ninja import Router, Schema
+from django.http import Http404
+from ninja import Router, Schema, Status
 
 from maillage.core.api import api_membership
 from maillage.core.models import Role
 
-from .access import get_patient
+from .access import get_patient, grant_access
 from .models import Consent
 from .services import DuplicateSuspected, patient_create
 
@@ -78,8 +79,6 @@ class Error(Schema):
 def create_patient(request, payload: PatientIn):
     membership = api_membership(request, payload.cpts)
     if membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL, Role.PARTNER):
-        from django.http import Http404
-
         raise Http404
     data = payload.dict(exclude={"consent_method", "confirm_not_duplicate", "cpts"})
     try:
@@ -89,15 +88,16 @@ def create_patient(request, payload: PatientIn):
             allow_duplicate=payload.confirm_not_duplicate,
         )  # fmt: skip
     except DuplicateSuspected as exc:
-        return 409, {
-            "detail": exc.messages[0],
-            "errors": [{"field": "confirm_not_duplicate", "message": exc.messages[0]}],
-        }
+        return Status(
+            409,
+            {
+                "detail": exc.messages[0],
+                "errors": [{"field": "confirm_not_duplicate", "message": exc.messages[0]}],
+            },
+        )
     if membership.role != Role.COORDINATOR:
-        from .access import grant_access
-
         grant_access(patient=patient, user=request.auth, reason="fiche créée par l'utilisateur")
-    return 201, {"id": str(patient.public_id)}
+    return Status(201, {"id": str(patient.public_id)})
 
 
 @router.get("/patients/{patient_id}", response=PatientOut, summary="Lire un patient")
