@@ -231,3 +231,15 @@ class Proposal(models.Model):
                 name="proposal_one_live_per_request",
             )
         ]
+
+
+class CsvUpload(models.Model):
+    """A CPAM list waiting for its column mapping. Holds patient data: deleted as soon as
+    it is imported or abandoned."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True)
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)

@@ -19,13 +19,14 @@ from maillage.patients.forms import ConsentForm
 from maillage.patients.models import Consent
 from maillage.patients.services import (
     DuplicateSuspected,
+    consent_record,
     find_duplicates,
     patient_create,
     patient_merge,
 )
 from maillage.territory.models import Commune
 
-from . import indicators, services
+from . import cpam_import, indicators, services
 from .access import get_request, requests_visible_to
 from .forms import (
     CapacityForm,
@@ -35,7 +36,7 @@ from .forms import (
     RequestForm,
     TransitionForm,
 )
-from .models import GpCapacity, Origin, Proposal, ProposalBatch, Status
+from .models import CsvUpload, GpCapacity, Origin, Proposal, ProposalBatch, Status
 from .priority import weights_for
 
 PATIENT_KEYS = ("birth_name", "used_name", "first_names", "birth_date", "sex",
@@ -161,6 +162,21 @@ def request_view(request, public_id):
     gp_request = get_request(request.membership, public_id, request=request)
     is_coordinator = request.membership.role == Role.COORDINATOR
     form = TransitionForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "consent":
+        if not is_coordinator:
+            raise Http404
+        try:
+            consent_record(
+                patient=gp_request.patient,
+                method=request.POST.get("method", ""),
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Consentement enregistré.")
+        return redirect("gp_access:request", request.cpts.slug, gp_request.public_id)
     if request.method == "POST":
         if not is_coordinator:
             raise Http404
@@ -191,6 +207,8 @@ def request_view(request, public_id):
         "missing": services.missing_for_qualification(gp_request),
         "duplicates": duplicates, "is_coordinator": is_coordinator,
         "proposals": gp_request.proposals.select_related("gp"),
+        "consents": gp_request.patient.consents.filter(withdrawn_at__isnull=True),
+        "consent_methods": Consent.Method.choices,
     }, status=400 if form.errors else 200)  # fmt: skip
 
 
@@ -379,3 +397,106 @@ def indicators_view(request):
         return csv_response(f"medecin-traitant-{request.cpts.slug}.csv",
                             ["Indicateur", "Valeur"], indicators.as_rows(data))  # fmt: skip
     return render(request, "gp_access/indicators.html", {"data": data})
+
+
+# CPAM lists --------------------------------------------------------------------------
+
+
+@member_view("can_manage_territory")
+@require_http_methods(["GET", "POST"])
+def cpam_upload_view(request):
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "Choisissez un fichier CSV."
+        else:
+            raw = upload.read(cpam_import.MAX_BYTES + 1)
+            try:
+                cpam_import.read_csv(raw)
+            except cpam_import.CsvFileError as exc:
+                error = str(exc)
+            else:
+                stored = CsvUpload.objects.create(
+                    cpts=request.cpts,
+                    uploaded_by=request.user,
+                    file_name=upload.name[:200],
+                    content=raw,
+                )
+                audit.record(
+                    action="gp_request.cpam_upload",
+                    actor=request.user,
+                    cpts=request.cpts,
+                    obj=stored,
+                    request=request,
+                )
+                return redirect("gp_access:cpam_mapping", request.cpts.slug, stored.public_id)
+    return render(request, "gp_access/cpam_upload.html", {"error": error},
+                  status=400 if error else 200)  # fmt: skip
+
+
+def _posted_mapping(post, width):
+    mapping = {}
+    for name in cpam_import.FIELDS:
+        value = post.get(f"col_{name}", "")
+        mapping[name] = int(value) if value.isdigit() and int(value) < width else None
+    return mapping
+
+
+@member_view("can_manage_territory")
+@require_http_methods(["GET", "POST"])
+def cpam_mapping_view(request, public_id):
+    stored = get_by_public_id(CsvUpload.objects.filter(cpts=request.cpts), public_id)
+    parsed = cpam_import.read_csv(bytes(stored.content))
+    if request.method == "POST":
+        mapping = _posted_mapping(request.POST, len(parsed.header))
+    else:
+        mapping = cpam_import.guess_mapping(parsed.header)
+    problems = cpam_import.check_mapping(mapping, len(parsed.header))
+    results = [] if problems else cpam_import.preview(parsed, mapping)
+    line_errors = [r for r in results if r.errors]
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "abandon":
+        stored.delete()
+        messages.info(request, "Import abandonné : le fichier a été supprimé.")
+        return redirect("gp_access:queue", request.cpts.slug)
+    if request.method == "POST" and action == "import" and not problems and not line_errors:
+        try:
+            summary = cpam_import.import_rows(
+                cpts=request.cpts,
+                actor=request.user,
+                parsed=parsed,
+                mapping=mapping,
+                file_name=stored.file_name,
+                request=request,
+            )
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            stored.delete()
+            note = (f" {len(summary.already_open)} patient(s) avaient déjà une demande en cours "
+                    f"(lignes {', '.join(map(str, summary.already_open[:20]))})."
+                    if summary.already_open else "")  # fmt: skip
+            messages.success(request, (
+                f"{summary.lines} ligne(s) importée(s) : {summary.requests_created} demande(s) "
+                f"créée(s), {summary.patients_created} patient(s) nouveaux, "
+                f"{summary.patients_known} déjà connus.{note}"
+            ))  # fmt: skip
+            return redirect("gp_access:queue", request.cpts.slug)
+    fields = [(name, label, required, mapping.get(name))
+              for name, (label, required, _w) in cpam_import.FIELDS.items()]  # fmt: skip
+    return render(
+        request,
+        "gp_access/cpam_mapping.html",
+        {
+            "stored": stored,
+            "header": list(enumerate(parsed.header)),
+            "fields": fields,
+            "problems": problems,
+            "line_errors": line_errors[:100],
+            "error_count": len(line_errors),
+            "rows": results[:15],
+            "total": len(parsed.rows),
+        },
+        status=400 if request.method == "POST" and (problems or line_errors) else 200,
+    )

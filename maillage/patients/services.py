@@ -117,9 +117,17 @@ def find_duplicates(cpts, data: dict, exclude=None):
 
 @transaction.atomic
 def patient_create(
-    *, cpts, actor, data: dict, consent_method: str, request=None, allow_duplicate=False
+    *,
+    cpts,
+    actor,
+    data: dict,
+    consent_method: str | None,
+    request=None,
+    allow_duplicate=False,
 ) -> Patient:
-    if consent_method not in Consent.Method.values:
+    """`consent_method` None is for lists received from the Assurance Maladie: the
+    coordination records the consent at the first contact."""
+    if consent_method is not None and consent_method not in Consent.Method.values:
         raise ValidationError({"consent": "Indiquez comment le consentement a été recueilli."})
     data = clean_patient_data(data)
     if not allow_duplicate:
@@ -133,13 +141,23 @@ def patient_create(
         **{f: data[f] for f in PATIENT_FIELDS if f in data},
     )
     patient.save()
-    Consent.objects.create(
-        patient=patient, method=consent_method,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )  # fmt: skip
+    if consent_method is not None:
+        consent_record(patient=patient, method=consent_method, actor=actor)
     audit.record(action="patient.create", actor=actor, cpts=cpts, obj=patient, request=request,
                  detail={"duplicate_confirmed": allow_duplicate})  # fmt: skip
     return patient
+
+
+def consent_record(*, patient, method, actor, request=None) -> Consent:
+    if method not in Consent.Method.values:
+        raise ValidationError({"consent": "Indiquez comment le consentement a été recueilli."})
+    consent = Consent.objects.create(
+        patient=patient, method=method,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )  # fmt: skip
+    audit.record(action="patient.consent", actor=actor, cpts=patient.cpts, obj=patient,
+                 request=request, detail={"method": method})  # fmt: skip
+    return consent
 
 
 @transaction.atomic

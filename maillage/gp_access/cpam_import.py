@@ -1,0 +1,231 @@
+"""Import of a CPAM list of patients without a médecin traitant (CSV).
+
+The coordinator uploads the file, maps its columns to our fields (guessed from the
+header), previews the result with every problem listed by line, then imports: all the
+lines or none (one transaction). A patient already known is not created twice; one whose
+request is already open is reported, not duplicated.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from maillage.core import audit
+from maillage.patients.services import clean_patient_data, find_duplicates, patient_create
+from maillage.territory.models import search_key
+
+from .models import GpRequest, Origin
+from .services import request_create
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+
+# Our fields, their label, whether required, and header words that suggest them.
+FIELDS = {
+    "birth_name": ("Nom de naissance", True, ("nom naissance", "nom de naissance", "nom")),
+    "used_name": ("Nom d'usage", False, ("nom usage", "nom d usage", "nom marital")),
+    "first_names": ("Prénoms", True, ("prenoms", "prenom")),
+    "birth_date": ("Date de naissance", True, ("date naissance", "date de naissance", "ddn",
+                                               "naissance")),
+    "sex": ("Sexe", True, ("sexe", "genre", "civilite")),
+    "nir": ("NIR", False, ("nir", "numero securite sociale", "nss", "matricule")),
+    "phone": ("Téléphone", False, ("telephone", "tel", "portable", "mobile")),
+    "email": ("E-mail", False, ("email", "mail", "courriel")),
+    "address": ("Adresse", False, ("adresse",)),
+    "commune": ("Commune (code INSEE)", True, ("code insee", "insee", "code commune",
+                                               "commune")),
+    "ald": ("ALD", False, ("ald", "affection longue duree")),
+    "c2s": ("C2S", False, ("c2s", "css", "complementaire sante solidaire", "cmu")),
+    "ame": ("AME", False, ("ame", "aide medicale")),
+}  # fmt: skip
+TRUE_WORDS = {"oui", "o", "1", "x", "vrai", "true", "yes", "y"}
+FALSE_WORDS = {"non", "n", "0", "", "faux", "false", "no"}
+SEX_WORDS = {"f": "F", "femme": "F", "feminin": "F", "2": "F", "mme": "F", "madame": "F",
+             "m": "M", "h": "M", "homme": "M", "masculin": "M", "1": "M", "m.": "M",
+             "monsieur": "M"}  # fmt: skip
+
+
+class CsvFileError(Exception):
+    """The file cannot be read as a CSV list."""
+
+
+@dataclass
+class Parsed:
+    header: list[str]
+    rows: list[list[str]]
+    delimiter: str
+    encoding: str
+
+
+def read_csv(raw: bytes) -> Parsed:
+    if len(raw) > MAX_BYTES:
+        raise CsvFileError(f"Fichier trop volumineux (maximum {MAX_BYTES // 1024 // 1024} Mo).")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("cp1252", errors="replace"), "windows-1252"
+    if "\x00" in text:
+        raise CsvFileError("Ce fichier n'est pas un fichier texte CSV (contenu binaire).")
+    sample = text[:10_000]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
+    except csv.Error:
+        delimiter = ";"
+    rows = [
+        r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)
+    ]
+    if len(rows) < 2:
+        raise CsvFileError("Le fichier doit contenir une ligne d'en-tête et au moins une ligne.")
+    if len(rows) - 1 > MAX_ROWS:
+        raise CsvFileError(f"Trop de lignes ({len(rows) - 1}) : {MAX_ROWS} au maximum par import.")
+    header = [h.strip() for h in rows[0]]
+    return Parsed(header, rows[1:], delimiter, encoding)
+
+
+def guess_mapping(header: list[str]) -> dict[str, int | None]:
+    """Our field -> index of the column whose header matches best (or None)."""
+    keys = [search_key(h) for h in header]
+    mapping, used = {}, set()
+    for name, (_label, _required, words) in FIELDS.items():
+        mapping[name] = None
+        for word in words:  # most specific words first
+            for index, key in enumerate(keys):
+                if index not in used and key == word:
+                    mapping[name] = index
+                    break
+            if mapping[name] is not None:
+                break
+        if mapping[name] is None:
+            for word in words:
+                for index, key in enumerate(keys):
+                    if index not in used and word in key:
+                        mapping[name] = index
+                        break
+                if mapping[name] is not None:
+                    break
+        if mapping[name] is not None:
+            used.add(mapping[name])
+    return mapping
+
+
+def check_mapping(mapping: dict[str, int | None], width: int) -> list[str]:
+    errors = []
+    for name, (label, required, _words) in FIELDS.items():
+        index = mapping.get(name)
+        if required and index is None:
+            errors.append(f"Choisissez la colonne « {label} ».")
+        if index is not None and not 0 <= index < width:
+            errors.append(f"Colonne inexistante pour « {label} ».")
+    chosen = [i for i in mapping.values() if i is not None]
+    if len(chosen) != len(set(chosen)):
+        errors.append("Une même colonne est choisie pour deux champs.")
+    return errors
+
+
+def _date(value: str) -> datetime.date:
+    value = value.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
+        try:
+            return datetime.datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    raise ValueError(f"date de naissance illisible « {value} » (attendu JJ/MM/AAAA)")
+
+
+def _bool(value: str, label: str) -> bool:
+    word = search_key(value)
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"{label} : « {value} » n'est ni oui ni non")
+
+
+@dataclass
+class RowResult:
+    line: int
+    data: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_row(line: int, row: list[str], mapping: dict[str, int | None]) -> RowResult:
+    result = RowResult(line)
+
+    def cell(name):
+        index = mapping.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    data = {name: cell(name) for name in FIELDS}
+    try:
+        data["birth_date"] = _date(data["birth_date"]) if data["birth_date"] else None
+    except ValueError as exc:
+        result.errors.append(str(exc))
+        data["birth_date"] = None
+    sex = SEX_WORDS.get(search_key(data["sex"]) or data["sex"].lower())
+    if sex is None:
+        result.errors.append(f"sexe illisible « {data['sex']} » (F ou M)")
+    data["sex"] = sex or ""
+    for name in ("ald", "c2s", "ame"):
+        try:
+            data[name] = _bool(data[name], FIELDS[name][0])
+        except ValueError as exc:
+            result.errors.append(str(exc))
+            data[name] = False
+    if not result.errors:
+        try:
+            data = clean_patient_data(data)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                label = FIELDS.get(name, (name,))[0]
+                result.errors.extend(f"{label} : {m}" for m in messages)
+    result.data = data
+    return result
+
+
+def preview(parsed: Parsed, mapping) -> list[RowResult]:
+    return [parse_row(number, row, mapping) for number, row in enumerate(parsed.rows, start=2)]
+
+
+@dataclass
+class ImportSummary:
+    lines: int
+    patients_created: int = 0
+    patients_known: int = 0
+    requests_created: int = 0
+    already_open: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def import_rows(*, cpts, actor, parsed: Parsed, mapping, file_name: str, request=None):
+    """All or nothing: any line in error stops the import before anything is written."""
+    results = preview(parsed, mapping)
+    errors = [r for r in results if r.errors]
+    if errors:
+        raise ValidationError([f"Ligne {r.line} : {'; '.join(r.errors)}" for r in errors[:50]])
+    summary = ImportSummary(lines=len(results))
+    for result in results:
+        known = find_duplicates(cpts, result.data).first()
+        if known is not None:
+            patient = known
+            summary.patients_known += 1
+        else:
+            # No consent yet: the coordination records it at the first contact.
+            patient = patient_create(cpts=cpts, actor=actor, data=result.data,
+                                     consent_method=None, request=request,
+                                     allow_duplicate=True)  # fmt: skip
+            summary.patients_created += 1
+        if GpRequest.objects.open().filter(patient=patient).exists():
+            summary.already_open.append(result.line)
+            continue
+        request_create(cpts=cpts, actor=actor, patient=patient, origin=Origin.CPAM,
+                       request=request)  # fmt: skip
+        summary.requests_created += 1
+    audit.record(action="gp_request.cpam_import", actor=actor, cpts=cpts, request=request,
+                 detail={"file": file_name, **summary.__dict__})  # fmt: skip
+    return summary
