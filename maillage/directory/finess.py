@@ -7,8 +7,6 @@ establishments in batches, each batch in its own transaction.
 """
 
 import re
-import uuid
-from collections.abc import Callable
 from functools import cache
 
 from django.core.exceptions import ValidationError
@@ -20,12 +18,11 @@ from maillage.core.validators import validate_finess
 from maillage.territory.models import search_key
 
 from .importing import (
+    BaseImporter,
     FileKindError,
     ImportReport,
-    commune_index,
     fingerprint,
     read_lines,
-    territory_codes,
 )
 from .models import Source, Structure
 from .rpps import safety_stop
@@ -113,17 +110,10 @@ def check_header(text: str) -> None:
         )
 
 
-class FinessImporter:
-    def __init__(self, *, cpts=None, progress: Callable[[int], None] | None = None,
-                 force: bool = False):  # fmt: skip
-        self.cpts = cpts
-        self.progress = progress
-        self.report = ImportReport()
-        self.run_id = uuid.uuid4().hex
-        self.communes = commune_index()
-        self.scope = territory_codes(cpts) if cpts is not None else None
+class FinessImporter(BaseImporter):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
         self.seen: dict[str, int] = {}  # FINESS -> line: ~100 000 establishments at most
-        self.force = force
 
     def coordinates(self, path) -> dict[str, tuple[float, float, str]]:
         """First pass: finess -> (x, y, source) of the geolocalisation lines."""

@@ -3,6 +3,7 @@ report, batching, and the scope (all of France or one CPTS's communes)."""
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
@@ -84,6 +85,20 @@ def commune_index() -> dict[str, CommuneInfo]:
         code: CommuneInfo(pk, lat, lon)
         for code, pk, lat, lon in Commune.objects.values_list("code", "pk", "latitude", "longitude")
     }
+
+
+class BaseImporter:
+    """State shared by the importers: the report, the run's identifier (stamped on every
+    row seen, so rows absent from the file can be found), communes, and the scope."""
+
+    def __init__(self, *, cpts=None, progress=None, force: bool = False):
+        self.cpts = cpts
+        self.progress = progress
+        self.force = force
+        self.report = ImportReport()
+        self.run_id = uuid.uuid4().hex
+        self.communes = commune_index()
+        self.scope = territory_codes(cpts) if cpts is not None else None
 
 
 def territory_codes(cpts) -> set[str]:

@@ -7,8 +7,6 @@ never half-written; an interrupted import leaves whole professionals and can be 
 again. Professionals absent from a complete file are deactivated, never deleted.
 """
 
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -19,12 +17,11 @@ from maillage.core.validators import validate_adeli, validate_rpps
 from maillage.territory.models import search_key
 
 from .importing import (
+    BaseImporter,
     FileKindError,
     ImportReport,
-    commune_index,
     fingerprint,
     read_lines,
-    territory_codes,
 )
 from .models import PracticeSite, Professional, Source, profession_label
 
@@ -242,17 +239,7 @@ def parse_fields(f: list[str]) -> Person:
     )
 
 
-class RppsImporter:
-    def __init__(self, *, cpts=None, progress: Callable[[int], None] | None = None,
-                 force: bool = False):  # fmt: skip
-        self.cpts = cpts
-        self.progress = progress
-        self.report = ImportReport()
-        self.run_id = uuid.uuid4().hex
-        self.communes = commune_index()
-        self.scope = territory_codes(cpts) if cpts is not None else None
-        self.force = force
-
+class RppsImporter(BaseImporter):
     # Reading -----------------------------------------------------------------------
     def groups(self, path):
         """Yield one Person per professional, merging their consecutive activity lines."""
