@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "maillage.directory",
     "maillage.patients",
     "maillage.gp_access",
+    "maillage.same_day_care",
     "maillage.demo",
 ]
 
@@ -180,6 +181,8 @@ INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
 # Time allowed between the password step and the second factor.
 LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 
+# Text messages to patients: the console backend prints them (no SMS gateway here).
+SMS_BACKEND = env_str("SMS_BACKEND", "maillage.same_day_care.notify.ConsoleSms")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.test>")
 

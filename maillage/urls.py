@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("maillage.territory.urls")),
     path("", include("maillage.directory.urls")),
     path("", include("maillage.gp_access.urls")),
+    path("", include("maillage.same_day_care.urls")),
     path("", include("maillage.core.urls")),
 ]
 

@@ -1,0 +1,154 @@
+"""Soins non programmés (SNP): same-day slots published by professionals, requests
+recorded by regulators, and appointments. A database constraint makes a double booking
+impossible even if the code were wrong."""
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from maillage.core.models import Cpts, User
+from maillage.territory.models import Commune
+
+
+class SlotKind(models.TextChoices):
+    CPTS = "cpts", "Créneau mutualisé CPTS"
+    SAS = "sas", "Réservé au SAS"
+    PRO = "pro", "Réservé aux professionnels"
+    PUBLIC = "public", "Ouvert au public"
+
+
+class Mode(models.TextChoices):
+    PRACTICE = "practice", "Au cabinet"
+    HOME = "home", "Visite à domicile"
+    TELE = "tele", "Téléconsultation"
+
+
+class SlotQuerySet(models.QuerySet):
+    def for_cpts(self, cpts):
+        return self.filter(cpts=cpts)
+
+    def available(self, now=None):
+        return self.filter(status=Slot.Status.FREE, start__gt=now or timezone.now())
+
+
+class Slot(models.Model):
+    class Status(models.TextChoices):
+        FREE = "free", "Libre"
+        BOOKED = "booked", "Réservé"
+        WITHDRAWN = "withdrawn", "Retiré"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="snp_slots")
+    professional = models.ForeignKey(User, on_delete=models.CASCADE, related_name="snp_slots")
+    profession_code = models.CharField("profession", max_length=10)
+    kind = models.CharField("type", max_length=10, choices=SlotKind.choices,
+                            default=SlotKind.CPTS)  # fmt: skip
+    mode = models.CharField("modalité", max_length=10, choices=Mode.choices,
+                            default=Mode.PRACTICE)  # fmt: skip
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, verbose_name="commune")
+    site = models.CharField("lieu", max_length=200, blank=True)
+    start = models.DateTimeField("début", db_index=True)
+    end = models.DateTimeField("fin")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.FREE)
+    series = models.UUIDField(null=True, blank=True)  # slots published together
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="slot_end_after_start")
+        ]
+        indexes = [models.Index(fields=["cpts", "status", "profession_code", "start"],
+                                name="slot_search")]  # fmt: skip
+
+    def __str__(self):
+        return f"{timezone.localtime(self.start):%d/%m %H:%M} ({self.get_mode_display()})"
+
+
+class Urgency(models.TextChoices):
+    SAME_DAY = "same_day", "Dans la journée"
+    H24 = "24h", "Sous 24 h"
+    H48 = "48h", "Sous 48 h"
+
+
+URGENCY_HOURS = {Urgency.SAME_DAY: None, Urgency.H24: 24, Urgency.H48: 48}
+
+
+class ReasonCategory(models.TextChoices):
+    FEVER = "fever", "Fièvre, infection"
+    PAIN = "pain", "Douleur"
+    TRAUMA = "trauma", "Petite traumatologie, plaie"
+    SKIN = "skin", "Problème de peau"
+    RESPIRATORY = "respiratory", "Symptômes respiratoires"
+    DIGESTIVE = "digestive", "Troubles digestifs"
+    RENEWAL = "renewal", "Renouvellement urgent de traitement"
+    OTHER = "other", "Autre"
+
+
+class SameDayRequest(models.Model):
+    """A same-day need, recorded in under a minute: minimal patient data only."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "À orienter"
+        BOOKED = "booked", "Rendez-vous pris"
+        REDIRECTED = "redirected", "Orientée vers les urgences"
+        CLOSED = "closed", "Close sans rendez-vous"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="snp_requests")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    origin = models.CharField(max_length=20)  # the creator's role: regulator, professional...
+    last_name = models.CharField("nom", max_length=100)
+    first_name = models.CharField("prénom", max_length=100)
+    birth_date = models.DateField("date de naissance")
+    phone = models.CharField("téléphone", max_length=20)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, verbose_name="commune")
+    reason = models.CharField("motif", max_length=20, choices=ReasonCategory.choices)
+    profession_code = models.CharField("profession", max_length=10, default="10")
+    mode = models.CharField("modalité", max_length=10, choices=Mode.choices,
+                            default=Mode.PRACTICE)  # fmt: skip
+    urgency = models.CharField("délai", max_length=10, choices=Urgency.choices,
+                               default=Urgency.SAME_DAY)  # fmt: skip
+    home_visit = models.BooleanField("visite à domicile nécessaire", default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def display_name(self):
+        return f"{self.last_name.upper()} {self.first_name}"
+
+
+class Appointment(models.Model):
+    """A booked slot. FHIR Appointment statuses: booked, fulfilled, noshow, cancelled."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Réservé"
+        FULFILLED = "fulfilled", "Honoré"
+        NOSHOW = "noshow", "Non honoré"
+        CANCELLED = "cancelled", "Annulé"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="snp_appointments")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments")
+    request = models.ForeignKey(SameDayRequest, on_delete=models.PROTECT,
+                                related_name="appointments")  # fmt: skip
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    booked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    booked_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+    redirected_to_emergency = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            # The guarantee: at most one live appointment per slot, whatever the code does.
+            models.UniqueConstraint(fields=["slot"], condition=~Q(status="cancelled"),
+                                    name="appointment_one_per_slot"),
+        ]  # fmt: skip

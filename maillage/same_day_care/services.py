@@ -1,0 +1,286 @@
+"""Publishing slots, recording requests, ranking suggestions, booking under a lock."""
+
+import datetime
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from maillage.core import audit
+from maillage.core.validators import validate_phone_fr
+from maillage.directory.diagnostic import haversine_km
+from maillage.directory.models import PROFESSIONS
+
+from .models import (
+    URGENCY_HOURS,
+    Appointment,
+    Mode,
+    SameDayRequest,
+    Slot,
+    SlotKind,
+)
+from .notify import send_sms
+
+MAX_SLOTS_PER_PUBLICATION = 500
+
+
+class SlotTaken(Exception):
+    """The slot was booked by someone else, withdrawn, or is past."""
+
+
+def _check_profession(code: str) -> None:
+    if code not in PROFESSIONS:
+        raise ValidationError({"profession_code": f"Code profession inconnu : {code}."})
+
+
+def slot_times(*, day: datetime.date, start: datetime.time, duration_minutes: int, count: int,
+               weeks: int) -> list[tuple[datetime.datetime, datetime.datetime]]:  # fmt: skip
+    """`count` consecutive slots from `start`, repeated every week for `weeks` weeks."""
+    if duration_minutes < 5 or duration_minutes > 240:
+        raise ValidationError({"duration": "Durée entre 5 et 240 minutes."})
+    if count < 1 or weeks < 1 or count * weeks > MAX_SLOTS_PER_PUBLICATION:
+        raise ValidationError({"count": f"Entre 1 et {MAX_SLOTS_PER_PUBLICATION} créneaux "
+                                        "par publication."})  # fmt: skip
+    zone = timezone.get_current_timezone()
+    times = []
+    for week in range(weeks):
+        first = datetime.datetime.combine(day + datetime.timedelta(weeks=week), start, zone)
+        for index in range(count):
+            begin = first + datetime.timedelta(minutes=duration_minutes * index)
+            times.append((begin, begin + datetime.timedelta(minutes=duration_minutes)))
+    return times
+
+
+@transaction.atomic
+def publish_slots(*, cpts, professional, actor, times, profession_code, kind=SlotKind.CPTS,
+                  mode=Mode.PRACTICE, commune, site="", request=None) -> list[Slot]:  # fmt: skip
+    """Publish slots, or none: any slot in the past, ending before it starts, or
+    overlapping another slot of the same professional refuses the whole publication."""
+    _check_profession(profession_code)
+    if kind not in SlotKind.values or mode not in Mode.values:
+        raise ValidationError({"kind": "Type ou modalité de créneau inconnu."})
+    now = timezone.now()
+    errors = []
+    for begin, end in times:
+        if end <= begin:
+            errors.append(f"{timezone.localtime(begin):%d/%m %H:%M} : la fin précède le début.")
+        elif begin <= now:
+            errors.append(f"{timezone.localtime(begin):%d/%m %H:%M} : créneau dans le passé.")
+    ordered = sorted(times)
+    for (_b1, e1), (b2, _e2) in zip(ordered, ordered[1:], strict=False):
+        if b2 < e1:
+            errors.append(f"{timezone.localtime(b2):%d/%m %H:%M} : chevauche un autre créneau "
+                          "de cette publication.")  # fmt: skip
+    # Lock the professional's future slots while checking overlaps.
+    existing = list(
+        Slot.objects.select_for_update().filter(
+            professional=professional, end__gt=min(b for b, _ in times),
+            start__lt=max(e for _, e in times),
+        ).exclude(status=Slot.Status.WITHDRAWN)
+    ) if times else []  # fmt: skip
+    for begin, end in times:
+        for slot in existing:
+            if slot.start < end and begin < slot.end:
+                errors.append(
+                    f"{timezone.localtime(begin):%d/%m %H:%M} : chevauche votre créneau du "
+                    f"{timezone.localtime(slot.start):%d/%m à %H:%M}."
+                )
+                break
+    if errors:
+        raise ValidationError({"start": errors[:20]})
+    series = uuid.uuid4() if len(times) > 1 else None
+    slots = Slot.objects.bulk_create([
+        Slot(cpts=cpts, professional=professional, profession_code=profession_code, kind=kind,
+             mode=mode, commune=commune, site=site, start=begin, end=end, series=series)
+        for begin, end in times
+    ])  # fmt: skip
+    audit.record(
+        action="snp.slots_publish",
+        actor=actor,
+        cpts=cpts,
+        request=request,
+        detail={"count": len(slots), "series": str(series or "")},
+    )
+    return slots
+
+
+def withdraw_slot(*, slot, actor, request=None) -> Slot:
+    with transaction.atomic():
+        locked = Slot.objects.select_for_update().get(pk=slot.pk)
+        if locked.status != Slot.Status.FREE:
+            raise ValidationError("Ce créneau est réservé : annulez d'abord le rendez-vous.")
+        locked.status = Slot.Status.WITHDRAWN
+        locked.save(update_fields=["status"])
+    audit.record(action="snp.slot_withdraw", actor=actor, cpts=slot.cpts, obj=slot, request=request)
+    return locked
+
+
+def request_create(*, cpts, actor, origin, data: dict, request=None) -> SameDayRequest:
+    errors = {}
+    try:
+        data["phone"] = validate_phone_fr(data.get("phone", "")).value
+    except ValidationError as exc:
+        errors["phone"] = exc.messages[0]
+    if data.get("profession_code") not in PROFESSIONS:
+        errors["profession_code"] = f"Code profession inconnu : {data.get('profession_code')}."
+    if data.get("birth_date") and data["birth_date"] > timezone.localdate():
+        errors["birth_date"] = "La date de naissance est dans le futur."
+    if errors:
+        raise ValidationError(errors)
+    if data.get("home_visit"):
+        data["mode"] = Mode.HOME
+    snp_request = SameDayRequest.objects.create(cpts=cpts, created_by=actor, origin=origin,
+                                                **data)  # fmt: skip
+    audit.record(
+        action="snp.request_create", actor=actor, cpts=cpts, obj=snp_request, request=request
+    )
+    return snp_request
+
+
+# Which kinds of slot each requester may book.
+KINDS_FOR_ROLE = {
+    "coordinator": {SlotKind.CPTS, SlotKind.SAS, SlotKind.PRO, SlotKind.PUBLIC},
+    "regulator": {SlotKind.CPTS, SlotKind.SAS, SlotKind.PRO, SlotKind.PUBLIC},
+    "professional": {SlotKind.CPTS, SlotKind.PRO, SlotKind.PUBLIC},
+    "partner": {SlotKind.CPTS, SlotKind.PUBLIC},
+}
+MINUTES_PER_KM = 3  # how many minutes of waiting one kilometre of travel is worth
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    slot: Slot
+    distance_km: float | None
+    wait_minutes: int
+    score: float
+
+
+def deadline(snp_request, now) -> datetime.datetime:
+    hours = URGENCY_HOURS[snp_request.urgency]
+    if hours is None:  # same day: until midnight
+        local = timezone.localtime(now)
+        return local.replace(hour=23, minute=59, second=59)
+    return now + datetime.timedelta(hours=hours)
+
+
+def suggestions(snp_request, *, role: str, limit: int = 10, now=None) -> list[Suggestion]:
+    """Matching free slots, best first: the earliest, weighed against travel (a slot
+    10 km away must be 30 minutes earlier to rank first)."""
+    now = now or timezone.now()
+    mode = Mode.HOME if snp_request.home_visit else snp_request.mode
+    slots = (
+        Slot.objects.for_cpts(snp_request.cpts).available(now)
+        .filter(profession_code=snp_request.profession_code, mode=mode,
+                kind__in=KINDS_FOR_ROLE.get(role, set()), start__lte=deadline(snp_request, now))
+        .select_related("commune", "professional").order_by("start")[:500]
+    )  # fmt: skip
+    lat, lon = snp_request.commune.latitude, snp_request.commune.longitude
+    ranked = []
+    for slot in slots:
+        distance = None
+        if lat is not None and slot.commune.latitude is not None:
+            distance = round(float(haversine_km(lat, lon, slot.commune.latitude,
+                                                slot.commune.longitude)), 1)  # fmt: skip
+        wait = int((slot.start - now).total_seconds() // 60)
+        ranked.append(Suggestion(slot, distance, wait, wait + MINUTES_PER_KM * (distance or 0)))
+    ranked.sort(key=lambda s: (s.score, s.slot.start, s.slot.pk))
+    return ranked[:limit]
+
+
+def _retrying(operation, attempts=8):
+    """SQLite has no row locks: a concurrent writer gets "database is locked". Retry then,
+    briefly; PostgreSQL waits on the row lock instead and never gets here."""
+    for attempt in range(attempts):
+        try:
+            return operation()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    return None
+
+
+def book(*, slot, snp_request, actor, request=None) -> Appointment:
+    """Book a slot for a request: one function, under a row lock; the unique constraint on
+    live appointments is the last line of defence. Raises SlotTaken otherwise."""
+    return _retrying(
+        lambda: _book(slot=slot, snp_request=snp_request, actor=actor, request=request)
+    )
+
+
+def _book(*, slot, snp_request, actor, request=None) -> Appointment:
+    try:
+        with transaction.atomic():
+            locked = Slot.objects.select_for_update().get(pk=slot.pk)
+            if locked.status != Slot.Status.FREE:
+                raise SlotTaken("Ce créneau vient d'être pris.")
+            if locked.start <= timezone.now():
+                raise SlotTaken("Ce créneau est passé.")
+            if snp_request.cpts_id != locked.cpts_id:
+                raise SlotTaken("Créneau d'une autre CPTS.")
+            appointment = Appointment.objects.create(
+                cpts=locked.cpts, slot=locked, request=snp_request, booked_by=actor
+            )
+            locked.status = Slot.Status.BOOKED
+            locked.save(update_fields=["status"])
+            SameDayRequest.objects.filter(pk=snp_request.pk).update(
+                status=SameDayRequest.Status.BOOKED
+            )
+    except IntegrityError as exc:
+        raise SlotTaken("Ce créneau vient d'être pris.") from exc
+    audit.record(
+        action="snp.book",
+        actor=actor,
+        cpts=locked.cpts,
+        obj=appointment,
+        request=request,
+        detail={"slot": str(locked.public_id)},
+    )
+    when = timezone.localtime(locked.start)
+    send_sms(snp_request.phone, (
+        f"Rendez-vous le {when:%d/%m} à {when:%H:%M} avec "
+        f"{locked.professional.get_full_name()} ({locked.site or locked.commune.name}). "
+        f"{locked.cpts.name}."
+    ))  # fmt: skip
+    return appointment
+
+
+def set_status(*, appointment, status, actor, note="", request=None) -> Appointment:
+    """Record the outcome; cancelling frees the slot under the same lock as booking."""
+    redirected = status == "redirected"  # sent to the emergency department instead
+    if redirected:
+        status = Appointment.Status.CANCELLED
+    if status not in Appointment.Status.values or status == Appointment.Status.BOOKED:
+        raise ValidationError({"status": "Statut : fulfilled, noshow, cancelled ou redirected."})
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().get(pk=appointment.slot_id)
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status != Appointment.Status.BOOKED:
+            raise ValidationError({"status": "Ce rendez-vous a déjà une issue enregistrée."})
+        current.status, current.note = status, note
+        current.redirected_to_emergency = redirected
+        current.status_changed_at = timezone.now()
+        current.save(
+            update_fields=["status", "note", "status_changed_at", "redirected_to_emergency"]
+        )
+        if status == Appointment.Status.CANCELLED:
+            if slot.start > timezone.now():
+                slot.status = Slot.Status.FREE
+                slot.save(update_fields=["status"])
+            SameDayRequest.objects.filter(pk=current.request_id).update(
+                status=SameDayRequest.Status.REDIRECTED
+                if redirected
+                else SameDayRequest.Status.OPEN
+            )
+    audit.record(
+        action="snp.appointment_status",
+        actor=actor,
+        cpts=current.cpts,
+        obj=current,
+        request=request,
+        detail={"status": status},
+    )
+    return current
