@@ -168,12 +168,17 @@ class DirectoryEntry(models.Model):
     email = models.CharField("e-mail (correction locale)", max_length=254, blank=True)
     notes = models.TextField("notes internes", blank=True)
     search_skills = models.CharField(max_length=300, blank=True, db_index=True)
+    # The professional's own Maillage account in this CPTS (for slots, proposals, FHIR).
+    account = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="directory_entries"
+    )
     updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["cpts", "professional"], name="entry_once_per_cpts")
+            models.UniqueConstraint(fields=["cpts", "professional"], name="entry_once_per_cpts"),
+            models.UniqueConstraint(fields=["cpts", "account"], name="entry_one_per_account"),
         ]
 
 

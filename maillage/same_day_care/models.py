@@ -152,3 +152,93 @@ class Appointment(models.Model):
             models.UniqueConstraint(fields=["slot"], condition=~Q(status="cancelled"),
                                     name="appointment_one_per_slot"),
         ]  # fmt: skip
+
+
+class SasOutboxMessage(models.Model):
+    """An appointment notification for the SAS (INT_R03), sent by a worker and retried
+    until the SAS acknowledges it. Never lost if the SAS is down."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "POST Appointment"
+        UPDATE = "update", "PUT Appointment?identifier="
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="+")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE,
+                                    related_name="sas_messages")  # fmt: skip
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    payload = models.JSONField()
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class RotaPeriod(models.Model):
+    """A recurring permanence: a weekday and hours (e.g. Saturday 8:00-12:00), optionally
+    only between two dates (school holidays)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="rota_periods")
+    label = models.CharField("nom", max_length=120)
+    weekday = models.PositiveSmallIntegerField("jour (0 = lundi)")
+    start_time = models.TimeField("début")
+    end_time = models.TimeField("fin")
+    profession_code = models.CharField("profession", max_length=10, default="10")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PRACTICE)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, verbose_name="commune")
+    site = models.CharField("lieu", max_length=200, blank=True)
+    only_from = models.DateField("seulement à partir du", null=True, blank=True)
+    only_until = models.DateField("seulement jusqu'au", null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")),
+                                   name="rota_period_end_after_start"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="rota_period_weekday"),
+        ]  # fmt: skip
+
+
+class RotaVolunteer(models.Model):
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="rota_volunteers")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="rota_volunteering")
+    profession_code = models.CharField(max_length=10, default="10")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cpts", "user"], name="volunteer_once")]
+
+
+class Unavailability(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="unavailabilities")
+    start_date = models.DateField("du")
+    end_date = models.DateField("au")
+    reason = models.CharField("motif", max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
+                                   name="unavailability_dates_in_order")
+        ]  # fmt: skip
+
+
+class RotaShift(models.Model):
+    """One occurrence of a period on a date, and who holds it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="rota_shifts")
+    period = models.ForeignKey(RotaPeriod, on_delete=models.CASCADE, related_name="shifts")
+    date = models.DateField()
+    assignee = models.ForeignKey(User, on_delete=models.PROTECT, related_name="rota_shifts")
+    slot = models.ForeignKey(Slot, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "period__start_time"]
+        constraints = [models.UniqueConstraint(fields=["period", "date"], name="rota_shift_once")]
