@@ -80,3 +80,81 @@ class OutcomeForm(forms.Form):
     )
     note = forms.CharField(max_length=300, required=False)
     redirected = forms.BooleanField(required=False)
+
+
+class IcsImportForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier iCalendar (.ics)", error_messages={"required": "Choisissez un fichier .ics."}
+    )
+    profession_code = forms.ChoiceField(label="Profession", choices=PROFESSIONS, initial="10")
+    kind = forms.ChoiceField(label="Type de créneau", choices=SlotKind.choices)
+    mode = forms.ChoiceField(label="Modalité", choices=Mode.choices)
+    commune = forms.CharField(label="Commune du lieu (code INSEE)", max_length=5)
+
+
+class RotaPeriodForm(forms.Form):
+    label = forms.CharField(label="Nom", max_length=120, help_text="Ex. : samedi matin")
+    weekday = forms.TypedChoiceField(
+        label="Jour",
+        coerce=int,
+        choices=[
+            (0, "lundi"),
+            (1, "mardi"),
+            (2, "mercredi"),
+            (3, "jeudi"),
+            (4, "vendredi"),
+            (5, "samedi"),
+            (6, "dimanche"),
+        ],
+    )
+    start_time = forms.TimeField(label="Début", widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label="Fin", widget=forms.TimeInput(attrs={"type": "time"}))
+    profession_code = forms.ChoiceField(label="Profession", choices=PROFESSIONS, initial="10")
+    mode = forms.ChoiceField(label="Modalité", choices=Mode.choices)
+    commune = forms.CharField(label="Commune (code INSEE)", max_length=5)
+    site = forms.CharField(label="Lieu", max_length=200, required=False)
+    only_from = forms.DateField(
+        label="Seulement à partir du (vacances scolaires)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    only_until = forms.DateField(
+        label="Seulement jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("start_time")
+            and data.get("end_time")
+            and (data["end_time"] <= data["start_time"])
+        ):
+            self.add_error("end_time", "La fin doit suivre le début.")
+        if (
+            data.get("only_from")
+            and data.get("only_until")
+            and (data["only_until"] < data["only_from"])
+        ):
+            self.add_error("only_until", "La date de fin précède la date de début.")
+        return data
+
+
+class RotaRangeForm(forms.Form):
+    start = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class UnavailabilityForm(forms.Form):
+    start_date = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="Motif (facultatif)", max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("start_date")
+            and data.get("end_date")
+            and (data["end_date"] < data["start_date"])
+        ):
+            self.add_error("end_date", "La date de fin précède la date de début.")
+        return data

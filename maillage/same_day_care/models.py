@@ -196,6 +196,12 @@ class RotaPeriod(models.Model):
     only_until = models.DateField("seulement jusqu'au", null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
+    WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+    @property
+    def weekday_name(self) -> str:
+        return self.WEEKDAYS[self.weekday]
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=F("start_time")),

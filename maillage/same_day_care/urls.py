@@ -12,4 +12,9 @@ urlpatterns = [
     path(P + "mes-creneaux/", views.slots_view, name="slots"),
     path(P + "rendez-vous/", views.appointments_view, name="appointments"),
     path(P + "rendez-vous/<str:public_id>/issue/", views.outcome_view, name="outcome"),
+    path(P + "import-ics/", views.ics_import_view, name="ics_import"),
+    path(P + "permanence/", views.rota_view, name="rota"),
+    path(P + "mes-gardes/", views.my_rota_view, name="my_rota"),
+    path(P + "indicateurs/", views.indicators_view, name="indicators"),
+    path("snp/agenda/<str:token>", views.ics_feed_view, name="ics_feed"),
 ]
