@@ -153,6 +153,7 @@ def build_demo(*, seed: str = DEFAULT_SEED, directory: bool = True) -> list[Demo
     if directory:
         build_demo_directory(seed=seed)
     build_demo_gp_access()
+    build_demo_same_day(directory=directory)
     return accounts
 
 
@@ -199,3 +200,61 @@ def build_demo_gp_access() -> None:
                                     origin=Origin.COORDINATION)  # fmt: skip
         if status == "qualified":
             transition(gp_request=gp_request, to_status="qualified", actor=coordinator)
+
+
+def build_demo_same_day(*, directory: bool = True) -> None:
+    """Same-day slots for the next days, a Saturday permanence, and the demo GP linked to
+    a GP of the directory (so the SAS sees their RPPS). Slots are only added when none is
+    to come, since they are relative to today."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from maillage.directory.models import DirectoryEntry, Professional
+    from maillage.same_day_care.models import RotaPeriod, RotaVolunteer, Slot, SlotKind
+    from maillage.same_day_care.services import publish_slots
+    from maillage.territory.models import Commune
+
+    cpts = Cpts.objects.get(slug=DEMO_CPTS[0].slug)
+    gp = User.objects.get(email=demo_email("medecin", cpts.slug))
+    nurse = User.objects.get(email=demo_email("infirmier", cpts.slug))
+    bourgoin = Commune.objects.get(code="38053")
+    if directory:
+        professional = (
+            Professional.objects.filter(profession_code="10", specialty_code="SM53",
+                                        sites__commune_code="38053", owner__isnull=True)
+            .order_by("national_id").first()
+        )  # fmt: skip
+        if professional is not None:
+            DirectoryEntry.objects.update_or_create(
+                cpts=cpts, professional=professional,
+                defaults={"account": gp, "membership_status": "adherent",
+                          "accepts_new_patients": True, "takes_part_snp": True},
+            )  # fmt: skip
+    if not Slot.objects.filter(cpts=cpts, start__gt=timezone.now()).exists():
+        zone = timezone.get_current_timezone()
+        for offset in (1, 2):
+            day = timezone.localdate() + dt.timedelta(days=offset)
+            for who, profession, kind, hour in (
+                (gp, "10", SlotKind.CPTS, 18),
+                (gp, "10", SlotKind.SAS, 12),
+                (nurse, "60", SlotKind.CPTS, 17),
+            ):
+                begin = dt.datetime.combine(day, dt.time(hour), zone)
+                publish_slots(
+                    cpts=cpts, professional=who, actor=who, profession_code=profession,
+                    kind=kind, commune=bourgoin, site="Maison de santé du centre",
+                    times=[(begin + dt.timedelta(minutes=20 * i),
+                            begin + dt.timedelta(minutes=20 * (i + 1))) for i in range(3)],
+                )  # fmt: skip
+    if not RotaPeriod.objects.filter(cpts=cpts).exists():
+        RotaPeriod.objects.create(
+            cpts=cpts,
+            label="Samedi matin",
+            weekday=5,
+            start_time=dt.time(8),
+            end_time=dt.time(12),
+            commune=bourgoin,
+            site="Maison de santé du centre",
+        )
+        RotaVolunteer.objects.get_or_create(cpts=cpts, user=gp)

@@ -196,18 +196,18 @@ class RotaPeriod(models.Model):
     only_until = models.DateField("seulement jusqu'au", null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
-    WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
-    @property
-    def weekday_name(self) -> str:
-        return self.WEEKDAYS[self.weekday]
-
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=F("start_time")),
                                    name="rota_period_end_after_start"),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="rota_period_weekday"),
         ]  # fmt: skip
+
+    WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+    @property
+    def weekday_name(self) -> str:
+        return self.WEEKDAYS[self.weekday]
 
 
 class RotaVolunteer(models.Model):

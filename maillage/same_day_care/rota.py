@@ -52,15 +52,17 @@ class Plan:
 
 def assign(slots, volunteers, *, history=None, weekend_history=None) -> Plan:
     """Fair assignment, pure: `slots` are (period-like with profession_code and times,
-    date) in date order. Each slot goes to the available volunteer of the right profession
-    with the fewest weekend shifts (for a weekend slot), then the fewest shifts, then the
-    longest since their last one; nobody holds two overlapping shifts the same day."""
+    date). Weekend shifts are dealt first, each to the available volunteer with the fewest
+    weekend shifts, then the fewest shifts; weekday shifts then go to the one with the
+    fewest shifts. Dealing to the least loaded keeps both counts within one of each other
+    when everyone is available; nobody holds two overlapping shifts the same day."""
     counts = Counter(history or {})
     weekends = Counter(weekend_history or {})
     last: dict[int, datetime.date] = {}
     busy: dict[tuple[int, datetime.date], list] = {}
     plan = Plan()
-    for period, day in slots:
+    ordered = sorted(slots, key=lambda s: (not is_weekend(s[1]), s[1], s[0].start_time))
+    for period, day in ordered:
         candidates = []
         for v in volunteers:
             if v.profession_code != period.profession_code or day in v.unavailable:

@@ -71,3 +71,14 @@ def snp_request(home_cpts, regulator):
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_slots(db):
+    """Start without the demo's slots and permanence (removed inside the test's
+    transaction, so they are back afterwards)."""
+    from maillage.same_day_care.models import RotaPeriod, RotaVolunteer, Slot
+
+    RotaPeriod.objects.all().delete()
+    RotaVolunteer.objects.all().delete()
+    Slot.objects.all().delete()
