@@ -10,6 +10,7 @@ from maillage.core.api import API_AUTH, UnknownCpts
 from maillage.core.api import router as core_router
 from maillage.directory.api import router as directory_router
 from maillage.gp_access.api import router as gp_access_router
+from maillage.pathways.api import router as pathways_router
 from maillage.patients.api import router as patients_router
 from maillage.same_day_care.api import router as same_day_router
 from maillage.territory.api import router as territory_router
@@ -87,3 +88,4 @@ api.add_router("", directory_router)
 api.add_router("", patients_router)
 api.add_router("", gp_access_router)
 api.add_router("", same_day_router)
+api.add_router("", pathways_router)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "maillage.patients",
     "maillage.gp_access",
     "maillage.same_day_care",
+    "maillage.pathways",
     "maillage.demo",
 ]
 

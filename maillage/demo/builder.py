@@ -154,6 +154,9 @@ def build_demo(*, seed: str = DEFAULT_SEED, directory: bool = True) -> list[Demo
         build_demo_directory(seed=seed)
     build_demo_gp_access()
     build_demo_same_day(directory=directory)
+    from maillage.pathways.services import install_shipped_templates
+
+    install_shipped_templates()
     return accounts
 
 
