@@ -1,0 +1,47 @@
+"""Journey: enrol a demo patient in the diabetes pathway, complete the HbA1c task with a
+value, see the next one scheduled three months later."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from maillage.core.models import Cpts, User
+from maillage.patients.services import patient_create
+from tests.browser.test_territory_journey import _log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_enrol_and_complete_hba1c(demo_server, page):
+    cpts = Cpts.objects.get(slug="pays-berjalliens")
+    coordinator = User.objects.get(email="coordination@pays-berjalliens.maillage.test")
+    patient_create(
+        cpts=cpts,
+        actor=coordinator,
+        consent_method="oral",
+        data={
+            "birth_name": "Girard",
+            "first_names": "Paul",
+            "birth_date": "1958-02-01",
+            "sex": "M",
+            "commune": "38053",
+            "phone": "0612121212",
+        },
+        allow_duplicate=True,
+    )
+    _log_in(page, demo_server.url)
+    page.goto(f"{demo_server.url}/c/pays-berjalliens/parcours/inclure/")
+    page.get_by_label("Patient").select_option(label="GIRARD Paul (01/02/1958)")
+    page.get_by_label("Parcours").select_option(label="Diabète de type 2 (v1)")
+    page.get_by_label(re.compile("^Julien Perrin")).check()
+    page.get_by_label("Référent : Julien Perrin").check()
+    page.get_by_role("button", name="Inclure").click()
+    page.wait_for_selector("text=Patient inclus")
+    hba1c = page.locator("article", has=page.get_by_role("heading", name="HbA1c", exact=True))
+    hba1c.get_by_label("Résultat (%)").fill("7,1")
+    hba1c.get_by_role("button", name="Marquer comme fait").click()
+    expected = timezone.localdate() + datetime.timedelta(days=91)
+    page.wait_for_selector(f"text=Prochaine échéance : {expected:%d/%m/%Y}")
+    assert page.get_by_text(f"Prévu le {expected:%d/%m/%Y}").first.is_visible()
