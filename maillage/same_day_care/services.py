@@ -175,7 +175,10 @@ def suggestions(snp_request, *, role: str, limit: int = 10, now=None) -> list[Su
         Slot.objects.for_cpts(snp_request.cpts).available(now)
         .filter(profession_code=snp_request.profession_code, mode=mode,
                 kind__in=KINDS_FOR_ROLE.get(role, set()), start__lte=deadline(snp_request, now))
-        .select_related("commune", "professional").order_by("start")[:500]
+        .select_related("commune", "professional")
+        # The boundary of the commune is large and useless here.
+        .defer("commune__geometry", "professional__password")
+        .order_by("start")[:500]
     )  # fmt: skip
     lat, lon = snp_request.commune.latitude, snp_request.commune.longitude
     ranked = []
