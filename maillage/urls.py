@@ -13,6 +13,7 @@ urlpatterns = [
     # One login for everyone, with the lockout and the second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="core:login", query_string=True)),
     path("admin/", admin.site.urls),
+    path("fhir/", include("maillage.same_day_care.fhir_urls")),
     path("", include("maillage.territory.urls")),
     path("", include("maillage.directory.urls")),
     path("", include("maillage.gp_access.urls")),

@@ -14,6 +14,7 @@ from maillage.core.validators import validate_phone_fr
 from maillage.directory.diagnostic import haversine_km
 from maillage.directory.models import PROFESSIONS
 
+from . import sas_outbox
 from .models import (
     URGENCY_HOURS,
     Appointment,
@@ -193,7 +194,7 @@ def suggestions(snp_request, *, role: str, limit: int = 10, now=None) -> list[Su
     return ranked[:limit]
 
 
-def _retrying(operation, attempts=8):
+def _retrying(operation, attempts=30):
     """SQLite has no row locks: a concurrent writer gets "database is locked". Retry then,
     briefly; PostgreSQL waits on the row lock instead and never gets here."""
     for attempt in range(attempts):
@@ -202,16 +203,26 @@ def _retrying(operation, attempts=8):
         except OperationalError as exc:
             if "locked" not in str(exc) or attempt == attempts - 1:
                 raise
-            time.sleep(0.02 * (attempt + 1))
+            time.sleep(min(0.2, 0.01 * (attempt + 1)))
     return None
 
 
 def book(*, slot, snp_request, actor, request=None) -> Appointment:
     """Book a slot for a request: one function, under a row lock; the unique constraint on
-    live appointments is the last line of defence. Raises SlotTaken otherwise."""
-    return _retrying(
+    live appointments is the last line of defence. Raises SlotTaken otherwise. Every write
+    (appointment, slot, request, SAS message, audit) is in the one transaction that is
+    retried on SQLite's "database is locked"; the text message goes after the commit."""
+    appointment = _retrying(
         lambda: _book(slot=slot, snp_request=snp_request, actor=actor, request=request)
     )
+    locked = appointment.slot
+    when = timezone.localtime(locked.start)
+    send_sms(snp_request.phone, (
+        f"Rendez-vous le {when:%d/%m} à {when:%H:%M} avec "
+        f"{locked.professional.get_full_name()} ({locked.site or locked.commune.name}). "
+        f"{locked.cpts.name}."
+    ))  # fmt: skip
+    return appointment
 
 
 def _book(*, slot, snp_request, actor, request=None) -> Appointment:
@@ -232,22 +243,17 @@ def _book(*, slot, snp_request, actor, request=None) -> Appointment:
             SameDayRequest.objects.filter(pk=snp_request.pk).update(
                 status=SameDayRequest.Status.BOOKED
             )
+            sas_outbox.enqueue_booking(appointment)
+            audit.record(
+                action="snp.book",
+                actor=actor,
+                cpts=locked.cpts,
+                obj=appointment,
+                request=request,
+                detail={"slot": str(locked.public_id)},
+            )
     except IntegrityError as exc:
         raise SlotTaken("Ce créneau vient d'être pris.") from exc
-    audit.record(
-        action="snp.book",
-        actor=actor,
-        cpts=locked.cpts,
-        obj=appointment,
-        request=request,
-        detail={"slot": str(locked.public_id)},
-    )
-    when = timezone.localtime(locked.start)
-    send_sms(snp_request.phone, (
-        f"Rendez-vous le {when:%d/%m} à {when:%H:%M} avec "
-        f"{locked.professional.get_full_name()} ({locked.site or locked.commune.name}). "
-        f"{locked.cpts.name}."
-    ))  # fmt: skip
     return appointment
 
 
@@ -278,12 +284,13 @@ def set_status(*, appointment, status, actor, note="", request=None) -> Appointm
                 if redirected
                 else SameDayRequest.Status.OPEN
             )
-    audit.record(
-        action="snp.appointment_status",
-        actor=actor,
-        cpts=current.cpts,
-        obj=current,
-        request=request,
-        detail={"status": status},
-    )
+        sas_outbox.enqueue_status_change(current)
+        audit.record(
+            action="snp.appointment_status",
+            actor=actor,
+            cpts=current.cpts,
+            obj=current,
+            request=request,
+            detail={"status": status},
+        )
     return current

@@ -297,14 +297,16 @@ def test_many_concurrent_bookings_never_double_book():
         )
         for i in range(16)
     ]
-    wins, losses = [], []
+    wins, losses, errors = [], [], []
 
     def client(index):
         try:
             slot = slots[index % len(slots)]
             wins.append(services.book(slot=slot, snp_request=requests[index], actor=regulator).pk)
-        except services.SlotTaken:
-            losses.append(index)
+        except services.SlotTaken as exc:
+            losses.append(str(exc))
+        except Exception as exc:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(repr(exc))
         finally:
             connection.close()
 
@@ -313,6 +315,8 @@ def test_many_concurrent_bookings_never_double_book():
         thread.start()
     for thread in threads:
         thread.join()
+    assert errors == []
+    assert len(wins) == len(slots), losses
     assert len(wins) == len(slots) and len(losses) == 16 - len(slots)
     for slot in slots:
         assert Appointment.objects.filter(slot=slot).exclude(status="cancelled").count() == 1

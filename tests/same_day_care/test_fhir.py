@@ -1,0 +1,394 @@
+"""The SAS slot search (INT_R04 and INT_R01): the guide's Bundle shapes, bad input, scope."""
+
+import datetime
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.utils import timezone
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.slot import Slot as FhirSlot
+
+from maillage.core.models import User
+from maillage.core.services import api_token_create
+from maillage.demo.builder import demo_email
+from maillage.directory.models import GP_SPECIALTIES, DirectoryEntry, Professional
+from maillage.same_day_care import fhir, services
+from maillage.same_day_care.models import Slot
+from maillage.territory.models import Commune
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.same_day_care.fhir_test_urls")]
+
+IDNPS = "urn:oid:1.2.250.1.71.4.2.1"
+TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau"
+R66 = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement"
+R5_SERVICE_TYPE = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType"
+INT_R04_INCLUDES = [
+    ("_include", "Slot:schedule"),
+    ("_include:iterate", "Schedule:actor"),
+    ("_include", "Slot:service-type-reference"),
+    ("_include:iterate", "HealthcareService:organization"),
+]
+INT_R01_INCLUDES = INT_R04_INCLUDES[:2]
+
+
+def gp_in(commune_code, *, exclude=()):
+    professional = (
+        Professional.objects.filter(
+            profession_code="10",
+            specialty_code__in=GP_SPECIALTIES,
+            sites__commune_code=commune_code,
+            national_id__startswith="8",
+            owner__isnull=True,
+        )
+        .exclude(pk__in=exclude)
+        .order_by("national_id")
+        .first()
+    )
+    assert professional is not None, f"the demo directory has a GP in {commune_code}"
+    return professional
+
+
+def link(cpts, user, commune_code="38053", *, exclude=()):
+    """The account's professional in the CPTS's directory: the one already linked (the
+    demo links its GP), else a GP of the RPPS practising in the commune."""
+    entry = DirectoryEntry.objects.filter(cpts=cpts, account=user).first()
+    if entry is not None:
+        return entry.professional
+    professional = gp_in(commune_code, exclude=exclude)
+    DirectoryEntry.objects.update_or_create(
+        cpts=cpts, professional=professional, defaults={"account": user}
+    )
+    return professional
+
+
+@pytest.fixture
+def linked_gp(home_cpts, gp):
+    """The `gp` account is, in the CPTS's directory, a GP of the RPPS in Bourgoin-Jallieu;
+    the demo's own slots of that account are set aside so that each test counts its own."""
+    Slot.objects.filter(professional=gp, status=Slot.Status.FREE).update(
+        status=Slot.Status.WITHDRAWN
+    )
+    return link(home_cpts, gp)
+
+
+def fhir_get(client, user, params, path="/fhir/Slot"):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=user)}"} if user else {}
+    return client.get(f"{path}?{urlencode(params)}", **headers)
+
+
+def search_params(*identifiers, includes=INT_R04_INCLUDES, hours=24, drop=()):
+    now = timezone.localtime()
+    params = [
+        *includes,
+        ("start", "ge" + now.isoformat(timespec="milliseconds")),
+        ("start", "le" + (now + datetime.timedelta(hours=hours)).isoformat(timespec="seconds")),
+        ("schedule.actor:Practitioner.identifier", ",".join(f"{IDNPS}|{i}" for i in identifiers)),
+        ("status", "free"),
+    ]
+    return [(k, v) for k, v in params if k not in drop and not any(v.startswith(d) for d in drop)]
+
+
+def resources(bundle, kind):
+    return [e["resource"] for e in bundle.get("entry", []) if e["resource"]["resourceType"] == kind]
+
+
+def by_reference(bundle):
+    return {
+        f"{e['resource']['resourceType']}/{e['resource']['id']}": e["resource"]
+        for e in bundle.get("entry", [])
+    }
+
+
+def codes(codeable_concepts):
+    return {(c["system"], c["code"]) for cc in codeable_concepts for c in cc.get("coding", [])}
+
+
+def test_int_r04_answers_the_guide_bundle(client, regulator, home_cpts, linked_gp, publish):
+    publish(hours_from_now=2, count=2)
+    publish(hours_from_now=5, kind="public", mode="home")
+    response = fhir_get(client, regulator, search_params(linked_gp.national_id))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/fhir+json")
+    body = response.json()
+    Bundle.model_validate(body)  # the whole answer re-parses through the FHIR models
+    assert body["type"] == "searchset"
+    assert body["total"] == 3
+    assert body["meta"]["profile"] == [fhir.PROFILES["bundle_cpts"]]
+    assert body["link"][0]["relation"] == "self"
+    assert body["link"][0]["url"].startswith("http://testserver/fhir/Slot?")
+    for entry in body["entry"]:
+        resource = entry["resource"]
+        assert entry["fullUrl"] == (
+            f"http://testserver/fhir/{resource['resourceType']}/{resource['id']}"
+        )
+        expected = "match" if resource["resourceType"] == "Slot" else "include"
+        assert entry["search"]["mode"] == expected
+    kinds = [e["resource"]["resourceType"] for e in body["entry"]]
+    assert kinds == ["Slot"] * 3 + [
+        "Schedule", "Practitioner", "PractitionerRole", "HealthcareService", "Organization",
+    ]  # fmt: skip
+    refs = by_reference(body)
+
+    slots = resources(body, "Slot")
+    for slot in slots:
+        # The shortcut of the renderer gives exactly what the library would write.
+        assert FhirSlot.model_validate(slot).model_dump(mode="json", exclude_none=True) == slot
+        assert slot["status"] == "free"
+        assert slot["meta"]["profile"] == [fhir.PROFILES["slot_cpts"]]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", slot["start"])
+        assert slot["appointmentType"]["coding"] == [
+            {"system": "http://terminology.hl7.org/CodeSystem/v2-0276", "code": "ROUTINE"}
+        ]
+        assert slot["schedule"]["reference"] in refs
+        cpts_type = [st for st in slot["serviceType"] if (R66, "604") in codes([st])]
+        assert len(cpts_type) == 1
+        assert cpts_type[0]["extension"][0]["url"] == R5_SERVICE_TYPE
+        service = refs[cpts_type[0]["extension"][0]["valueReference"]["reference"]]
+        assert service["resourceType"] == "HealthcareService"
+        assert slot["specialty"][0]["coding"][0]["code"] == linked_gp.specialty_code
+        assert slot["comment"].endswith(f"/c/{home_cpts.slug}/snp/demande/")
+    pooled, public = slots[0], slots[2]
+    assert {s["code"] for s in pooled["meta"]["security"]} == {"SNP", "CPTS"}
+    assert {s["code"] for s in public["meta"]["security"]} == {"PUBLIC", "CPTS"}
+    assert {s["system"] for s in public["meta"]["security"]} == {TYPE_CRENEAU}
+    act_code = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+    assert (act_code, "AMB") in codes(pooled["serviceType"])
+    assert (act_code, "HH") in codes(public["serviceType"])
+
+    (schedule,) = resources(body, "Schedule")
+    assert {a["reference"].split("/")[0] for a in schedule["actor"]} == {
+        "Practitioner", "PractitionerRole",
+    }  # fmt: skip
+    assert all(a["reference"] in refs for a in schedule["actor"])
+    (practitioner,) = resources(body, "Practitioner")
+    identifier = practitioner["identifier"][0]
+    assert identifier["system"] == IDNPS
+    assert identifier["value"] == linked_gp.national_id
+    assert identifier["type"]["coding"][0]["code"] == "IDNPS"
+    assert practitioner["name"][0]["family"] == linked_gp.last_name
+    (role,) = resources(body, "PractitionerRole")
+    assert role["practitioner"]["reference"] == f"Practitioner/{practitioner['id']}"
+    (location,) = role["contained"]
+    assert role["location"] == [{"reference": f"#{location['id']}"}]
+    site = linked_gp.sites.filter(commune_code="38053").order_by("pk").first()
+    assert location["address"]["line"] == [site.address]
+    assert location["address"]["city"] == "Bourgoin-Jallieu"
+    assert location["address"]["postalCode"] == site.postal_code
+    (service,) = resources(body, "HealthcareService")
+    (organization,) = resources(body, "Organization")
+    assert service["providedBy"]["reference"] == f"Organization/{organization['id']}"
+    assert organization["name"] == home_cpts.name
+    org_id = organization["identifier"][0]
+    assert org_id["system"] == "urn:oid:1.2.250.1.71.4.2.2"
+    assert org_id["type"]["coding"][0] == {
+        "system": "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203", "code": "IDNST",
+    }  # fmt: skip
+    assert re.fullmatch(r"1\d{9}", org_id["value"])
+
+
+def test_int_r01_leaves_out_the_cpts_parts(client, coordinator, linked_gp, publish):
+    publish(hours_from_now=2)
+    body = fhir_get(
+        client, coordinator, search_params(linked_gp.national_id, includes=INT_R01_INCLUDES)
+    ).json()
+    Bundle.model_validate(body)
+    assert body["meta"]["profile"] == [fhir.PROFILES["bundle"]]
+    assert [e["resource"]["resourceType"] for e in body["entry"]] == [
+        "Slot", "Schedule", "Practitioner", "PractitionerRole",
+    ]  # fmt: skip
+    (slot,) = resources(body, "Slot")
+    assert slot["meta"]["profile"] == [fhir.PROFILES["slot"]]
+    assert {s["code"] for s in slot["meta"]["security"]} == {"SNP"}
+    assert all((R66, "604") not in codes([st]) for st in slot["serviceType"])
+    assert all("extension" not in st for st in slot["serviceType"])
+
+
+def test_without_includes_only_the_slots_come_back(client, regulator, linked_gp, publish):
+    publish(hours_from_now=2)
+    body = fhir_get(client, regulator, search_params(linked_gp.national_id, includes=[])).json()
+    assert [e["resource"]["resourceType"] for e in body["entry"]] == ["Slot"]
+
+
+def test_nothing_matching_gives_an_empty_searchset(client, regulator, linked_gp, publish):
+    publish(hours_from_now=2)
+    body = fhir_get(client, regulator, search_params("810000000001")).json()
+    Bundle.model_validate(body)
+    assert body["type"] == "searchset"
+    assert body["total"] == 0
+    assert "entry" not in body
+    assert body["link"][0]["relation"] == "self"
+
+
+def test_only_free_future_slots_in_the_window(
+    client, regulator, linked_gp, publish, snp_request, gp
+):
+    kept, withdrawn, booked = publish(hours_from_now=2, count=3)
+    publish(hours_from_now=30)  # after start=le
+    services.withdraw_slot(slot=withdrawn, actor=gp)
+    services.book(slot=booked, snp_request=snp_request(), actor=regulator)
+    body = fhir_get(client, regulator, search_params(linked_gp.national_id)).json()
+    assert [s["id"] for s in resources(body, "Slot")] == [str(kept.public_id)]
+
+
+def test_each_practice_site_has_its_schedule_and_role(client, regulator, linked_gp, publish):
+    at_practice = publish(hours_from_now=2)[0]
+    elsewhere = publish(hours_from_now=4, commune="38193")[0]  # no site of this GP there
+    body = fhir_get(client, regulator, search_params(linked_gp.national_id)).json()
+    Bundle.model_validate(body)
+    schedules = resources(body, "Schedule")
+    roles = resources(body, "PractitionerRole")
+    assert len(schedules) == len(roles) == 2
+    assert len(resources(body, "Practitioner")) == 1
+    slots = {s["id"]: s for s in resources(body, "Slot")}
+    first = slots[str(at_practice.public_id)]["schedule"]["reference"]
+    second = slots[str(elsewhere.public_id)]["schedule"]["reference"]
+    assert first != second
+    cities = {role["contained"][0]["address"]["city"] for role in roles}
+    assert cities == {"Bourgoin-Jallieu", Commune.objects.get(code="38193").name}
+
+
+def test_cpts_finess_and_phone_come_from_settings(
+    client, regulator, home_cpts, linked_gp, publish, settings
+):
+    settings.SAS_CPTS_FINESS = {home_cpts.slug: "380012345"}
+    settings.SAS_CPTS_PHONE = {home_cpts.slug: "04 74 28 00 00"}
+    publish(hours_from_now=2)
+    body = fhir_get(client, regulator, search_params(linked_gp.national_id)).json()
+    (organization,) = resources(body, "Organization")
+    assert organization["identifier"][0]["value"] == "1380012345"
+    assert organization["telecom"] == [{"system": "phone", "value": "+33474280000"}]
+
+
+def test_an_unencoded_plus_in_the_offset_is_understood(client, regulator, linked_gp, publish):
+    publish(hours_from_now=2)
+    now = timezone.localtime()
+    ge = now.isoformat(timespec="seconds")
+    le = (now + datetime.timedelta(days=1)).isoformat(timespec="seconds")
+    query = (
+        f"start=ge{ge}&start=le{le}&status=free"
+        f"&schedule.actor:Practitioner.identifier={IDNPS}|{linked_gp.national_id}"
+    )
+    assert "+" in query  # decoded as a space by any URL parser
+    token = api_token_create(user=regulator)
+    response = client.get("/fhir/Slot?" + query, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.json()
+    assert response.json()["total"] == 1
+
+
+def assert_outcome(response, status, code, *words):
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/fhir+json")
+    body = response.json()
+    OperationOutcome.model_validate(body)
+    issues = body["issue"]
+    assert all(issue["severity"] == "error" for issue in issues)
+    assert any(
+        issue["code"] == code and all(word in issue["diagnostics"] for word in words)
+        for issue in issues
+    ), issues
+
+
+@pytest.mark.parametrize(
+    ("dropped", "named"),
+    [
+        ("ge", "start=ge"),
+        ("le", "start=le"),
+        ("status", "status"),
+        ("schedule.actor:Practitioner.identifier", "schedule.actor:Practitioner.identifier"),
+    ],
+)
+def test_a_missing_mandatory_parameter_is_a_400(client, regulator, linked_gp, dropped, named):
+    params = search_params(linked_gp.national_id, drop=(dropped,))
+    response = fhir_get(client, regulator, params)
+    assert_outcome(response, 400, "required", named, "obligatoire")
+
+
+def test_no_parameter_at_all_lists_every_problem(client, regulator):
+    response = fhir_get(client, regulator, [])
+    assert response.status_code == 400
+    assert [i["code"] for i in response.json()["issue"]] == ["required"] * 4
+
+
+def test_more_than_25_practitioners_is_a_400(client, regulator, linked_gp):
+    many = [f"8100000{n:05d}" for n in range(26)]
+    response = fhir_get(client, regulator, search_params(*many))
+    assert_outcome(response, 400, "invalid", "26 identifiants", "25 au plus")
+    assert fhir_get(client, regulator, search_params(*many[:25])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        (
+            "schedule.actor:Practitioner.identifier",
+            "urn:oid:1.2.250.1.71.4.2.2|810002909371",
+            ("n'a pas le système", IDNPS),
+        ),
+        ("schedule.actor:Practitioner.identifier", "810002909371", ("n'a pas le système",)),
+        ("schedule.actor:Practitioner.identifier", f"{IDNPS}|12345", ("identifiant national",)),
+        ("status", "busy", ("free",)),
+        ("start", "ge2024-13-45T10:00:00+02:00", ("date invalide",)),
+        ("start", "gt2024-06-12T10:00:00+02:00", ("préfixes ge et le",)),
+    ],
+)
+def test_an_invalid_parameter_is_a_400(client, regulator, linked_gp, key, value, words):
+    params = [(k, v) for k, v in search_params(linked_gp.national_id) if k != key]
+    if key == "start":  # replace the ge bound only
+        params = [p for p in search_params(linked_gp.national_id) if not p[1].startswith("ge")]
+    params.append((key, value))
+    assert_outcome(fhir_get(client, regulator, params), 400, "invalid", *words)
+
+
+def test_bounds_in_the_wrong_order_are_a_400(client, regulator, linked_gp):
+    params = [
+        ("start", "ge2030-06-12T10:00:00+02:00"),
+        ("start", "le2030-06-11T10:00:00+02:00"),
+        ("status", "free"),
+        ("schedule.actor:Practitioner.identifier", f"{IDNPS}|{linked_gp.national_id}"),
+    ]
+    assert_outcome(fhir_get(client, regulator, params), 400, "invalid", "postérieure")
+
+
+def test_unauthenticated_is_a_401(client, linked_gp):
+    response = fhir_get(client, None, search_params(linked_gp.national_id))
+    assert_outcome(response, 401, "login", "Authentification requise")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    bad = client.get("/fhir/Slot", HTTP_AUTHORIZATION="Bearer mlg_nope")
+    assert_outcome(bad, 401, "login")
+
+
+def test_a_professional_is_refused_with_a_403(client, gp, linked_gp):
+    response = fhir_get(client, gp, search_params(linked_gp.national_id))
+    assert_outcome(response, 403, "forbidden", "régulation")
+
+
+def test_outsider_gets_only_the_slots_of_their_own_cpts(
+    client, outsider, coordinator, other_cpts, linked_gp, publish
+):
+    home_slot = publish(hours_from_now=2)[0]
+    # The same GP also works with the other CPTS, under that CPTS's GP account.
+    other_account = User.objects.get(email=demo_email("medecin", other_cpts.slug))
+    DirectoryEntry.objects.update_or_create(
+        cpts=other_cpts, professional=linked_gp, defaults={"account": other_account}
+    )
+    start = timezone.now() + datetime.timedelta(hours=3)
+    (other_slot,) = services.publish_slots(
+        cpts=other_cpts, professional=other_account, actor=other_account,
+        times=[(start, start + datetime.timedelta(minutes=20))], profession_code="10",
+        commune=Commune.objects.get(code="38053"),
+    )  # fmt: skip
+    theirs = fhir_get(client, outsider, search_params(linked_gp.national_id)).json()
+    ours = fhir_get(client, coordinator, search_params(linked_gp.national_id)).json()
+    assert [s["id"] for s in resources(theirs, "Slot")] == [str(other_slot.public_id)]
+    assert [s["id"] for s in resources(ours, "Slot")] == [str(home_slot.public_id)]
+    assert [o["name"] for o in resources(theirs, "Organization")] == [other_cpts.name]
+
+
+def test_only_get_is_allowed_and_unknown_paths_are_fhir_404(client, regulator):
+    token = api_token_create(user=regulator)
+    response = client.post("/fhir/Slot", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert_outcome(response, 405, "not-supported")
+    assert_outcome(client.get("/fhir/Patient"), 404, "not-supported", "/fhir/Patient")
