@@ -99,8 +99,10 @@ def slots_view(request):
         raise Http404
     form = PublishForm(request.POST or None)
     if request.method == "POST" and request.POST.get("withdraw"):
-        slot = get_by_public_id(Slot.objects.filter(professional=request.user),
-                                request.POST["withdraw"])  # fmt: skip
+        slot = get_by_public_id(
+            Slot.objects.for_cpts(request.cpts).filter(professional=request.user),
+            request.POST["withdraw"],
+        )
         try:
             services.withdraw_slot(slot=slot, actor=request.user, request=request)
         except ValidationError as exc:
@@ -133,7 +135,8 @@ def slots_view(request):
                 messages.success(request, f"{len(slots)} créneau(x) publié(s).")
                 return redirect("same_day_care:slots", request.cpts.slug)
     slots = (
-        Slot.objects.filter(professional=request.user, end__gt=timezone.now())
+        Slot.objects.for_cpts(request.cpts)
+        .filter(professional=request.user, end__gt=timezone.now())
         .exclude(status=Slot.Status.WITHDRAWN)
         .select_related("commune")[:200]
     )
