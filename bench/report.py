@@ -202,69 +202,336 @@ def _directory_text(d: dict) -> list[str]:
     ]
 
 
-def render(results: dict) -> str:
-    geo, ter, m = results["geography"], results["territory"], results["machine"]
-    rpps, directory = results["rpps_import"], results["directory_search"]
-    first = geo["runs"]["first_load"]
-    assets = ter["static_assets"]
-    assets_kb = sum(a["kb"] for a in assets)
-    assets_gzip_kb = sum(a["gzip_kb"] for a in assets)
-    asset_lines = [
-        f"- `{a['path']}` : {num(a['kb'])} Ko ({num(a['gzip_kb'])} Ko compressé)" for a in assets
-    ]
-    checks = [
-        (
-            f"les {num(geo['communes'], 0)} communes écrites par `load-geography` et par "
-            "la référence brute sont identiques, colonne par colonne"
-            if geo["same_rows"]
-            else "**les communes écrites par `load-geography` et par la référence brute "
-            "diffèrent** : la comparaison n'est pas équitable, à corriger"
-        ),
-        (
-            "le GeoJSON embarqué dans la page est identique, octet pour octet, à celui de "
-            "la référence brute"
-            if ter["geojson_identical"]
-            else "**le GeoJSON de la page diffère de celui de la référence brute**"
-        ),
-        f"la page affiche {ter['communes']} communes (attendu : {ter['expected_communes']}), "
-        f"l'API en renvoie {ter['api_communes']}",
-        _directory_check(directory),
-        _rpps_check(rpps),
-    ]
-    verdict = (
-        "Tous les objectifs sont atteints."
-        if results["all_pass"]
-        else "**Au moins un objectif est manqué** (voir la colonne « Statut »)."
+SECTION_LABELS = {
+    "geography": "géographie",
+    "territory": "page du territoire",
+    "directory_search": "annuaire",
+    "rpps_import": "import RPPS",
+    "gp_access": "médecin traitant",
+    "same_day": "soins non programmés",
+}
+# The same, as a sentence names them.
+SECTION_NAMES = {
+    "geography": "la géographie",
+    "territory": "la page du territoire",
+    "directory_search": "l'annuaire",
+    "rpps_import": "l'import RPPS",
+    "gp_access": "le médecin traitant",
+    "same_day": "les soins non programmés",
+}
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"
+
+
+def _failed_row(label: str, section: dict) -> str:
+    return (
+        f"| {label} : **mesure en échec** ({section['failed']}) | — | — | — | — | {status(False)} |"
     )
-    if not results["comparison_valid"]:
-        verdict += " **Une référence n'a pas fait le même travail : voir les vérifications.**"
+
+
+# Médecin traitant (bench_gp_access.py) ------------------------------------------------
+
+
+def _gp_access_rows(gp: dict) -> list[str]:
+    if "failed" in gp:
+        return [_failed_row("Médecin traitant", gp)]
+    batch, queue, met = gp["proposals"], gp["work_queue"], gp["targets_met"]
+    engine, lp, greedy = batch["engine"], batch["exact_lp"], batch["greedy"]
+    what = (
+        f"Propositions de médecin traitant, {num(batch['patients'], 0)} patients × "
+        f"{num(batch['gps'], 0)} médecins"
+    )
+    greedy_gap = 100 * (greedy["value"] / engine["value"] - 1) if engine["value"] else 0.0
+    return [
+        f"| {what} : durée du calcul | {num(engine['seconds'], 2)} s "
+        f"| {num(lp['seconds'])} s (HiGHS, solveur exact indépendant) "
+        f"| {ratio(engine['seconds'] / lp['seconds'])} "
+        f"| < {num(batch['targets']['solve_s'], 0)} s | {status(met['solve_under_10s'])} |",
+        f"| {what} : objectifs (valeur des patients placés ; coût distance et répartition) "
+        f"| {num(engine['value'], 0)} ; {num(engine['secondary_cost'], 0)} "
+        f"| {num(lp['value'], 0)} ; {num(lp['secondary_cost'], 0)} (HiGHS) "
+        f"| {'égaux' if met['optimum_equals_exact_solver'] else '**différents**'} "
+        "| = optimum exact, règles et capacités respectées "
+        f"| {status(met['optimum_equals_exact_solver'] and met['engine_solution_feasible'])} |",
+        f"| {what} : patients placés | {num(engine['placed'], 0)} "
+        f"(valeur {num(engine['value'], 0)}) | {num(greedy['placed'], 0)} (valeur "
+        f"{num(greedy['value'], 0)}, glouton) "
+        f"| valeur {num(greedy_gap, 2).replace('-', '−')} % (glouton) "
+        "| — | pour information |",
+        f"| File médecin traitant ({num(queue['requests'], 0)} demandes) : page, médiane / p95 "
+        f"| {num(queue['page']['median_ms'])} / {num(queue['page']['p95_ms'])} ms "
+        f"| {num(queue['raw']['median_ms'])} / {num(queue['raw']['p95_ms'])} ms (SQL brut) "
+        f"| {ratio(queue['ratio_p95'])} (p95) | p95 < {num(queue['targets']['p95_ms'], 0)} ms "
+        f"| {status(met['work_queue_p95_under_150ms'])} |",
+    ]
+
+
+def _gp_access_text(gp: dict) -> list[str]:
+    if "failed" in gp:
+        return []
+    batch, queue = gp["proposals"], gp["work_queue"]
+    engine, lp, greedy = batch["engine"], batch["exact_lp"], batch["greedy"]
+    return [
+        "**Propositions de médecin traitant.** Une instance synthétique déterministe de "
+        f"{num(batch['patients'], 0)} patients en attente et {num(batch['gps'], 0)} médecins "
+        f"volontaires (capacités de 0 à 12, {num(batch['total_capacity'], 0)} places en tout ; "
+        "limites de distance, d'âge et de visites à domicile) répartis dans 60 lieux sur "
+        "environ 40 × 30 km autour de Bourgoin-Jallieu : "
+        f"{num(batch['eligible_pairs'], 0)} paires patient-médecin permises. Le moteur "
+        f"(`engine.solve`, flot de coût minimal d'OR-Tools, {num(engine['arcs'], 0)} arcs) "
+        "place d'abord le plus de valeur possible (la valeur d'un patient : son score de "
+        "priorité, puis son ancienneté d'attente), puis, à valeur égale, minimise la "
+        "distance et répartit la charge entre médecins. On chronomètre un calcul, dans le "
+        "processus.",
+        "",
+        "La référence est une méthode exacte indépendante : le programme linéaire du même "
+        "flot, résolu par HiGHS (`scipy.optimize.linprog`), écrit sans les classes du moteur "
+        f"(patients regroupés par lieu et par ensemble de médecins permis : "
+        f"{num(lp['groups'], 0)} groupes, {num(lp['variables'], 0)} variables), en deux "
+        "phases : la valeur, puis le coût secondaire sur la face optimale. Sa matrice étant "
+        "totalement unimodulaire, son optimum est entier. Les deux objectifs du moteur "
+        "doivent être ceux de HiGHS. Pour information, la méthode du tableur (les patients "
+        "par priorité décroissante, chacun chez le médecin permis le plus proche qui a "
+        f"encore de la place) place {num(greedy['placed'], 0)} patients, pour un coût "
+        f"secondaire de {num(greedy['secondary_cost'], 0)} contre "
+        f"{num(engine['secondary_cost'], 0)} ; le moteur place les "
+        f"{num(engine['ald_placed'], 0)} patients en ALD sur {num(engine['ald_waiting'], 0)}, "
+        f"à {num(engine['km_mean'], 2)} km en moyenne.",
+        "",
+        "**File de la coordinatrice (médecin traitant).** `GET /c/pays-berjalliens/"
+        "medecin-traitant/` pour la coordinatrice connectée (deux facteurs), avec le client "
+        "de test de Django, sur une base SQLite temporaire préparée comme la démonstration, "
+        f"plus {num(queue['requests'], 0)} demandes aux étapes d'une CPTS en activité, dont "
+        f"{num(queue['open_for_coordinator'], 0)} ouvertes (nouvelles, qualifiées, "
+        f"proposées, acceptées) ; {queue['page']['samples']} mesures après chauffe, "
+        f"{queue['page_queries']} requêtes SQL, {num(queue['page_kb'])} Ko de HTML. La "
+        "référence, mesurée à tour de rôle avec la page, est la même requête en SQL brut "
+        "(première page de 50 demandes ouvertes par priorité décroissante puis ancienneté, "
+        "avec le patient et sa commune, plus le total). L'objectif porte sur le 95e "
+        "centile.",
+        "",
+    ]
+
+
+def _gp_access_check(gp: dict) -> str:
+    if "failed" in gp:
+        return f"**médecin traitant : mesure en échec ({gp['failed']})**"
+    batch, queue = gp["proposals"], gp["work_queue"]
+    engine, lp, greedy = batch["engine"], batch["exact_lp"], batch["greedy"]
+
+    def feasible(s: dict) -> bool:
+        return s["all_eligible"] and s["no_patient_twice"] and s["within_capacity"]
+
+    if gp["comparison_valid"] and feasible(engine) and feasible(greedy):
+        return (
+            "les règles d'éligibilité réécrites avec numpy pour HiGHS et le glouton "
+            "concordent avec celles du moteur sur 20 000 paires tirées au hasard ; la "
+            f"solution de HiGHS est entière (écart {num(lp['max_fractionality'], 0)}) ; les "
+            "trois solutions respectent les règles et les capacités, sans patient placé deux "
+            f"fois ; la file affiche les 50 demandes du SQL brut, dans le même ordre, et le "
+            f"même total ({num(queue['raw_count'], 0)})"
+        )
+    failed = []
+    if not batch["rules_agree_with_engine_eligible"]:
+        failed.append("règles de HiGHS différentes de celles du moteur")
+    if lp["max_fractionality"] >= 1e-6:
+        failed.append("solution de HiGHS non entière")
+    for label, s in (("moteur", engine), ("HiGHS", lp), ("glouton", greedy)):
+        if not feasible(s):
+            failed.append(f"solution du {label} hors règles ou capacités")
+    if not queue["same_results"]:
+        failed.append("file différente du SQL brut")
+    return f"**médecin traitant, vérifications en échec : {', '.join(failed)}**"
+
+
+# Soins non programmés (bench_same_day.py) ----------------------------------------------
+
+VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _unavailable(part) -> str:
+    """Why a half of the same-day bench has no figures (PostgreSQL missing, failed...)."""
+    if not isinstance(part, dict):
+        return str(part)
+    return part.get("reason") or part.get("postgresql") or part.get("fhir") or "non mesuré"
+
+
+def _same_day_rows(sd: dict) -> list[str]:
+    if "failed" in sd:
+        return [_failed_row("Soins non programmés", sd)]
+    rows = []
+    for key, vendor in VENDORS.items():
+        part = sd[key]
+        sug = part.get("suggestions")
+        what = "Soins non programmés, créneaux suggérés à la régulation"
+        if sug is None:
+            rows.append(
+                f"| {what}, {vendor} : **non mesuré** ({_unavailable(part)}) "
+                f"| — | — | — | p95 < 20 ms, ≤ × 3 | {status(False)} |"
+            )
+            continue
+        targets = sug["targets"]
+        if sug["time_pass"] and sug["ratio_pass"]:
+            verdict = status(True)
+        else:
+            missed = ([] if sug["time_pass"] else ["p95"]) + ([] if sug["ratio_pass"] else
+                                                              ["rapport"])  # fmt: skip
+            verdict = f"{status(False)} ({' et '.join(missed)})"
+        data = sd["sqlite"]["data"]
+        rows.append(
+            f"| {what} ({num(data.get('slots', 0), 0)} créneaux), {vendor} : médiane / p95 "
+            f"| {num(sug['service']['median_ms'])} / {num(sug['service']['p95_ms'])} ms "
+            f"| {num(sug['raw_sql']['median_ms'])} / {num(sug['raw_sql']['p95_ms'])} ms "
+            f"(SQL écrit à la main) | {ratio(sug['ratio_p95'])} (p95) "
+            f"| p95 < {num(targets['p95_ms'], 0)} ms, ≤ × {num(targets['ratio'], 0)} | {verdict} |"
+        )
+    race = sd["postgresql"].get("booking_race")
+    what = "Course à la réservation, PostgreSQL"
+    if race is None:
+        rows.append(
+            f"| {what} : **non mesurée** ({_unavailable(sd['postgresql'])}) "
+            f"| — | — | — | aucune double réservation | {status(False)} |"
+        )
+    else:
+        most = race["max_live_appointments_per_slot"]
+        doubles = (
+            "aucune double réservation"
+            if most <= 1
+            else f"**double réservation** (jusqu'à {most} rendez-vous sur un créneau)"
+        )
+        rows.append(
+            f"| {what}, {race['clients']} clients, {num(race['attempts'], 0)} tentatives sur "
+            f"{race['slots']} créneaux : débit | {num(race['attempts_per_s'])} tentatives/s "
+            f"({num(race['bookings_per_s'])} réservations/s) ; {doubles} | — | — "
+            f"| aucune double réservation "
+            f"| {status(sd['targets_met']['booking_race_no_double_booking'])} |"
+        )
+    for key, vendor in VENDORS.items():
+        fhir = sd[key].get("fhir") if isinstance(sd[key], dict) else None
+        what = "Recherche SAS INT_R04 (`GET /fhir/Slot`)"
+        if not isinstance(fhir, dict) or "request" not in fhir:
+            if key == "sqlite" or "suggestions" in sd[key]:
+                rows.append(
+                    f"| {what}, {vendor} : **non disponible** ({_unavailable(fhir)}) "
+                    f"| — | — | — | p95 < 100 ms | {status(False)} |"
+                )
+            continue
+        request = fhir["request"]
+        rows.append(
+            f"| {what}, {fhir['practitioners']} praticiens sur {fhir['days']} jours, {vendor} : "
+            f"médiane / p95 | {num(request['median_ms'])} / {num(request['p95_ms'])} ms | — "
+            f"| — | p95 < {num(fhir['targets']['p95_ms'], 0)} ms | {status(fhir['time_pass'])} |"
+        )
+    return rows
+
+
+def _same_day_text(sd: dict) -> list[str]:
+    if "failed" in sd:
+        return []
+    lite = sd["sqlite"]
+    data, sug = lite["data"], lite["suggestions"]
+    pg_sug = sd["postgresql"].get("suggestions")
     lines = [
-        "# Performances",
+        f"**Soins non programmés : créneaux suggérés.** {num(data['professionals'], 0)} "
+        "professionnels de la CPTS de démonstration `pays-berjalliens` ouvrent des créneaux "
+        f"sur 30 jours ({num(data['slots'], 0)} créneaux, dont "
+        f"{num(data['free_future_slots'], 0)} libres et à venir), dans les {data['communes']} "
+        "communes du territoire, surtout des médecins généralistes, au cabinet, en "
+        f"téléconsultation ou à domicile ; {num(data['requests'], 0)} demandes font varier la "
+        "commune, l'urgence, la profession et le mode. On chronomètre "
+        '`services.suggestions(demande, role="regulator")`, qui renvoie les dix créneaux les '
+        "mieux classés (attente, plus 3 minutes par kilomètre de trajet) : "
+        f"{sug['calls']} appels après 20 de chauffe, {sug['queries_per_call']} requête"
+        f"{'s' if sug['queries_per_call'] > 1 else ''} SQL par appel, "
+        f"{num(sug['candidates_mean'], 0)} créneaux candidats en moyenne. La "
+        "référence, mesurée à tour de rôle sur les mêmes demandes, est une requête SQL écrite "
+        "à la main sur le même index (mêmes filtres : CPTS, créneau libre, entre maintenant "
+        "et l'échéance de l'urgence, profession, mode, types ouverts à la régulation ; tri "
+        "par début, 500 au plus) par `connection.cursor()`, suivie du même classement en "
+        "Python. Objectifs : 95e centile sous 20 ms, et au plus 3 fois celui de la référence. "
+        "Mesuré sur SQLite, puis sur PostgreSQL, un serveur jetable lancé par "
+        "`bin/with_postgres.py` pour un processus fils qui refait les mêmes données"
+        + ("." if pg_sug else f" ({_unavailable(sd['postgresql'])})."),
         "",
-        "<!-- Fichier réécrit par `make bench` (bench/run.py) : ne pas modifier à la main. -->",
-        "",
-        "Les chiffres qui comptent pour une CPTS : installer la géographie de toute la "
-        "France sur une petite machine, afficher vite et léger la page du territoire, "
-        "celle que la coordinatrice ouvre chaque jour, souvent sur un téléphone, chercher "
-        "vite dans un annuaire de 100 000 professionnels, et importer le fichier national "
-        "des professionnels de santé en quelques minutes et peu de mémoire.",
-        "",
-        f"Mesuré le {french_date(results['generated_at'])}, révision `{m['revision']}`. {verdict}",
-        "",
-        "Chaque mesure est comparée, dans la même exécution, à une référence brute qui fait "
-        "le même travail sans Django : le rapport (colonne « Rapport ») dit ce que coûte "
-        "l'application par-dessus les données elles-mêmes, et dépend moins de la machine "
-        "que les durées absolues (il reste sensible à la charge : voir « Machine »).",
-        "",
-        "| Mesure | Maillage | Référence brute (même exécution) | Rapport | Objectif | Statut |",
-        "|---|---:|---:|---:|---:|---|",
-        *_geography_rows(geo),
-        *_territory_rows(ter),
-        *_directory_rows(directory),
-        *_rpps_rows(rpps),
-        "",
-        "## Ce qui est mesuré",
-        "",
+    ]
+    race = sd["postgresql"].get("booking_race")
+    if race is not None:
+        lines += [
+            "**Course à la réservation.** Sur PostgreSQL seulement (SQLite n'a pas de verrou "
+            f"de ligne) : {race['clients']} fils, chacun avec sa connexion, font "
+            f"{num(race['attempts'], 0)} tentatives de réservation par `services.book` sur "
+            f"{race['slots']} créneaux libres, cinq clients à la fois sur le même créneau. "
+            f"La course dure {num(race['seconds'], 2)} s ; une tentative, "
+            f"{num(race['attempt_ms']['median_ms'])} ms en médiane et "
+            f"{num(race['attempt_ms']['p95_ms'])} ms au 95e centile. Résultat : "
+            f"{num(race['booked'], 0)} réservations, {num(race['taken'], 0)} refus "
+            f"(`SlotTaken`), {race['errors']} autre erreur. Le débit dépend surtout de la "
+            "machine (les clients et le serveur s'y partagent les mêmes cœurs) : il est donné "
+            "pour information, l'objectif est qu'aucun créneau ne soit réservé deux fois.",
+            "",
+        ]
+    fhir = lite.get("fhir")
+    if isinstance(fhir, dict) and "request" in fhir:
+        entries = ", ".join(f"{n} {kind}" for kind, n in sorted(fhir["entries"].items()))
+        lines += [
+            f"**Recherche SAS (INT_R04).** `GET {fhir['url']}` comme la plateforme SAS "
+            f"l'appelle : les créneaux libres de {fhir['practitioners']} médecins (identifiants "
+            f"RPPS) sur {fhir['days']} jours, avec les `_include` des agendas, des praticiens, "
+            "des services et des organisations, par le client de test de Django avec le jeton "
+            f"d'un régulateur ; {fhir['request']['samples']} mesures après 3 de chauffe, sur "
+            "les données des suggestions (et sur PostgreSQL dans le processus fils). Le Bundle "
+            f"compte {fhir['bundle_total']} créneaux ({entries} ; {num(fhir['bundle_kb'])} Ko). "
+            "Pas de référence brute : l'objectif est absolu, un 95e centile sous 100 ms.",
+            "",
+        ]
+    return lines
+
+
+def _same_day_check(sd: dict) -> str:
+    if "failed" in sd:
+        return f"**soins non programmés : mesure en échec ({sd['failed']})**"
+    parts = []
+    sugs = {v: sd[k].get("suggestions") for k, v in VENDORS.items() if isinstance(sd[k], dict)}
+    same = [v for v, s in sugs.items() if s and s["same_results_pass"]]
+    differing = [v for v, s in sugs.items() if s and not s["same_results_pass"]]
+    calls = next((s["calls"] for s in sugs.values() if s), 0)
+    if same:
+        parts.append(
+            f"à chacun des {calls} appels mesurés, sur {_joined(same)}, le service et le SQL "
+            "écrit à la main proposent les dix mêmes créneaux, dans le même ordre et aux mêmes "
+            "distances"
+        )
+    if differing:
+        parts.append(f"**suggestions différentes du SQL brut sur {_joined(differing)}**")
+    if not sugs.get("PostgreSQL"):
+        parts.append("**pas de comparaison sur PostgreSQL**")
+    race = sd["postgresql"].get("booking_race")
+    if race is not None:
+        if race["no_double_booking"] and race["consistent"] and not race["errors"]:
+            parts.append(
+                "dans la course, au plus un rendez-vous actif par créneau, autant de "
+                f"rendez-vous que de réservations réussies et de créneaux réservés "
+                f"({num(race['booked'], 0)}), aucune erreur autre que `SlotTaken`"
+            )
+        else:
+            kinds = ", ".join(race["error_kinds"])
+            parts.append(
+                f"**course : au plus {race['max_live_appointments_per_slot']} rendez-vous actifs "
+                f"par créneau, {race['live_appointments']} rendez-vous pour {race['booked']} "
+                f"réservations et {race['booked_slots']} créneaux réservés, "
+                f"{race['errors']} erreur(s){' : ' + kinds if kinds else ''}**"
+            )
+    return " ; ".join(parts)
+
+
+# Page -------------------------------------------------------------------------------------
+
+
+def _geography_text(geo: dict) -> list[str]:
+    first = geo["runs"]["first_load"]
+    return [
         "**Chargement de la géographie.** La vraie commande `maillage load-geography "
         "--no-progress`, lancée dans un processus fils sur une base SQLite neuve (après "
         "`maillage migrate`) : durée murale, démarrage de Python et de Django compris, et pic "
@@ -285,6 +552,14 @@ def render(results: dict) -> str:
         f"référence {num(first['baseline']['seconds'])} s : l'essentiel du temps va à la "
         "décompression, à la lecture du CSV et à la géométrie, pas à Django.",
         "",
+    ]
+
+
+def _territory_text(ter: dict) -> list[str]:
+    assets = ter["static_assets"]
+    assets_kb = sum(a["kb"] for a in assets)
+    assets_gzip_kb = sum(a["gzip_kb"] for a in assets)
+    return [
         "**Page du territoire.** `GET /c/pays-berjalliens/` pour la coordinatrice connectée "
         "(session ouverte avec ses deux facteurs), sur la base de démonstration (Isère et les "
         f"deux CPTS de démonstration), {ter['page']['samples']} requêtes après 5 de "
@@ -303,13 +578,182 @@ def render(results: dict) -> str:
         "compressés) ne sont pas comptés dans son poids : servis par WhiteNoise avec un nom "
         "versionné, ils sont mis en cache par le navigateur dès la première visite.",
         "",
-        *asset_lines,
+        *[
+            f"- `{a['path']}` : {num(a['kb'])} Ko ({num(a['gzip_kb'])} Ko compressé)"
+            for a in assets
+        ],
         "",
         "**API.** `GET /api/v1/territory` avec un jeton (`Authorization: Bearer`), comme un "
         "script ou un outil régional l'appelle ; même méthode de mesure que la page.",
         "",
-        *_directory_text(directory),
-        *_rpps_text(rpps),
+    ]
+
+
+def _geography_check(geo: dict) -> str:
+    if geo["same_rows"]:
+        return (
+            f"les {num(geo['communes'], 0)} communes écrites par `load-geography` et par "
+            "la référence brute sont identiques, colonne par colonne"
+        )
+    return (
+        "**les communes écrites par `load-geography` et par la référence brute "
+        "diffèrent** : la comparaison n'est pas équitable, à corriger"
+    )
+
+
+def _territory_checks(ter: dict) -> list[str]:
+    return [
+        (
+            "le GeoJSON embarqué dans la page est identique, octet pour octet, à celui de "
+            "la référence brute"
+            if ter["geojson_identical"]
+            else "**le GeoJSON de la page diffère de celui de la référence brute**"
+        ),
+        f"la page affiche {ter['communes']} communes (attendu : {ter['expected_communes']}), "
+        f"l'API en renvoie {ter['api_communes']}",
+    ]
+
+
+# One entry per section of results.json: table rows, "Ce qui est mesuré", checks.
+SECTION_PARTS = {
+    "geography": (_geography_rows, _geography_text, lambda s: [_geography_check(s)]),
+    "territory": (_territory_rows, _territory_text, _territory_checks),
+    "directory_search": (_directory_rows, _directory_text, lambda s: [_directory_check(s)]),
+    "rpps_import": (_rpps_rows, _rpps_text, lambda s: [_rpps_check(s)]),
+    "gp_access": (_gp_access_rows, _gp_access_text, lambda s: [_gp_access_check(s)]),
+    "same_day": (_same_day_rows, _same_day_text, lambda s: [_same_day_check(s)]),
+}
+
+
+def _sections_meta(results: dict) -> dict:
+    """When and on which revision each section was measured (older files: one date)."""
+    meta = results.get("sections") or {}
+    fallback = {"measured_at": results["generated_at"], "machine": results["machine"]}
+    return {name: meta.get(name) or fallback for name in SECTION_PARTS if name in results}
+
+
+def _measurement_groups(results: dict) -> list[tuple[str, str, list[str], dict]]:
+    """Sections grouped by the day and revision of their measurement, oldest first."""
+    groups: dict[tuple[str, str], list] = {}
+    for name, meta in _sections_meta(results).items():
+        machine = meta.get("machine") or results["machine"]
+        key = (french_date(meta["measured_at"]), machine["revision"])
+        groups.setdefault(key, [meta["measured_at"], [], machine])[1].append(name)
+    ordered = sorted(groups.items(), key=lambda item: item[1][0])
+    days = [day for day, _ in groups]
+    return [
+        # Two measurements on the same day: the hour tells them apart.
+        (f"{day} à {when[11:13]} h {when[14:16]}" if days.count(day) > 1 else day, revision,
+         names, machine)
+        for (day, revision), (when, names, machine) in ordered
+    ]  # fmt: skip
+
+
+def _measured_sentence(results: dict) -> str:
+    groups = _measurement_groups(results)
+    if len(groups) == 1:
+        day, revision, _, _ = groups[0]
+        return f"Mesuré le {day}, révision `{revision}`."
+    parts = [
+        f"le {day} (révision `{revision}`) pour {_joined([SECTION_NAMES[n] for n in names])}"
+        for day, revision, names, _ in groups
+    ]
+    return f"Mesuré en plusieurs fois : {' ; '.join(parts)}."
+
+
+def _reproduce_text(results: dict) -> str:
+    full = results.get("last_full_run")
+    text = (
+        "La commande travaille dans un répertoire temporaire, supprimé à la fin, et ne touche "
+        "pas à la base de l'installation. "
+    )
+    if full and full.get("duration_s") is not None:
+        missing = [n for n in SECTION_PARTS if n in results and n not in full["sections"]]
+        text += (
+            f"Sa dernière exécution complète, le {french_date(full['measured_at'])}, a duré "
+            f"{num(full['duration_s'], 0)} s sur cette machine"
+        )
+        if missing:
+            meta = _sections_meta(results)
+            took = [num(meta[n]["duration_s"], 0) for n in missing if meta[n].get("duration_s")]
+            text += f", sans les sections {_joined([f'`{n}`' for n in missing])}, ajoutées depuis"
+            if len(took) == len(missing):
+                text += f" et mesurées à part en {_joined([f'{t} s' for t in took])}"
+        text += ". "
+    text += (
+        "Elle écrit les chiffres bruts dans `bench/results.json` (non versionné) et réécrit "
+        "cette page. Elle se termine en erreur si un objectif est manqué ou si une "
+        "vérification échoue. Pour ne remesurer que certaines sections, par exemple "
+        "`.venv/bin/python bench/run.py --only gp_access,same_day` (sections : `geography`, "
+        "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`) : les autres "
+        "gardent leurs chiffres et leur date de mesure. Le code des mesures est dans "
+        "`bench/` : `bench_geography.py`, `raw_geography.py`, `bench_territory.py`, "
+        "`bench_directory.py`, `bench_rpps.py`, `raw_rpps.py`, `rpps_file.py` (le fichier "
+        "RPPS synthétique), `bench_gp_access.py` et `bench_same_day.py`."
+    )
+    return text
+
+
+def render(results: dict) -> str:
+    m = results["machine"]
+    present = [name for name in SECTION_PARTS if name in results]
+    rows, texts, checks = [], [], []
+    for name in present:
+        make_rows, make_text, make_checks = SECTION_PARTS[name]
+        rows += make_rows(results[name])
+        texts += make_text(results[name])
+        checks += make_checks(results[name])
+    verdict = (
+        "Tous les objectifs sont atteints."
+        if results["all_pass"]
+        else "**Au moins un objectif est manqué** (voir la colonne « Statut »)."
+    )
+    if not results["comparison_valid"]:
+        verdict += " **Une référence n'a pas fait le même travail : voir les vérifications.**"
+    groups = _measurement_groups(results)
+    machine_lines = [
+        f"- {m['cores']} cœurs ({m['cpu'] or 'processeur inconnu'}), "
+        f"{num(m['memory_gb'] or 0)} Go de mémoire ; {m['system']}, Python {m['python']}, "
+        f"Django {m['django']}, SQLite {m['sqlite']}, shapely {m['shapely']}, "
+        f"pandas {m['pandas']} ;",
+    ]
+    for day, revision, names, host in groups:
+        load = host["load_average"]
+        machine_lines.append(
+            f"- {_joined([SECTION_LABELS[n] for n in names])} : mesuré le {day}, révision "
+            f"`{revision}`, charge moyenne au départ {num(load[0], 2)} (1 min), "
+            f"{num(load[1], 2)} (5 min) ;"
+        )
+    machine_lines[-1] = machine_lines[-1][:-2] + "."
+    lines = [
+        "# Performances",
+        "",
+        "<!-- Fichier réécrit par `make bench` (bench/run.py) : ne pas modifier à la main. -->",
+        "",
+        "Les chiffres qui comptent pour une CPTS : installer la géographie de toute la "
+        "France sur une petite machine, afficher vite et léger la page du territoire, "
+        "celle que la coordinatrice ouvre chaque jour, souvent sur un téléphone, chercher "
+        "vite dans un annuaire de 100 000 professionnels, importer le fichier national "
+        "des professionnels de santé en quelques minutes et peu de mémoire, proposer un "
+        "médecin traitant à des milliers de patients en attente, et trouver en quelques "
+        "millisecondes un créneau de soins non programmés, sans jamais le réserver deux fois.",
+        "",
+        f"{_measured_sentence(results)} {verdict}",
+        "",
+        "Chaque mesure est comparée, quand il en existe une, à une référence brute mesurée "
+        "dans la même exécution, qui fait le même travail sans Django (ou, pour les "
+        "propositions de médecin traitant, un solveur exact indépendant) : le rapport "
+        "(colonne « Rapport ») dit ce que coûte l'application par-dessus les données "
+        "elles-mêmes, et dépend moins de la machine que les durées "
+        "absolues (il reste sensible à la charge : voir « Machine »).",
+        "",
+        "| Mesure | Maillage | Référence brute (même exécution) | Rapport | Objectif | Statut |",
+        "|---|---:|---:|---:|---:|---|",
+        *rows,
+        "",
+        "## Ce qui est mesuré",
+        "",
+        *texts,
         "Vérifications faites à chaque exécution :",
         "",
         *[f"- {check} ;" for check in checks[:-1]],
@@ -317,11 +761,7 @@ def render(results: dict) -> str:
         "",
         "## Machine",
         "",
-        f"- {m['cores']} cœurs ({m['cpu'] or 'processeur inconnu'}), "
-        f"{num(m['memory_gb'] or 0)} Go de mémoire ; charge moyenne au départ "
-        f"{num(m['load_average'][0], 2)} (1 min), {num(m['load_average'][1], 2)} (5 min) ;",
-        f"- {m['system']}, Python {m['python']}, Django {m['django']}, SQLite {m['sqlite']}, "
-        f"shapely {m['shapely']}, pandas {m['pandas']}.",
+        *machine_lines,
         "",
         "## Reproduire",
         "",
@@ -329,21 +769,13 @@ def render(results: dict) -> str:
         "make bench",
         "```",
         "",
-        "La commande travaille dans un répertoire temporaire, supprimé à la fin, et ne touche "
-        f"pas à la base de l'installation. Elle a duré {num(results['duration_s'], 0)} s sur "
-        "cette machine, écrit les chiffres bruts dans `bench/results.json` (non versionné) et "
-        "réécrit cette page. Elle se termine en erreur si un objectif est manqué ou si une "
-        "vérification échoue. Le code "
-        "des mesures est dans `bench/` : `bench_geography.py`, `raw_geography.py`, "
-        "`bench_territory.py`, `bench_directory.py`, `bench_rpps.py`, `raw_rpps.py` et "
-        "`rpps_file.py` (le fichier RPPS synthétique).",
+        _reproduce_text(results),
         "",
     ]
     return "\n".join(lines)
 
 
-def console_summary(results: dict) -> str:
-    geo, ter = results["geography"], results["territory"]
+def _console_geography(geo: dict) -> list[str]:
     out = []
     for key, run in geo["runs"].items():
         out.append(
@@ -352,35 +784,106 @@ def console_summary(results: dict) -> str:
             f"{run['baseline']['peak_mb']:.0f} MB; x{run['time_ratio']:.2f} time)"
         )
     out.append(f"same rows as baseline: {geo['same_rows']}")
-    out.append(
+    return out
+
+
+def _console_territory(ter: dict) -> list[str]:
+    return [
         f"territory page ({ter['communes']} communes): median {ter['page']['median_ms']:.1f} ms,"
         f" p95 {ter['page']['p95_ms']:.1f} ms, raw {ter['raw']['median_ms']:.2f} ms"
         f" (x{ter['time_ratio']:.0f}), {ter['html_kb']:.1f} KB HTML"
-        f" ({ter['geojson_kb']:.1f} KB GeoJSON), {ter['queries']} queries"
-    )
-    out.append(
+        f" ({ter['geojson_kb']:.1f} KB GeoJSON), {ter['queries']} queries",
         f"GeoJSON identical to baseline: {ter['geojson_identical']}; SQLite connect "
-        f"{ter['connect']['median_ms']:.2f} ms (not in the page time)"
-    )
-    out.append(
-        f"api territory: median {ter['api']['median_ms']:.1f} ms, p95 {ter['api']['p95_ms']:.1f} ms"
-    )
-    directory = results["directory_search"]
-    for key, search in directory["searches"].items():
-        out.append(
-            f"directory {key} ({search['count']} results): search median "
-            f"{search['search']['median_ms']:.1f} ms, p95 {search['search']['p95_ms']:.1f} ms; "
-            f"page median {search['page']['median_ms']:.1f} ms, p95 "
-            f"{search['page']['p95_ms']:.1f} ms; raw {search['raw']['median_ms']:.1f} ms "
-            f"(x{search['search_ratio']:.2f}); same results: {search['same_results']}"
-        )
-    rpps = results["rpps_import"]
-    out.append(
+        f"{ter['connect']['median_ms']:.2f} ms (not in the page time)",
+        f"api territory: median {ter['api']['median_ms']:.1f} ms, "
+        f"p95 {ter['api']['p95_ms']:.1f} ms",
+    ]
+
+
+def _console_directory(directory: dict) -> list[str]:
+    return [
+        f"directory {key} ({search['count']} results): search median "
+        f"{search['search']['median_ms']:.1f} ms, p95 {search['search']['p95_ms']:.1f} ms; "
+        f"page median {search['page']['median_ms']:.1f} ms, p95 "
+        f"{search['page']['p95_ms']:.1f} ms; raw {search['raw']['median_ms']:.1f} ms "
+        f"(x{search['search_ratio']:.2f}); same results: {search['same_results']}"
+        for key, search in directory["searches"].items()
+    ]
+
+
+def _console_rpps(rpps: dict) -> list[str]:
+    return [
         f"import-rpps {rpps['file']['lines']} lines: {rpps['real']['seconds']:.1f} s, "
         f"{rpps['real']['peak_mb']:.0f} MB (pandas {rpps['baseline']['seconds']:.1f} s, "
         f"{rpps['baseline']['peak_mb']:.0f} MB; x{rpps['time_ratio']:.1f} time); "
         f"checks: {rpps['same_work']}"
-    )
+    ]
+
+
+def _console_gp_access(gp: dict) -> list[str]:
+    if "failed" in gp:
+        return [f"gp_access FAILED: {gp['failed']}"]
+    batch, queue = gp["proposals"], gp["work_queue"]
+    engine, lp, greedy = batch["engine"], batch["exact_lp"], batch["greedy"]
+    return [
+        f"gp proposals {batch['patients']} x {batch['gps']}: engine {engine['seconds']:.2f} s, "
+        f"HiGHS {lp['seconds']:.1f} s; value {engine['value']} vs {lp['value']}, secondary "
+        f"{engine['secondary_cost']} vs {lp['secondary_cost']}; greedy value {greedy['value']}, "
+        f"placed {greedy['placed']} (engine {engine['placed']})",
+        f"gp work queue ({queue['requests']} requests): median {queue['page']['median_ms']:.1f} "
+        f"ms, p95 {queue['page']['p95_ms']:.1f} ms; raw p95 {queue['raw']['p95_ms']:.1f} ms "
+        f"(x{queue['ratio_p95']:.2f}); same results: {queue['same_results']}",
+        "gp targets: " + ", ".join(f"{k}={v}" for k, v in gp["targets_met"].items()),
+    ]
+
+
+def _console_same_day(sd: dict) -> list[str]:
+    if "failed" in sd:
+        return [f"same_day FAILED: {sd['failed']}"]
+    out = []
+    for key in VENDORS:
+        sug = sd[key].get("suggestions")
+        if sug is None:
+            out.append(f"snp suggestions {key}: not measured ({_unavailable(sd[key])})")
+            continue
+        out.append(
+            f"snp suggestions {key}: median {sug['service']['median_ms']:.1f} ms, p95 "
+            f"{sug['service']['p95_ms']:.1f} ms; raw p95 {sug['raw_sql']['p95_ms']:.1f} ms "
+            f"(x{sug['ratio_p95']:.2f}); same results {sug['same_results']}/{sug['calls']}"
+        )
+        fhir = sd[key].get("fhir")
+        if isinstance(fhir, dict) and "request" in fhir:
+            out.append(
+                f"fhir INT_R04 {key}: median {fhir['request']['median_ms']:.1f} ms, p95 "
+                f"{fhir['request']['p95_ms']:.1f} ms, {fhir['bundle_total']} slots"
+            )
+    race = sd["postgresql"].get("booking_race")
+    if race is not None:
+        out.append(
+            f"booking race postgresql: {race['attempts_per_s']:.0f} attempts/s, "
+            f"{race['bookings_per_s']:.0f} bookings/s; booked {race['booked']}, taken "
+            f"{race['taken']}, errors {race['errors']}; max per slot "
+            f"{race['max_live_appointments_per_slot']}"
+        )
+    out.append("snp targets: " + ", ".join(f"{k}={v}" for k, v in sd["targets_met"].items()))
+    return out
+
+
+CONSOLE_PARTS = {
+    "geography": _console_geography,
+    "territory": _console_territory,
+    "directory_search": _console_directory,
+    "rpps_import": _console_rpps,
+    "gp_access": _console_gp_access,
+    "same_day": _console_same_day,
+}
+
+
+def console_summary(results: dict) -> str:
+    out = []
+    for name, part in CONSOLE_PARTS.items():
+        if name in results:
+            out += part(results[name])
     out.append("all targets met" if results["all_pass"] else "TARGET MISSED")
     if not results["comparison_valid"]:
         out.append("COMPARISON INVALID: a baseline did not do the same work")
