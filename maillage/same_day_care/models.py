@@ -62,8 +62,13 @@ class Slot(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="slot_end_after_start")
         ]
-        indexes = [models.Index(fields=["cpts", "status", "profession_code", "start"],
-                                name="slot_search")]  # fmt: skip
+        indexes = [
+            models.Index(fields=["cpts", "status", "profession_code", "start"],
+                         name="slot_search"),
+            # Given professionals' slots in a time window: the SAS search.
+            models.Index(fields=["cpts", "status", "professional", "start"],
+                         name="slot_professional_start"),
+        ]  # fmt: skip
 
     def __str__(self):
         return f"{timezone.localtime(self.start):%d/%m %H:%M} ({self.get_mode_display()})"
