@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
 
 from .models import Role
 
@@ -100,3 +101,13 @@ class AcceptInvitationForm(forms.Form):
 
 class UnlockForm(forms.Form):
     email = forms.EmailField(widget=forms.HiddenInput)
+
+
+def errors_to_form(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: each message next to its field (or at
+    the top when the field is not in the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -12,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 
 from maillage.core import audit
 from maillage.core.access import get_by_public_id, member_view
+from maillage.core.forms import errors_to_form
 from maillage.core.models import Cpts, Role
 from maillage.directory.exports import csv_response
 from maillage.patients.access import patients_visible_to
@@ -45,14 +46,6 @@ PATIENT_KEYS = ("birth_name", "used_name", "first_names", "birth_date", "sex",
                 "chronic_treatment", "needs_home_visits")  # fmt: skip
 
 
-def _errors_to_form(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # Public form ----------------------------------------------------------------------------
 
 
@@ -80,7 +73,7 @@ def public_request_view(request, cpts_slug):
                 request=request,
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             return render(request, "gp_access/public_thanks.html", {"cpts": cpts})
     if form.is_bound:
@@ -148,7 +141,7 @@ def request_create_view(request):
             form.add_error(None, exc.messages)
             consent.fields["confirm_duplicate"].widget.attrs["autofocus"] = True
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Demande enregistrée.")
             return redirect("gp_access:request", request.cpts.slug, gp_request.public_id)
@@ -191,7 +184,7 @@ def request_view(request, public_id):
                         actor=request.user, reason=form.cleaned_data["reason"], request=request,
                     )  # fmt: skip
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, "État de la demande mis à jour.")
                 return redirect("gp_access:request", request.cpts.slug, gp_request.public_id)
@@ -364,7 +357,7 @@ def capacity_view(request):
                     request=request,
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, "Disponibilité enregistrée.")
                 return redirect("gp_access:capacity", request.cpts.slug)

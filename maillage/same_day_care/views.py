@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.core import audit
 from maillage.core.access import get_by_public_id, member_view
+from maillage.core.forms import errors_to_form
 from maillage.core.models import Membership, Role
 from maillage.directory.exports import csv_response
 from maillage.territory.models import Commune
@@ -37,11 +38,6 @@ from .models import (
 )
 
 
-def _errors_to_form(form, exc):
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @member_view("can_see_patients")
 @require_http_methods(["GET", "POST"])
 def request_new_view(request):
@@ -55,7 +51,7 @@ def request_new_view(request):
                 data=dict(form.cleaned_data), request=request,
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             return redirect("same_day_care:request", request.cpts.slug, snp_request.public_id)
     return render(request, "same_day_care/request_new.html", {"form": form},
@@ -130,7 +126,7 @@ def slots_view(request):
                     mode=data["mode"], commune=commune, site=data["site"], request=request,
                 )  # fmt: skip
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, f"{len(slots)} créneau(x) publié(s).")
                 return redirect("same_day_care:slots", request.cpts.slug)
@@ -204,7 +200,7 @@ def ics_import_view(request):
             )  # fmt: skip
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 form.add_error("file", exc.messages)
         else:
