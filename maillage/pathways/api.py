@@ -60,11 +60,11 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_step(obj):
-        return obj.step.code
+        return obj.step.code if obj.step_id else ""
 
     @staticmethod
     def resolve_label(obj):
-        return obj.step.label
+        return obj.title
 
 
 class EnrolmentOut(Schema):

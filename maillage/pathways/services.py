@@ -87,7 +87,7 @@ def enrol(*, cpts, patient, template, actor, team: list[tuple], on: datetime.dat
 
 def _parse_result(step: TemplateStep, value, confirm_out_of_range: bool):
     """(number, bool) for the step's kind; a plausibility check that asks for confirmation."""
-    if step.result_kind == ResultKind.NONE:
+    if step is None or step.result_kind == ResultKind.NONE:
         return None, None
     if step.result_kind == ResultKind.YESNO:
         if value in (True, "true", "oui", "1", 1):
@@ -129,13 +129,14 @@ def complete(*, task: Task, actor, value=None, note="", on=None, confirm_out_of_
     task.result_number, task.result_bool, task.result_note = number, boolean, note
     task.save()
     created = []
-    if task.step.recurrence_days and task.enrolment.ended_at is None:
+    step = task.step
+    if step and step.recurrence_days and task.enrolment.ended_at is None:
         created.append(Task.objects.create(
             cpts=task.cpts, enrolment=task.enrolment, step=task.step, assignee=task.assignee,
             due_date=on + datetime.timedelta(days=task.step.recurrence_days),
         ))  # fmt: skip
-    if number is not None:
-        for dependent in task.step.dependents.all():
+    if number is not None and step:
+        for dependent in step.dependents.all():
             triggered = dependent.condition_min is not None and number >= dependent.condition_min
             already = Task.objects.filter(enrolment=task.enrolment, step=dependent,
                                           status=Task.Status.DUE).exists()  # fmt: skip
@@ -150,6 +151,6 @@ def complete(*, task: Task, actor, value=None, note="", on=None, confirm_out_of_
         cpts=task.cpts,
         obj=task,
         request=request,
-        detail={"step": task.step.code, "value": str(number or boolean or "")},
+        detail={"step": step.code if step else "", "value": str(number or boolean or "")},
     )
     return task

@@ -63,6 +63,12 @@ class Patient(models.Model):
     pregnant = models.BooleanField("grossesse", default=False)
     chronic_treatment = models.BooleanField("traitement chronique", default=False)
     needs_home_visits = models.BooleanField("a besoin de visites à domicile", default=False)
+    # The declared médecin traitant when they are a member of the CPTS (set when a request
+    # for a médecin traitant ends with a declaration, or by hand).
+    attending_gp = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="attended_patients",
+        verbose_name="médecin traitant",
+    )
     # Duplicate detection: normalised birth name + first first name + birth date.
     match_key = models.CharField(max_length=250, db_index=True)
     merged_into = models.ForeignKey(

@@ -12,9 +12,9 @@ from maillage.core.access import get_by_public_id, member_view
 from maillage.core.models import Membership, Role
 from maillage.patients.access import patients_visible_to
 
-from . import services
-from .access import enrolments_visible_to, get_enrolment, tasks_visible_to
-from .models import Task
+from .. import services
+from ..access import enrolments_visible_to, get_enrolment, tasks_visible_to
+from ..models import Task
 
 
 @member_view("can_see_patients")
@@ -122,7 +122,7 @@ def complete_view(request, public_id):
     else:
         following = done.enrolment.tasks.filter(step=done.step, status="due").first()
         note = f" Prochaine échéance : {following.due_date:%d/%m/%Y}." if following else ""
-        messages.success(request, f"« {done.step.label} » enregistré.{note}")
+        messages.success(request, f"« {done.title} » enregistré.{note}")
     return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)
 
 

@@ -1,0 +1,1 @@
+"""documents pages of the pathways app."""

@@ -1,0 +1,1 @@
+"""editor pages of the pathways app."""

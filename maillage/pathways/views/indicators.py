@@ -1,0 +1,1 @@
+"""indicators pages of the pathways app."""

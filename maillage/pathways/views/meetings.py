@@ -1,0 +1,1 @@
+"""meetings pages of the pathways app."""
