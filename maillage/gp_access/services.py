@@ -14,6 +14,7 @@ from django.utils import timezone
 from maillage.core import audit
 from maillage.core.models import Membership, Role
 from maillage.patients.access import grant_access, revoke_access
+from maillage.patients.models import Patient
 
 from . import engine
 from .models import (
@@ -122,6 +123,12 @@ def transition(*, gp_request, to_status, actor, reason="", request=None,
     if target == Status.ASSIGNED:
         locked.assigned_gp = assigned_gp or locked.assigned_gp
         locked.assigned_at = now
+        if locked.assigned_gp_id:
+            # The declaration makes them the patient's médecin traitant everywhere in the
+            # platform (proposed first in a pathway's care team).
+            Patient.objects.filter(pk=locked.patient_id).update(
+                attending_gp_id=locked.assigned_gp_id, updated_at=now
+            )
     Transition.objects.create(request=locked, from_status=current, to_status=target,
                               actor=actor if getattr(actor, "is_authenticated", False) else None,
                               reason=reason, at=now)  # fmt: skip

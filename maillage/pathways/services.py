@@ -11,7 +11,17 @@ from maillage.core import audit
 from maillage.core.models import Membership
 from maillage.patients.access import grant_access
 
-from .models import CareTeamMember, Enrolment, PathwayTemplate, ResultKind, Task, TemplateStep
+from .models import (
+    ALERTING_KINDS,
+    CareTeamMember,
+    CoordinationNote,
+    Enrolment,
+    NoteKind,
+    PathwayTemplate,
+    ResultKind,
+    Task,
+    TemplateStep,
+)
 from .shipped import install
 
 TEAM_GRANT = "équipe de soins d'un parcours"
@@ -22,12 +32,13 @@ def install_shipped_templates() -> int:
 
 
 def templates_for(cpts):
-    """The latest version of each template the CPTS may use (shipped or its own)."""
+    """The latest published version of each template the CPTS may use (shipped or its own);
+    drafts being edited in the template editor are never offered."""
     from django.db.models import Q
 
     latest = {}
     for template in PathwayTemplate.objects.filter(
-        Q(cpts__isnull=True) | Q(cpts=cpts), active=True
+        Q(cpts__isnull=True) | Q(cpts=cpts), active=True, is_draft=False
     ).order_by("slug", "version"):
         latest[(template.cpts_id, template.slug)] = template
     own = {slug for (cpts_id, slug) in latest if cpts_id is not None}
@@ -37,6 +48,47 @@ def templates_for(cpts):
 
 def _starts_now(step: TemplateStep) -> bool:
     return step.condition_step_id is None
+
+
+def professions_of(cpts, user_ids) -> dict[int, str]:
+    """The profession code of each user, from the directory entry their account is linked to
+    in this CPTS."""
+    from maillage.directory.models import DirectoryEntry
+
+    rows = DirectoryEntry.objects.filter(cpts=cpts, account_id__in=list(user_ids)).values_list(
+        "account_id", "professional__profession_code"
+    )
+    return {account_id: code for account_id, code in rows if code}
+
+
+def default_assignee(enrolment: Enrolment, profession_code: str, professions=None):
+    """Who a new task goes to: the team member of the step's profession (the référent first
+    if they are of it), otherwise the référent, who passes it on."""
+    members = list(enrolment.team.all())
+    if professions is None:
+        professions = professions_of(enrolment.cpts, [m.user_id for m in members])
+    members.sort(key=lambda m: (not m.is_referent, m.pk))
+    for member in members:
+        if profession_code and professions.get(member.user_id) == profession_code:
+            return member.user_id
+    return next((m.user_id for m in members if m.is_referent), None)
+
+
+def proposed_team(cpts, patient):
+    """The members to propose for a care team, the patient's médecin traitant first (as
+    référent) when they are an active member of the CPTS."""
+    from maillage.core.models import Role
+
+    members = list(
+        Membership.objects.active()
+        .filter(cpts=cpts)
+        .exclude(role=Role.BOARD)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    gp_id = patient.attending_gp_id if patient else None
+    members.sort(key=lambda m: m.user_id != gp_id)
+    return members, gp_id if any(m.user_id == gp_id for m in members) else None
 
 
 @transaction.atomic
@@ -69,8 +121,10 @@ def enrol(*, cpts, patient, template, actor, team: list[tuple], on: datetime.dat
         CareTeamMember.objects.create(enrolment=enrolment, user=user, role=role,
                                       is_referent=is_referent)  # fmt: skip
         grant_access(patient=patient, user=user, reason=TEAM_GRANT)
+    professions = professions_of(cpts, [user.pk for user, _role, _ref in team])
     Task.objects.bulk_create([
         Task(cpts=cpts, enrolment=enrolment, step=step,
+             assignee_id=default_assignee(enrolment, step.profession_code, professions),
              due_date=on + datetime.timedelta(days=step.due_offset_days))
         for step in template.steps.all() if _starts_now(step)
     ])  # fmt: skip
@@ -143,6 +197,7 @@ def complete(*, task: Task, actor, value=None, note="", on=None, confirm_out_of_
             if triggered and not already:
                 created.append(Task.objects.create(
                     cpts=task.cpts, enrolment=task.enrolment, step=dependent,
+                    assignee_id=default_assignee(task.enrolment, dependent.profession_code),
                     due_date=on + datetime.timedelta(days=dependent.due_offset_days),
                 ))  # fmt: skip
     audit.record(
@@ -154,3 +209,88 @@ def complete(*, task: Task, actor, value=None, note="", on=None, confirm_out_of_
         detail={"step": step.code if step else "", "value": str(number or boolean or "")},
     )
     return task
+
+
+def can_reassign(membership, enrolment) -> bool:
+    """Coordinators, and the référent of the care team, hand tasks over."""
+    from maillage.core.models import Role
+
+    if membership.role == Role.COORDINATOR:
+        return True
+    return enrolment.team.filter(user=membership.user, is_referent=True).exists()
+
+
+@transaction.atomic
+def reassign(*, task: Task, assignee, actor, request=None) -> Task:
+    """Give an open task to another member of the patient's care team."""
+    task = Task.objects.select_for_update().select_related("enrolment").get(pk=task.pk)
+    if task.status != Task.Status.DUE:
+        raise ValidationError({"task": "Cette tâche n'est plus à faire."})
+    if assignee is None or not task.enrolment.team.filter(user=assignee).exists():
+        raise ValidationError({"assignee": "Choisissez un membre de l'équipe de soins du patient."})
+    previous = task.assignee_id
+    task.assignee = assignee
+    task.save(update_fields=["assignee"])
+    audit.record(
+        action="pathway.task_reassign",
+        actor=actor,
+        cpts=task.cpts,
+        obj=task,
+        request=request,
+        detail={"from": previous, "to": assignee.pk},
+    )
+    return task
+
+
+@transaction.atomic
+def add_note(*, enrolment: Enrolment, author, text: str, kind: str = NoteKind.NOTE,
+             request=None) -> CoordinationNote:  # fmt: skip
+    """A note for the care team. An event (hospitalised, back home…) also alerts every other
+    member by e-mail; the e-mail carries no patient data, only a link."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Écrivez la note."})
+    if len(text) > 4000:
+        raise ValidationError({"text": "La note dépasse 4 000 caractères."})
+    if kind not in NoteKind.values:
+        raise ValidationError({"kind": "Type de note inconnu."})
+    if enrolment.ended_at is not None:
+        raise ValidationError({"text": "Ce parcours est terminé."})
+    note = CoordinationNote.objects.create(
+        cpts=enrolment.cpts, enrolment=enrolment, author=author, kind=kind, text=text
+    )
+    audit.record(
+        action="pathway.note_add",
+        actor=author,
+        cpts=enrolment.cpts,
+        obj=note,
+        request=request,
+        detail={"enrolment": str(enrolment.public_id), "kind": kind},
+    )
+    if kind in ALERTING_KINDS:
+        recipients = [
+            member.user.email
+            for member in enrolment.team.select_related("user").exclude(user=author)
+            if member.user.email and member.user.is_active
+        ]
+        if recipients:
+            _send_event_alert(note, recipients, request)
+    return note
+
+
+def _send_event_alert(note, recipients, request):
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+    from django.urls import reverse
+
+    path = reverse("pathways:enrolment", args=[note.cpts.slug, note.enrolment.public_id])
+    link = request.build_absolute_uri(path) if request else f"{settings.SITE_URL}{path}"
+    subject = f"[{note.cpts.name}] {note.get_kind_display()} : un patient de votre équipe"
+    body = (
+        f"{note.get_kind_display()} signalé(e) pour un patient dont vous faites partie de "
+        f"l'équipe de soins (parcours « {note.enrolment.template.name} »).\n\n"
+        f"Consultez le dossier sur Maillage : {link}\n\n"
+        "Ce message ne contient aucune donnée de santé ; connectez-vous pour lire la note."
+    )
+    send_mass_mail([(subject, body, None, [address]) for address in recipients],
+                   fail_silently=False)  # fmt: skip

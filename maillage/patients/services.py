@@ -222,3 +222,27 @@ def patient_merge(*, keep: Patient, duplicate: Patient, actor, request=None) -> 
     audit.record(action="patient.merge", actor=actor, cpts=keep.cpts, obj=keep, request=request,
                  detail={"merged": str(duplicate.public_id), "moved": moved})  # fmt: skip
     return keep
+
+
+def set_attending_gp(*, patient: Patient, gp, actor, request=None) -> Patient:
+    """Record the patient's declared médecin traitant, a professional member of the CPTS
+    (None when they have none, or one outside the CPTS)."""
+    from maillage.core.models import Membership, Role
+
+    if gp is not None and not Membership.objects.active().filter(
+        cpts_id=patient.cpts_id, user=gp, role=Role.PROFESSIONAL
+    ).exists():
+        raise ValidationError({"attending_gp": "Choisissez un professionnel membre de la CPTS."})
+    previous = patient.attending_gp_id
+    patient.attending_gp = gp
+    patient.updated_at = timezone.now()
+    patient.save(update_fields=["attending_gp", "updated_at"])
+    audit.record(
+        action="patient.attending_gp",
+        actor=actor,
+        cpts=patient.cpts,
+        obj=patient,
+        request=request,
+        detail={"from": previous, "to": gp.pk if gp else None},
+    )
+    return patient

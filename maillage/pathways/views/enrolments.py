@@ -1,7 +1,12 @@
-"""Pathway pages: enrol, the enrolment with its tasks, and what is due and late."""
+"""Pathway pages: enrol, the enrolment with its tasks, notes and events, what is due and
+late, reassignment."""
+
+import datetime
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,35 +16,70 @@ from maillage.core import audit
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.models import Membership, Role
 from maillage.patients.access import patients_visible_to
+from maillage.patients.services import set_attending_gp
 
 from .. import services
 from ..access import enrolments_visible_to, get_enrolment, tasks_visible_to
-from ..models import Task
+from ..models import ALERTING_KINDS, CareTeamMember, CoordinationNote, NoteKind, Task
+
+DUE_HORIZON_DAYS = 30
+RECENT_EVENT_DAYS = 14
 
 
 @member_view("can_see_patients")
 def due_view(request):
-    """A professional's "what is due, what is late"; every late task for coordinators."""
+    """A professional's "what is due, what is late" (their own tasks, or every task of their
+    patients with ?tout=1); for coordinators, every late task of the CPTS, with reassignment."""
     today = timezone.localdate()
+    membership = request.membership
+    is_coordinator = membership.role == Role.COORDINATOR
+    show_all = request.GET.get("tout") == "1"
     tasks = (
-        tasks_visible_to(request.membership).open()
-        .filter(due_date__lte=today + timezone.timedelta(days=30))
-        .select_related("step", "enrolment__patient", "enrolment__template")
+        tasks_visible_to(membership).open()
+        .filter(enrolment__ended_at__isnull=True,
+                due_date__lte=today + datetime.timedelta(days=DUE_HORIZON_DAYS))
+        .select_related("step", "assignee", "enrolment__patient", "enrolment__template")
         .order_by("due_date", "pk")
     )  # fmt: skip
-    if request.membership.role == Role.COORDINATOR and request.GET.get("retard") != "non":
+    if is_coordinator and request.GET.get("retard") != "non":
         tasks = tasks.filter(due_date__lt=today)
+    elif not is_coordinator and not show_all:
+        # Mine, and what nobody holds in the teams I am the référent of.
+        referent_of = CareTeamMember.objects.filter(user=request.user, is_referent=True)
+        unheld = Q(assignee__isnull=True, enrolment_id__in=referent_of.values("enrolment_id"))
+        tasks = tasks.filter(Q(assignee=request.user) | unheld)
+    template_slug = request.GET.get("parcours", "")
+    if template_slug:
+        tasks = tasks.filter(enrolment__template__slug=template_slug)
+    total = tasks.count()
     tasks = list(tasks[:300])
+    teams = {}
+    if is_coordinator and tasks:
+        for member in CareTeamMember.objects.filter(
+            enrolment_id__in={t.enrolment_id for t in tasks}
+        ).select_related("user"):
+            teams.setdefault(member.enrolment_id, []).append(member)
+        for task in tasks:
+            task.team_members = teams.get(task.enrolment_id, [])
+    events = list(
+        CoordinationNote.objects.filter(
+            enrolment__in=enrolments_visible_to(membership).filter(ended_at__isnull=True),
+            kind__in=ALERTING_KINDS,
+            created_at__gte=timezone.now() - datetime.timedelta(days=RECENT_EVENT_DAYS),
+        ).select_related("enrolment__patient", "author")[:20]
+    ) if not is_coordinator or request.GET.get("evenements") == "1" else []  # fmt: skip
     audit.record(
         action="pathway.due_list",
         actor=request.user,
         cpts=request.cpts,
         request=request,
-        detail={"count": len(tasks)},
+        detail={"count": len(tasks), "events": len(events)},
     )
-    return render(request, "pathways/due.html", {"tasks": tasks, "today": today,
-                                                 "is_coordinator": request.membership.role ==
-                                                 Role.COORDINATOR})  # fmt: skip
+    return render(request, "pathways/due.html", {
+        "tasks": tasks, "total": total, "today": today, "is_coordinator": is_coordinator,
+        "show_all": show_all, "events": events, "template_slug": template_slug,
+        "templates": services.templates_for(request.cpts),
+    })  # fmt: skip
 
 
 @member_view("can_see_patients")
@@ -48,13 +88,11 @@ def enrol_view(request):
     if request.membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL):
         raise Http404
     templates = services.templates_for(request.cpts)
-    patients = patients_visible_to(request.membership).order_by("birth_name")[:500]
-    members = (
-        Membership.objects.active()
-        .filter(cpts=request.cpts)
-        .exclude(role=Role.BOARD)
-        .select_related("user")
-    )
+    patients = list(patients_visible_to(request.membership).order_by("birth_name")[:500])
+    wanted = request.POST.get("patient") or request.GET.get("patient", "")
+    selected = next((p for p in patients if str(p.public_id) == wanted), None)
+    members, proposed_gp = services.proposed_team(request.cpts, selected)
+    wanted_template = request.POST.get("template") or request.GET.get("parcours", "")
     error = ""
     if request.method == "POST":
         try:
@@ -87,18 +125,30 @@ def enrol_view(request):
         else:
             messages.success(request, "Patient inclus : les premières tâches sont planifiées.")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+    gp_members = {m.user_id: str(m.public_id) for m in members}
     return render(request, "pathways/enrol.html", {
         "templates": templates, "patients": patients, "members": members, "error": error,
+        "selected": selected, "proposed_gp": proposed_gp, "wanted_template": wanted_template,
+        "patient_gp": {str(p.public_id): gp_members.get(p.attending_gp_id, "")
+                       for p in patients},
+        "chosen": set(request.POST.getlist("team")), "referent": request.POST.get("referent"),
     }, status=400 if error else 200)  # fmt: skip
 
 
 @member_view("can_see_patients")
 def enrolment_view(request, public_id):
     enrolment = get_enrolment(request.membership, public_id, request=request)
+    team = list(enrolment.team.select_related("user"))
     return render(request, "pathways/enrolment.html", {
-        "enrolment": enrolment, "patient": enrolment.patient,
-        "team": enrolment.team.select_related("user"),
-        "open_tasks": enrolment.tasks.filter(status=Task.Status.DUE).select_related("step"),
+        "enrolment": enrolment, "patient": enrolment.patient, "team": team,
+        "can_reassign": services.can_reassign(request.membership, enrolment),
+        "professionals": Membership.objects.active().filter(
+            cpts=request.cpts, role=Role.PROFESSIONAL).select_related("user").order_by(
+            "user__last_name", "user__first_name"),
+        "notes": enrolment.notes.select_related("author")[:100],
+        "note_kinds": NoteKind.choices,
+        "open_tasks": enrolment.tasks.filter(status=Task.Status.DUE).select_related(
+            "step", "assignee"),
         "done_tasks": enrolment.tasks.exclude(status=Task.Status.DUE).select_related(
             "step", "completed_by").order_by("-completed_on")[:50],
         "today": timezone.localdate(),
@@ -134,3 +184,85 @@ def enrolments_view(request):
         .order_by("-enrolled_on")[:300]
     )
     return render(request, "pathways/enrolments.html", {"enrolments": enrolments})
+
+
+@member_view("can_see_patients")
+@require_POST
+def note_view(request, public_id):
+    """A coordination note or an event; the team sees it on the enrolment page."""
+    enrolment = get_by_public_id(enrolments_visible_to(request.membership), public_id)
+    try:
+        note = services.add_note(enrolment=enrolment, author=request.user,
+                                 text=request.POST.get("text", ""),
+                                 kind=request.POST.get("kind", NoteKind.NOTE),
+                                 request=request)  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        told = " L'équipe de soins est prévenue par e-mail." if note.is_event else ""
+        messages.success(request, f"{note.get_kind_display()} enregistrée.{told}")
+    return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+
+
+@member_view("can_see_patients")
+@require_POST
+def reassign_view(request, public_id):
+    task = get_by_public_id(
+        tasks_visible_to(request.membership).select_related("enrolment"), public_id
+    )
+    if not services.can_reassign(request.membership, task.enrolment):
+        raise Http404
+    member = None
+    if _is_uuid(request.POST.get("assignee")):
+        member = (
+            task.enrolment.team.filter(user__public_id=request.POST["assignee"])
+            .select_related("user")
+            .first()
+        )
+    try:
+        services.reassign(task=task, assignee=member.user if member else None,
+                          actor=request.user, request=request)  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"« {task.title} » confiée à {member.user.get_full_name()}.")
+    if request.POST.get("next") == "due":
+        return redirect("pathways:due", request.cpts.slug)
+    return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@member_view("can_see_patients")
+@require_POST
+def attending_gp_view(request, public_id):
+    """Record the patient's médecin traitant from their pathway (team and coordinators)."""
+    enrolment = get_by_public_id(
+        enrolments_visible_to(request.membership).select_related("patient"), public_id
+    )
+    wanted = request.POST.get("attending_gp", "")
+    gp = None
+    if wanted:
+        member = (
+            Membership.objects.active()
+            .filter(cpts=request.cpts, user__public_id=wanted if _is_uuid(wanted) else None)
+            .select_related("user")
+            .first()
+        )
+        if member is None:
+            messages.error(request, "Choisissez un professionnel membre de la CPTS.")
+            return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+        gp = member.user
+    try:
+        set_attending_gp(patient=enrolment.patient, gp=gp, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Médecin traitant enregistré.")
+    return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
