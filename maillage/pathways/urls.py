@@ -19,9 +19,33 @@ urlpatterns = [
     # --- template editor (views/editor.py): paths under P + "modeles/"
     # --- end template editor
     # --- concertation meetings (views/meetings.py): paths under P + "concertation/"
+    path(P + "concertation/", meetings.meetings_view, name="meetings"),
+    path(P + "concertation/nouvelle/", meetings.meeting_new_view, name="meeting_new"),
+    path(P + "concertation/presences/", meetings.attendance_report_view,
+         name="meeting_attendance_report"),
+    path(P + "concertation/presences.csv", meetings.attendance_csv_view,
+         name="meeting_attendance_csv"),
+    path(P + "concertation/presences-totaux.csv", meetings.attendance_totals_csv_view,
+         name="meeting_attendance_totals_csv"),
+    path(P + "concertation/dossier/<str:public_id>/decision/", meetings.meeting_decision_view,
+         name="meeting_decision"),
+    path(P + "concertation/<str:public_id>/", meetings.meeting_view, name="meeting"),
+    path(P + "concertation/<str:public_id>/dossiers/", meetings.meeting_add_case_view,
+         name="meeting_add_case"),
+    path(P + "concertation/<str:public_id>/participants/", meetings.meeting_invite_view,
+         name="meeting_invite"),
+    path(P + "concertation/<str:public_id>/presences/", meetings.meeting_attendance_view,
+         name="meeting_attendance"),
+    path(P + "concertation/<str:public_id>/statut/", meetings.meeting_status_view,
+         name="meeting_status"),
     # --- end concertation meetings
     # --- documents (views/documents.py): PPS page and PDF, FHIR export
+    path(P + "patient/<str:public_id>/pps/", documents.pps_view, name="pps"),
+    path(P + "patient/<str:public_id>/pps.pdf", documents.pps_pdf_view, name="pps_pdf"),
+    path(P + "patient/<str:public_id>/fhir.json", documents.fhir_view, name="fhir"),
     # --- end documents
     # --- indicators (views/indicators.py): paths under P + "indicateurs/"
+    path(P + "indicateurs/", indicators.indicators_view, name="indicators"),
+    path(P + "indicateurs.csv", indicators.indicators_csv_view, name="indicators_csv"),
     # --- end indicators
 ]

@@ -170,7 +170,10 @@ def complete_view(request, public_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        following = done.enrolment.tasks.filter(step=done.step, status="due").first()
+        following = (
+            done.enrolment.tasks.filter(step=done.step, status="due").first()
+            if done.step_id else None
+        )
         note = f" Prochaine échéance : {following.due_date:%d/%m/%Y}." if following else ""
         messages.success(request, f"« {done.title} » enregistré.{note}")
     return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)

@@ -1,1 +1,444 @@
-"""meetings pages of the pathways app."""
+"""Concertation meetings (RCP): list, scheduling, agenda, attendance, decisions, and the
+attendance export used to compensate the professionals' time."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from maillage.core import audit
+from maillage.core.access import get_by_public_id, member_view
+from maillage.core.forms import errors_to_form
+from maillage.core.models import Role
+from maillage.directory.exports import csv_response
+from maillage.same_day_care.forms import PROFESSIONS
+
+from .. import meetings as services
+from ..access import enrolments_visible_to
+from ..models import Meeting
+
+# Forms ------------------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label="Intitulé", max_length=200,
+                            error_messages={"required": "Indiquez l'intitulé de la réunion."})
+    starts_at = forms.DateTimeField(
+        label="Date et heure",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "Indiquez la date et l'heure de la réunion.",
+                        "invalid": "Date et heure invalides."},
+    )  # fmt: skip
+    duration_minutes = forms.IntegerField(
+        label="Durée (minutes)", min_value=5, max_value=services.MAX_MINUTES, initial=60,
+        error_messages={"required": "Indiquez la durée.",
+                        "min_value": "La durée est d'au moins 5 minutes.",
+                        "max_value": f"La durée est d'au plus {services.MAX_MINUTES} minutes."},
+    )  # fmt: skip
+    place = forms.CharField(label="Lieu ou lien de visioconférence", max_length=300,
+                            required=False)  # fmt: skip
+    participants = forms.MultipleChoiceField(
+        label="Participants invités", required=False,
+        error_messages={"invalid_choice": "Participant inconnu dans cette CPTS : %(value)s."},
+    )  # fmt: skip
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {str(m.public_id): m for m in members}
+        self.fields["participants"].choices = [
+            (key, m.user.get_full_name() or m.user.email) for key, m in self.members.items()
+        ]
+
+    def chosen_users(self):
+        return [self.members[key].user for key in self.cleaned_data.get("participants", [])]
+
+
+class CaseForm(forms.Form):
+    enrolment = forms.ChoiceField(
+        label="Patient et parcours",
+        error_messages={"required": "Choisissez un patient.",
+                        "invalid_choice": "Choisissez un patient parmi vos parcours."},
+    )  # fmt: skip
+    question = forms.CharField(
+        label="Question posée", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez la question posée."},
+    )  # fmt: skip
+
+    def __init__(self, *args, enrolments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].choices = [("", "— choisir —")] + [
+            (str(e.public_id), f"{e.patient.display_name} — {e.template.name}")
+            for e in enrolments
+        ]
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label="Décision", max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 4}),
+                           error_messages={"required": "Indiquez la décision prise."})  # fmt: skip
+    task_label = forms.CharField(label="Tâche à créer (facultatif)", max_length=200,
+                                 required=False,
+                                 help_text="Ex. : consultation diététicienne.")  # fmt: skip
+    task_profession = forms.ChoiceField(label="Profession responsable (facultatif)",
+                                        required=False,
+                                        choices=[("", "—")] + PROFESSIONS)  # fmt: skip
+    task_due = forms.DateField(
+        label="Échéance de la tâche", required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date invalide."},
+    )  # fmt: skip
+    task_assignee = forms.ChoiceField(label="Chargé de la tâche (équipe de soins)",
+                                      required=False)  # fmt: skip
+    advance_task = forms.ChoiceField(label="Ou avancer une tâche prévue (facultatif)",
+                                     required=False)  # fmt: skip
+    advance_to = forms.DateField(
+        label="Nouvelle échéance de cette tâche", required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date invalide."},
+    )  # fmt: skip
+
+    def __init__(self, *args, team, open_tasks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = {str(m.user.public_id): m.user for m in team}
+        self.open_tasks = {str(t.public_id): t for t in open_tasks}
+        self.fields["task_assignee"].choices = [("", "—")] + [
+            (key, f"{m.user.get_full_name() or m.user.email}{f' ({m.role})' if m.role else ''}")
+            for key, m in ((str(m.user.public_id), m) for m in team)
+        ]
+        self.fields["advance_task"].choices = [("", "—")] + [
+            (key, f"{t.title} (prévue le {t.due_date:%d/%m/%Y})")
+            for key, t in self.open_tasks.items()
+        ]
+
+
+# Pages ------------------------------------------------------------------------------
+
+
+def _require_coordinator(request):
+    if request.membership.role != Role.COORDINATOR:
+        raise Http404
+
+
+@member_view("can_see_patients")
+def meetings_view(request):
+    meetings = (
+        services.meetings_visible_to(request.membership)
+        .select_related("organiser").order_by("-starts_at")[:200]
+    )  # fmt: skip
+    return render(request, "pathways/meetings.html", {
+        "meetings": meetings, "now": timezone.now(),
+        "can_organise": services.can_organise(request.membership),
+        "is_coordinator": request.membership.role == Role.COORDINATOR,
+    })  # fmt: skip
+
+
+@member_view("can_see_patients")
+@require_http_methods(["GET", "POST"])
+def meeting_new_view(request):
+    if not services.can_organise(request.membership):
+        raise Http404
+    members = services.invitable_members(request.cpts)
+    form = MeetingForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.schedule(
+                cpts=request.cpts, organiser_membership=request.membership,
+                title=form.cleaned_data["title"], starts_at=form.cleaned_data["starts_at"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                place=form.cleaned_data["place"], participants=form.chosen_users(),
+                request=request,
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "Réunion planifiée : ajoutez les dossiers à discuter.")
+            return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
+    return render(request, "pathways/meeting_form.html", {"form": form, "members": members},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+def _meeting_page(request, meeting, *, case_form=None, invite_error="", status=200):
+    membership = request.membership
+    manage = services.can_manage(membership, meeting)
+    invited = services.is_invited(meeting, request.user)
+    can_add = (meeting.status == Meeting.Status.PLANNED and services.can_organise(membership)
+               and (manage or invited))  # fmt: skip
+    if can_add and case_form is None:
+        case_form = CaseForm(enrolments=_case_choices(membership))
+        if len(case_form.fields["enrolment"].choices) == 1:  # none of their patients to add
+            case_form = None
+    attendance = meeting.attendance.select_related("user").order_by(
+        "user__last_name", "user__first_name", "pk")  # fmt: skip
+    started = meeting.starts_at <= timezone.now()
+    invited_ids = {a.user_id for a in attendance}
+    return render(request, "pathways/meeting.html", {
+        "meeting": meeting, "attendance": attendance,
+        "cases": services.cases_for_viewer(meeting, membership, request=request),
+        "can_manage": manage, "can_add": can_add, "case_form": case_form if can_add else None,
+        "can_decide": meeting.status != Meeting.Status.CANCELLED and started
+                      and (manage or invited),
+        "started": started,
+        "invitable": [m for m in services.invitable_members(request.cpts)
+                      if m.user_id not in invited_ids] if manage else [],
+        "invite_error": invite_error,
+    }, status=status)  # fmt: skip
+
+
+def _case_choices(membership):
+    return (
+        enrolments_visible_to(membership).active()
+        .select_related("patient", "template")
+        .order_by("patient__birth_name", "patient__first_names", "pk")[:500]
+    )  # fmt: skip
+
+
+@member_view("can_see_patients")
+def meeting_view(request, public_id):
+    meeting = services.get_meeting(request.membership, public_id)
+    return _meeting_page(request, meeting)
+
+
+@member_view("can_see_patients")
+@require_POST
+def meeting_add_case_view(request, public_id):
+    meeting = services.get_meeting(request.membership, public_id)
+    membership = request.membership
+    if not services.can_organise(membership) or not (
+        services.can_manage(membership, meeting) or services.is_invited(meeting, request.user)
+    ):
+        raise Http404
+    form = CaseForm(request.POST, enrolments=_case_choices(membership))
+    if form.is_valid():
+        try:
+            enrolment = get_by_public_id(
+                enrolments_visible_to(membership).select_related("patient"),
+                form.cleaned_data["enrolment"],
+            )
+            services.add_case(meeting=meeting, membership=membership, enrolment=enrolment,
+                              question=form.cleaned_data["question"],
+                              request=request)  # fmt: skip
+        except Http404:
+            form.add_error("enrolment", "Choisissez un patient parmi vos parcours.")
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "Dossier ajouté à l'ordre du jour.")
+            return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
+    return _meeting_page(request, meeting, case_form=form, status=400)
+
+
+@member_view("can_see_patients")
+@require_POST
+def meeting_invite_view(request, public_id):
+    meeting = services.get_meeting(request.membership, public_id)
+    if not services.can_manage(request.membership, meeting):
+        raise Http404
+    members = {str(m.public_id): m for m in services.invitable_members(request.cpts)}
+    chosen = request.POST.getlist("participants")
+    unknown = [key for key in chosen if key not in members]
+    error = "Participant inconnu dans cette CPTS." if unknown else ""
+    if not chosen:
+        error = "Choisissez au moins une personne à inviter."
+    if not error:
+        try:
+            added = services.invite(meeting=meeting, actor=request.user,
+                                    participants=[members[k].user for k in chosen],
+                                    request=request)  # fmt: skip
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"{added} participant(s) invité(s).")
+            return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
+    return _meeting_page(request, meeting, invite_error=error, status=400)
+
+
+def _parse_minutes(raw: str):
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return raw  # the service rejects it with a message naming the person
+
+
+@member_view("can_see_patients")
+@require_http_methods(["GET", "POST"])
+def meeting_attendance_view(request, public_id):
+    meeting = services.get_meeting(request.membership, public_id)
+    if not services.can_manage(request.membership, meeting):
+        raise Http404
+    rows = list(meeting.attendance.select_related("user").order_by(
+        "user__last_name", "user__first_name", "pk"))  # fmt: skip
+    errors = []
+    if request.method == "POST":
+        entries = {}
+        for row in rows:
+            key = str(row.user.public_id)
+            present = request.POST.get(f"present-{key}") == "on"
+            entries[row.user_id] = (present, _parse_minutes(request.POST.get(f"minutes-{key}")))
+        try:
+            with transaction.atomic():  # attendance and "held" together, or neither
+                services.record_attendance(meeting=meeting, actor=request.user,
+                                           entries=entries, request=request)  # fmt: skip
+                if request.POST.get("held") == "on":
+                    services.mark_held(meeting=meeting, actor=request.user,
+                                       summary=request.POST.get("summary", ""),
+                                       request=request)  # fmt: skip
+        except ValidationError as exc:
+            errors = exc.messages
+            # Show what was typed, not what is stored.
+            for row in rows:
+                key = str(row.user.public_id)
+                row.present = request.POST.get(f"present-{key}") == "on"
+                row.minutes = request.POST.get(f"minutes-{key}", "")
+        else:
+            messages.success(request, "Présences enregistrées.")
+            return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
+    return render(request, "pathways/meeting_attendance.html", {
+        "meeting": meeting, "rows": rows, "errors": errors,
+    }, status=400 if errors else 200)  # fmt: skip
+
+
+@member_view("can_see_patients")
+@require_POST
+def meeting_status_view(request, public_id):
+    meeting = services.get_meeting(request.membership, public_id)
+    if not services.can_manage(request.membership, meeting):
+        raise Http404
+    try:
+        if request.POST.get("status") == "held":
+            services.mark_held(meeting=meeting, actor=request.user,
+                               summary=request.POST.get("summary", ""), request=request)
+            messages.success(request, "Réunion marquée comme tenue.")
+        elif request.POST.get("status") == "cancelled":
+            services.cancel(meeting=meeting, actor=request.user, request=request)
+            messages.success(request, "Réunion annulée.")
+        else:
+            messages.error(request, "Statut inconnu.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
+
+
+@member_view("can_see_patients")
+@require_http_methods(["GET", "POST"])
+def meeting_decision_view(request, public_id):
+    case = services.get_case(request.membership, public_id)
+    if not services.can_decide(request.membership, case):
+        raise Http404
+    enrolment = case.enrolment
+    team = list(enrolment.team.select_related("user"))
+    open_tasks = list(enrolment.tasks.open().filter(step__isnull=False).select_related("step"))
+    form = DecisionForm(request.POST or None, team=team, open_tasks=open_tasks)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_decision(
+                case=case, membership=request.membership, text=data["text"],
+                task_label=data["task_label"], task_profession=data["task_profession"],
+                task_due=data["task_due"],
+                task_assignee=form.team.get(data["task_assignee"]),
+                advance_task=form.open_tasks.get(data["advance_task"]),
+                advance_to=data["advance_to"], request=request,
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "Décision enregistrée ; le dossier est marqué comme discuté.")
+            return redirect("pathways:meeting", request.cpts.slug, case.meeting.public_id)
+    # The page names the patient: a read of patient data.
+    shown = {"enrolment": str(enrolment.public_id), "patient": str(enrolment.patient.public_id)}
+    audit.record(action="pathway.meeting_read", actor=request.user, cpts=request.cpts,
+                 obj=case.meeting, request=request, detail={"cases": [shown]})  # fmt: skip
+    return render(request, "pathways/meeting_decision.html", {
+        "case": case, "meeting": case.meeting, "enrolment": enrolment, "form": form,
+        "today": timezone.localdate(),
+    }, status=400 if form.errors else 200)  # fmt: skip
+
+
+# Attendance for compensation (coordinators) ----------------------------------------
+
+
+class PeriodForm(forms.Form):
+    du = forms.DateField(label="Du", required=False,
+                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                         error_messages={"invalid": "Date de début invalide."})  # fmt: skip
+    au = forms.DateField(label="Au", required=False,
+                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                         error_messages={"invalid": "Date de fin invalide."})  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("du"), data.get("au")
+        if start and end and start > end:
+            raise forms.ValidationError("La date de début est après la date de fin.")
+        return data
+
+    def period(self, today: datetime.date):
+        """The chosen period, or the current year when a bound is missing or invalid."""
+        start, end = today.replace(month=1, day=1), today.replace(month=12, day=31)
+        if self.is_valid():
+            start = self.cleaned_data.get("du") or start
+            end = self.cleaned_data.get("au") or end
+        return start, end
+
+
+@member_view("can_see_patients")
+def attendance_report_view(request):
+    _require_coordinator(request)
+    form = PeriodForm(request.GET or None)
+    start, end = form.period(timezone.localdate())
+    if form.is_bound and not form.is_valid():
+        return render(request, "pathways/meeting_attendance_report.html",
+                      {"form": form, "start": start, "end": end, "rows": [], "totals": []},
+                      status=400)  # fmt: skip
+    return render(request, "pathways/meeting_attendance_report.html", {
+        "form": form, "start": start, "end": end,
+        "rows": list(services.attendance_rows(request.cpts, start, end)),
+        "totals": services.attendance_totals(request.cpts, start, end),
+        "query": f"du={start:%Y-%m-%d}&au={end:%Y-%m-%d}",
+    })  # fmt: skip
+
+
+def _period_or_400(request):
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return None
+    return form.period(timezone.localdate())
+
+
+@member_view("can_see_patients")
+def attendance_csv_view(request):
+    _require_coordinator(request)
+    period = _period_or_400(request)
+    if period is None:
+        return _bad_period()
+    start, end = period
+    name = f"presences-concertation-{request.cpts.slug}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+    return csv_response(name, services.ATTENDANCE_HEADER,
+                        services.attendance_rows(request.cpts, start, end))  # fmt: skip
+
+
+@member_view("can_see_patients")
+def attendance_totals_csv_view(request):
+    _require_coordinator(request)
+    period = _period_or_400(request)
+    if period is None:
+        return _bad_period()
+    start, end = period
+    return csv_response(f"presences-totaux-{request.cpts.slug}-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+                        services.TOTALS_HEADER,
+                        services.attendance_totals(request.cpts, start, end))  # fmt: skip
+
+
+def _bad_period():
+    return HttpResponseBadRequest("Période invalide : dates au format AAAA-MM-JJ, début avant "
+                                  "la fin.", content_type="text/plain; charset=utf-8")  # fmt: skip
+
