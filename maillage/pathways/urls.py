@@ -17,6 +17,22 @@ urlpatterns = [
     path(P + "inclusion/<str:public_id>/medecin-traitant/", enrolments.attending_gp_view,
          name="attending_gp"),  # fmt: skip
     # --- template editor (views/editor.py): paths under P + "modeles/"
+    path(P + "modeles/", editor.templates_view, name="editor_list"),
+    path(P + "modeles/nouveau/", editor.template_new_view, name="editor_new"),
+    path(P + "modeles/<str:public_id>/", editor.template_view, name="editor_template"),
+    path(P + "modeles/<str:public_id>/modifier/", editor.template_modify_view,
+         name="editor_modify"),  # fmt: skip
+    path(P + "modeles/brouillon/<str:public_id>/", editor.draft_view, name="editor_draft"),
+    path(P + "modeles/brouillon/<str:public_id>/etape/", editor.step_view,
+         name="editor_step_new"),  # fmt: skip
+    path(P + "modeles/brouillon/<str:public_id>/etape/<slug:code>/", editor.step_view,
+         name="editor_step"),  # fmt: skip
+    path(P + "modeles/brouillon/<str:public_id>/etape/<slug:code>/supprimer/",
+         editor.step_delete_view, name="editor_step_delete"),  # fmt: skip
+    path(P + "modeles/brouillon/<str:public_id>/publier/", editor.publish_view,
+         name="editor_publish"),  # fmt: skip
+    path(P + "modeles/brouillon/<str:public_id>/supprimer/", editor.discard_view,
+         name="editor_discard"),  # fmt: skip
     # --- end template editor
     # --- concertation meetings (views/meetings.py): paths under P + "concertation/"
     path(P + "concertation/", meetings.meetings_view, name="meetings"),
