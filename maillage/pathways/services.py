@@ -172,7 +172,12 @@ def complete(*, task: Task, actor, value=None, note="", on=None, confirm_out_of_
              request=None) -> Task:  # fmt: skip
     """Record a task as done (once), schedule the next occurrence of a recurring step, and
     start the conditional steps its result triggers."""
-    task = Task.objects.select_for_update().select_related("step", "enrolment").get(pk=task.pk)
+    # The step is on the nullable side of the join: lock the task row only.
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("step", "enrolment")
+        .get(pk=task.pk)
+    )
     if task.status != Task.Status.DUE:
         raise ValidationError({"task": "Cette tâche est déjà faite."})
     on = on or timezone.localdate()
