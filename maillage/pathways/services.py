@@ -299,3 +299,31 @@ def _send_event_alert(note, recipients, request):
     )
     send_mass_mail([(subject, body, None, [address]) for address in recipients],
                    fail_silently=False)  # fmt: skip
+
+
+@transaction.atomic
+def end_enrolment(*, enrolment: Enrolment, actor, reason: str, request=None) -> Enrolment:
+    """End a pathway (goal reached, moved away, deceased, refused…): its open tasks are
+    cancelled so that nobody is reminded of them; the history stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez pourquoi le parcours se termine."})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "Le motif est limité à 200 caractères."})
+    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if locked.ended_at is not None:
+        raise ValidationError({"reason": "Ce parcours est déjà terminé."})
+    locked.ended_at, locked.end_reason = timezone.now(), reason
+    locked.save(update_fields=["ended_at", "end_reason"])
+    cancelled = Task.objects.filter(enrolment=locked, status=Task.Status.DUE).update(
+        status=Task.Status.CANCELLED
+    )
+    audit.record(
+        action="pathway.end",
+        actor=actor,
+        cpts=locked.cpts,
+        obj=locked,
+        request=request,
+        detail={"reason": reason, "cancelled_tasks": cancelled},
+    )
+    return locked

@@ -228,3 +228,25 @@ def test_reminder_command(enrolment, capsys):
         call_command("pathway_reminders", "--date", "10/02/2026")
     with pytest.raises(CommandError, match="CPTS inconnue"):
         call_command("pathway_reminders", "--cpts", "nowhere")
+
+
+def test_ending_a_pathway_cancels_its_open_tasks_and_keeps_history(
+    enrolment, client_for, gp, nurse, coordinator
+):
+    services.complete(task=open_task(enrolment, "hba1c"), actor=gp, value="7",
+                      on=datetime.date(2026, 1, 6))  # fmt: skip
+    url = reverse("pathways:end", args=[HOME, enrolment.public_id])
+    # A team member who is not the référent cannot end it; a reason is required.
+    assert client_for(nurse).post(url, {"reason": "fin"}).status_code == 404
+    with pytest.raises(ValidationError, match="pourquoi"):
+        services.end_enrolment(enrolment=enrolment, actor=gp, reason="  ")
+    assert client_for(gp).post(url, {"reason": "Déménagement"}).status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.ended_at is not None and enrolment.end_reason == "Déménagement"
+    assert not enrolment.tasks.filter(status="due").exists()
+    assert enrolment.tasks.filter(status="done").count() == 1
+    assert AuditEvent.objects.filter(action="pathway.end", object_id=enrolment.public_id).exists()
+    with pytest.raises(ValidationError, match="déjà terminé"):
+        services.end_enrolment(enrolment=enrolment, actor=coordinator, reason="encore")
+    page = text(client_for(gp).get(reverse("pathways:enrolment", args=[HOME, enrolment.public_id])))
+    assert "Parcours terminé" in page and "Déménagement" in page

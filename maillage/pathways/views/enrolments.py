@@ -291,3 +291,19 @@ def attending_gp_view(request, public_id):
     else:
         messages.success(request, "Médecin traitant enregistré.")
     return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+
+
+@member_view("can_see_patients")
+@require_POST
+def end_view(request, public_id):
+    enrolment = get_by_public_id(enrolments_visible_to(request.membership), public_id)
+    if not services.can_reassign(request.membership, enrolment):
+        raise Http404
+    try:
+        services.end_enrolment(enrolment=enrolment, actor=request.user,
+                               reason=request.POST.get("reason", ""), request=request)  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Parcours terminé : les tâches restantes sont annulées.")
+    return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
