@@ -21,8 +21,12 @@
    as many booked slots, no error other than `SlotTaken`.
 3. SAS INT_R04 search (`GET /fhir/Slot`) for 25 practitioners (RPPS identifiers, linked to
    the bench accounts through `DirectoryEntry.account`) over 3 days, through Django's test
-   client with a regulator's bearer token; target under 100 ms (p95). Reported as
-   `{"fhir": "not available"}` while the endpoint does not exist.
+   client with a regulator's bearer token; target under 100 ms (p95) after 3 warm-up
+   requests. The resources are validated once per distinct content and then reused, so the
+   first request, which validates them all, is reported apart (`first_request_ms`). On
+   PostgreSQL the tables are analysed after the bulk load (`statistics_analyzed`), as
+   autovacuum would do. Reported as `{"fhir": "not available"}` while the endpoint does
+   not exist.
 
 Usage: `python bench/bench_same_day.py` prints the results as JSON; `run()` returns them.
 """
@@ -487,6 +491,7 @@ def _fhir_route() -> tuple[str, str] | None:
 
 
 def fhir_bench(cpts, regulator) -> dict:
+    from django.db import connection
     from django.test import Client, override_settings
     from django.utils import timezone
 
@@ -527,6 +532,15 @@ def fhir_bench(cpts, regulator) -> dict:
             defaults={"account": user, "membership_status": "adherent", "takes_part_snp": True},
         )  # fmt: skip
         national_ids.append(national_id)
+    analyzed = False
+    if connection.vendor == "postgresql":
+        # Statistics as autovacuum keeps them in production. Right after the bulk load,
+        # PostgreSQL estimates one row per condition and filters the 25 professionals out
+        # of all the CPTS's free slots of the window (tens of milliseconds) instead of
+        # seeking each of them in slot_professional_start (under a millisecond).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        analyzed = True
 
     now = timezone.localtime(timezone.now() + datetime.timedelta(minutes=5))
     until = now + datetime.timedelta(days=FHIR_DAYS)
@@ -548,11 +562,13 @@ def fhir_bench(cpts, regulator) -> dict:
                                          start__gte=now, start__lte=until).count()  # fmt: skip
     browser = Client()
     samples = []
-    # A CPTS in production has its FINESS and phone configured (else a warning each time).
-    configured = {"ROOT_URLCONF": urlconf, "SAS_CPTS_FINESS": {CPTS_SLUG: "380012345"},
-                  "SAS_CPTS_PHONE": {CPTS_SLUG: "0474000000"}}  # fmt: skip
-    with override_settings(**configured):
+    # The demo CPTS has its FINESS and phone, as a CPTS in production (Organization).
+    with override_settings(ROOT_URLCONF=urlconf):
+        t0 = time.perf_counter()
         response = browser.get(url, **headers)
+        # Every resource validated for the first time (then reused while its content is
+        # the same): what the SAS's first search after a restart or a change costs.
+        first_ms = (time.perf_counter() - t0) * 1000
         if response.status_code != 200:
             return {"fhir": "not available", "url": path, "urlconf": urlconf,
                     "status": response.status_code,
@@ -574,6 +590,8 @@ def fhir_bench(cpts, regulator) -> dict:
         "days": FHIR_DAYS,
         "targets": {"p95_ms": FHIR_TARGET_MS},
         "request": result,
+        "first_request_ms": first_ms,
+        "statistics_analyzed": analyzed,
         "bundle_total": bundle.get("total"),
         "bundle_kb": len(response.content) / 1024,
         "entries": dict(kinds),

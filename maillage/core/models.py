@@ -5,8 +5,11 @@ import secrets
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from .validators import phone_fr_validator, validate_finess
 
 
 class Role(models.TextChoices):
@@ -79,6 +82,18 @@ class CptsQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
+def cpts_finess_validator(value: str) -> None:
+    """A CPTS's own FINESS: the format, and unlike an imported FINESS file (where a bad
+    check digit is only a warning), the check digit too: the SAS must recognise it."""
+    checked = validate_finess(value)
+    if checked.warnings:
+        raise ValidationError(
+            "Le chiffre de contrôle du numéro FINESS ne correspond pas (clé de Luhn, "
+            "9e chiffre) : vérifiez le numéro sur l'avis de situation FINESS de la CPTS.",
+            code="finess_key",
+        )
+
+
 class Cpts(models.Model):
     """The tenant: one CPTS association. Every domain row carries a `cpts`."""
 
@@ -86,6 +101,15 @@ class Cpts(models.Model):
     slug = models.SlugField(unique=True, max_length=80)
     name = models.CharField("nom", max_length=200)
     aci_signed_on = models.DateField("date de signature de l'ACI", null=True, blank=True)
+    # The CPTS as the SAS knows it (FHIR Organization of the slot search): its own FINESS
+    # establishment number (check digit verified, see cpts_finess_validator) and phone
+    # (stored in E.164, +33...). Both blank until the coordination enters them.
+    finess = models.CharField(
+        "numéro FINESS", max_length=9, blank=True, validators=[cpts_finess_validator]
+    )
+    phone = models.CharField(
+        "téléphone", max_length=20, blank=True, validators=[phone_fr_validator]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 

@@ -13,10 +13,13 @@ entry: `DirectoryEntry(cpts, account=user).professional.national_id`.
 """
 
 import datetime
+import functools
+import json
 import logging
 import re
 import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,7 +36,7 @@ from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot as FhirSlot
 
 from maillage.core.validators import validate_phone_fr
-from maillage.directory.models import DirectoryEntry, PracticeSite, Structure
+from maillage.directory.models import DirectoryEntry, PracticeSite
 
 from .models import Mode, Slot, SlotKind
 
@@ -100,9 +103,8 @@ AUDIENCE_CODES = {
 }
 EXPOSED_KINDS = tuple(AUDIENCE_CODES)
 
-# The Cpts model has no FINESS yet. Until it has: settings.SAS_CPTS_FINESS
-# ({slug: FINESS}), else a FINESS structure of category 604 recorded in the CPTS's
-# directory, else this placeholder (logged: the SAS would not recognise the CPTS).
+# Sent as the CPTS's FINESS while its coordination has not entered it (Cpts.finess);
+# logged, as the SAS would not recognise the CPTS.
 FINESS_PLACEHOLDER = "000000000"
 
 MAX_PRACTITIONERS = 25
@@ -125,9 +127,37 @@ def _dump(model) -> dict:
     return model.model_dump(mode="json", exclude_none=True)
 
 
-def fhir_instant(moment: datetime.datetime) -> str:
-    """Local time with its offset, as in the guide: 2024-06-12T16:40:00+02:00."""
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+# Validated resources, memoised by content. A resource's JSON is a function of the data
+# given to its model and of nothing else, so the key is that data itself (canonical JSON):
+# any change of a professional, a site, the CPTS or the caller's booking URL gives another
+# key, hence a fresh validation, and there is nothing to invalidate. Every distinct content
+# is validated by its fhir.resources model once per process; the SAS repeats the same
+# searches all day long, where validating the 25 Practitioners, PractitionerRoles and
+# Schedules of an INT_R04 answer would cost tens of milliseconds each time.
+VALIDATED_CACHE_SIZE = 4096
+_MODELS = {model.__name__: model for model in (
+    Practitioner, PractitionerRole, Schedule, Organization, HealthcareService, FhirSlot,
+)}  # fmt: skip
+
+
+def _validated(model, data: dict) -> dict:
+    """`data` validated by `model`, dumped as JSON. The dict returned is shared between
+    the callers that asked for the same content: read it, never change it."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _validate_canonical(model.__name__, canonical)
+
+
+@functools.lru_cache(maxsize=VALIDATED_CACHE_SIZE)
+def _validate_canonical(model_name: str, canonical: str) -> dict:
+    # What is validated is exactly what the key says: the text parsed back.
+    return _dump(_MODELS[model_name].model_validate(json.loads(canonical)))
+
+
+def fhir_instant(moment: datetime.datetime, zone=None) -> str:
+    """Local time with its offset, as in the guide: 2024-06-12T16:40:00+02:00. `zone`:
+    the current time zone, when the caller writes many instants."""
+    zone = zone or timezone.get_current_timezone()
+    return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
 def is_national_id(value: str) -> bool:
@@ -294,9 +324,29 @@ class Place:
     organization_id: str  # idNat_Struct with its prefix, or ""
 
 
+class SlotCommune(NamedTuple):
+    code: str
+    name: str
+
+
+class SlotRow(NamedTuple):
+    """The fields of a Slot the search writes; plain rows, not model instances, as an
+    INT_R04 answer holds hundreds of slots."""
+
+    public_id: uuid.UUID
+    cpts_id: int
+    professional_id: int
+    kind: str
+    mode: str
+    site: str
+    start: datetime.datetime
+    end: datetime.datetime
+    commune: SlotCommune
+
+
 @dataclass(frozen=True)
 class SlotMatch:
-    slot: Slot
+    slot: SlotRow
     entry: DirectoryEntry  # the CPTS's directory entry of the slot's professional
     place: Place
 
@@ -314,16 +364,23 @@ def search_slots(search: SlotSearch, *, cpts_ids, now=None) -> list[SlotMatch]:
     }  # fmt: skip
     if not entries:
         return []
-    slots = list(
+    rows = (
         Slot.objects.filter(
             cpts_id__in={cpts for cpts, _ in entries},
             professional_id__in={account for _, account in entries},
             status=Slot.Status.FREE, kind__in=EXPOSED_KINDS, start__gt=now,
             start__gte=search.start_ge, start__lte=search.start_le,
-        ).select_related("commune")
-        # Not the commune's boundary: a large text, once per slot otherwise.
-        .only(*_SLOT_FIELDS).order_by("start", "pk")
+        )
+        # Only the fields written (not the commune's boundary, a large text).
+        .values_list(*_SLOT_FIELDS).order_by("start", "pk")
     )  # fmt: skip
+    communes: dict[tuple, SlotCommune] = {}
+    slots = []
+    for *fields, commune_code, commune_name in rows:
+        commune = communes.get((commune_code, commune_name))
+        if commune is None:
+            commune = communes[commune_code, commune_name] = SlotCommune(commune_code, commune_name)
+        slots.append(SlotRow(*fields, commune))
     matched = [(slot, entries.get((slot.cpts_id, slot.professional_id))) for slot in slots]
     matched = [(slot, entry) for slot, entry in matched if entry is not None]
     sites: dict[int, list[PracticeSite]] = {}
@@ -407,32 +464,17 @@ def _place(slot, entry, sites, postal_codes) -> Place:
 
 
 def cpts_finess(cpts) -> str:
-    configured = getattr(settings, "SAS_CPTS_FINESS", {}).get(cpts.slug)
-    if configured:
-        return configured
-    structure = _cpts_structure(cpts)
-    if structure is not None and re.fullmatch(r"\d{9}", structure.finess):
-        return structure.finess
-    log.warning("CPTS %s: no FINESS known (settings.SAS_CPTS_FINESS), placeholder sent to "
-                "the SAS", cpts.slug)  # fmt: skip
+    """The CPTS's FINESS, entered by its coordination on the territory page; until then a
+    placeholder (the search still answers, the SAS will not recognise the CPTS, and the
+    territory page warns the coordination)."""
+    if cpts.finess:
+        return cpts.finess
+    log.warning("CPTS %s: no FINESS entered, placeholder sent to the SAS", cpts.slug)
     return FINESS_PLACEHOLDER
 
 
 def cpts_phone(cpts) -> str | None:
-    configured = getattr(settings, "SAS_CPTS_PHONE", {}).get(cpts.slug)
-    if configured:
-        return e164_phone(configured)
-    structure = _cpts_structure(cpts)
-    return e164_phone(structure.phone) if structure is not None else None
-
-
-def _cpts_structure(cpts):
-    """The CPTS itself, when its FINESS establishment (category 604) is in its directory."""
-    return (
-        Structure.objects.filter(entries__cpts=cpts, category_code=CPTS_CATEGORY, active=True)
-        .order_by("pk")
-        .first()
-    )
+    return e164_phone(cpts.phone)
 
 
 # ------------------------------------------------------------------ resources
@@ -450,16 +492,16 @@ def practitioner_resource(professional) -> dict:
     name = {"family": professional.last_name}
     if professional.first_name:
         name["given"] = [professional.first_name]
-    return _dump(Practitioner(
-        id=str(professional.public_id),
-        meta={"profile": [PROFILES["practitioner"]]},
-        identifier=[{
+    return _validated(Practitioner, {
+        "id": str(professional.public_id),
+        "meta": {"profile": [PROFILES["practitioner"]]},
+        "identifier": [{
             "type": {"coding": [_coding(FR_V2_0203, "IDNPS")]},
             "system": IDNPS_SYSTEM,
             "value": professional.national_id,
         }],
-        name=[name],
-    ))  # fmt: skip
+        "name": [name],
+    })  # fmt: skip
 
 
 def practitioner_role_resource(place: Place, professional) -> dict:
@@ -486,18 +528,18 @@ def practitioner_role_resource(place: Place, professional) -> dict:
         }}  # fmt: skip
     if place.phone:
         role["telecom"] = [{"system": "phone", "value": place.phone}]
-    return _dump(PractitionerRole.model_validate(role))
+    return _validated(PractitionerRole, role)
 
 
 def schedule_resource(place: Place, professional) -> dict:
-    return _dump(Schedule(
-        id=_stable_id("Schedule", place.key),
-        meta={"profile": [PROFILES["schedule"]]},
-        actor=[
+    return _validated(Schedule, {
+        "id": _stable_id("Schedule", place.key),
+        "meta": {"profile": [PROFILES["schedule"]]},
+        "actor": [
             {"reference": f"Practitioner/{professional.public_id}"},
             {"reference": f"PractitionerRole/{_stable_id('PractitionerRole', place.key)}"},
         ],
-    ))  # fmt: skip
+    })  # fmt: skip
 
 
 def organization_resource(cpts) -> dict:
@@ -514,21 +556,21 @@ def organization_resource(cpts) -> dict:
     phone = cpts_phone(cpts)
     if phone:
         organization["telecom"] = [{"system": "phone", "value": phone}]
-    return _dump(Organization.model_validate(organization))
+    return _validated(Organization, organization)
 
 
 def healthcare_service_resource(cpts) -> dict:
-    return _dump(HealthcareService(
-        id=healthcare_service_id(cpts),
-        meta={"profile": [PROFILES["healthcare_service"]]},
-        active=True,
-        providedBy={"reference": f"Organization/{cpts.public_id}"},
-        name=f"Soins non programmés - {cpts.name}",
-    ))  # fmt: skip
+    return _validated(HealthcareService, {
+        "id": healthcare_service_id(cpts),
+        "meta": {"profile": [PROFILES["healthcare_service"]]},
+        "active": True,
+        "providedBy": {"reference": f"Organization/{cpts.public_id}"},
+        "name": f"Soins non programmés - {cpts.name}",
+    })  # fmt: skip
 
 
 def _slot_shared(match: SlotMatch, *, cpts_flow: bool, booking_url: str | None) -> dict:
-    """Everything of a Slot but its id, start and end."""
+    """Everything of a Slot but its id, status, start, end and schedule."""
     slot, professional = match.slot, match.entry.professional
     codes = list(AUDIENCE_CODES[slot.kind]) + (["CPTS"] if cpts_flow else [])
     code, display = MODE_CODES[slot.mode]
@@ -550,7 +592,6 @@ def _slot_shared(match: SlotMatch, *, cpts_flow: bool, booking_url: str | None) 
         },
         "serviceType": service_types,
         "appointmentType": {"coding": [_coding(APPOINTMENT_REASON, "ROUTINE")]},
-        "schedule": {"reference": f"Schedule/{_stable_id('Schedule', match.place.key)}"},
     }
     if _SPECIALTY.match(professional.specialty_code or ""):
         shared["specialty"] = [
@@ -561,51 +602,93 @@ def _slot_shared(match: SlotMatch, *, cpts_flow: bool, booking_url: str | None) 
     return shared
 
 
+# What each Slot has of its own, in a sample written as `_SlotRenderer.render` writes it:
+# validated with each shape, so that a shape is only accepted next to such fields.
+_SAMPLE_SLOT_OWN = {
+    "id": "00000000-0000-4000-8000-000000000000",
+    "status": "free",
+    "start": "2024-06-12T16:20:00+02:00",
+    "end": "2024-06-12T16:40:00+02:00",
+    "schedule": {"reference": "Schedule/00000000-0000-5000-8000-000000000000"},
+}
+
+
+def _encode(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _template(shape: dict, fields) -> list[str]:
+    """The JSON text of `shape` cut around the values of `fields`: [text, field, text,
+    field, ..., text], to be joined with each resource's own values (JSON-encoded)."""
+    token = uuid.uuid4().hex  # appears nowhere else in the text
+    text = _encode({**shape, **{field: f"{token}{field}" for field in fields}})
+    return re.split(f'"{token}(\\w+)"', text)
+
+
 class _SlotRenderer:
     """Slots of the same CPTS, kind, mode and specialty differ only by id, start, end and
     schedule.
 
-    The first Slot of each shape is built and validated through the FhirSlot model; the
-    others reuse its JSON with their own id (a UUID), start and end (instants written by
-    `fhir_instant`) and schedule reference, which are correct by construction.
+    Each shape (all the rest) is validated through the FhirSlot model with a sample of
+    those fields (memoised by content, as the other resources: `_validated`); each Slot
+    then reuses its JSON text with its own id (a UUID), status, start and end (instants
+    written by `fhir_instant`) and schedule reference (to the Schedule of its place, a
+    UUID), which are well-formed by construction, as in the sample, and need no escaping.
     Validating every Slot through the library would cost about 0.3 ms per slot, and the
     SAS asks for 25 professionals over several days at once (bench: under 100 ms)."""
 
     def __init__(self, *, cpts_flow: bool, booking_urls: dict):
         self.cpts_flow = cpts_flow
         self.booking_urls = booking_urls
-        self.shapes: dict[tuple, dict] = {}
+        self.templates: dict[tuple, list[str]] = {}
+        self.schedules: dict[str, str] = {}  # place key -> reference to its Schedule (JSON)
+        self.zone = timezone.get_current_timezone()
 
-    def render(self, match: SlotMatch) -> dict:
+    def render(self, match: SlotMatch) -> str:
+        """The Slot's JSON text."""
         slot = match.slot
-        own = {
-            "id": str(slot.public_id),
-            "status": "free",
-            "start": fhir_instant(slot.start),
-            "end": fhir_instant(slot.end),
-            "schedule": {"reference": f"Schedule/{_stable_id('Schedule', match.place.key)}"},
-        }
-        # The schedule reference is each slot's own (a plain, well-formed reference); what
-        # is validated once per shape is everything else.
+        schedule = self.schedules.get(match.place.key)
+        if schedule is None:
+            schedule_id = _stable_id("Schedule", match.place.key)
+            schedule = self.schedules[match.place.key] = f'{{"reference":"Schedule/{schedule_id}"}}'
         key = (slot.cpts_id, slot.kind, slot.mode, match.entry.professional.specialty_code)
-        shape = self.shapes.get(key)
-        if shape is None:
+        parts = self.templates.get(key)
+        if parts is None:
             shared = _slot_shared(match, cpts_flow=self.cpts_flow,
                                   booking_url=self.booking_urls.get(slot.cpts_id))  # fmt: skip
-            shape = self.shapes[key] = _dump(FhirSlot.model_validate({**shared, **own}))
-        return {**shape, **own}
+            shape = _validated(FhirSlot, {**shared, **_SAMPLE_SLOT_OWN})
+            parts = self.templates[key] = _template(shape, _SAMPLE_SLOT_OWN)
+        own = {
+            "id": f'"{slot.public_id}"',
+            "status": '"free"',
+            "start": f'"{slot.start.astimezone(self.zone).isoformat(timespec="seconds")}"',
+            "end": f'"{slot.end.astimezone(self.zone).isoformat(timespec="seconds")}"',
+            "schedule": schedule,
+        }
+        pieces = parts.copy()
+        pieces[1::2] = [own[field] for field in parts[1::2]]
+        return "".join(pieces)
 
 
 def slot_bundle(search: SlotSearch, matches: list[SlotMatch], *, self_url: str,
-                base_url: str, booking_urls: dict | None = None) -> dict:  # fmt: skip
-    """The searchset: the Slots (mode match), then what the search asked to include
-    (mode include): Schedules, Practitioners, PractitionerRoles, and for INT_R04 the
-    HealthcareService and Organization of each CPTS. An empty searchset (total 0) when
+                base_url: str, booking_urls: dict | None = None) -> str:  # fmt: skip
+    """The searchset, as JSON text: the Slots (mode match), then what the search asked to
+    include (mode include): Schedules, Practitioners, PractitionerRoles, and for INT_R04
+    the HealthcareService and Organization of each CPTS. An empty searchset (total 0) when
     nothing matches, although the CPTS bundle profile asks for one Slot: the guide's FAQ
-    expects the empty Bundle."""
+    expects the empty Bundle.
+
+    Each Practitioner, PractitionerRole, Schedule, HealthcareService and Organization is
+    built once per answer and validated once per content (`_validated`); the text is
+    written directly, hundreds of Slots being the same JSON but for a few values."""
     cpts_flow = search.cpts_flow
     renderer = _SlotRenderer(cpts_flow=cpts_flow, booking_urls=booking_urls or {})
-    entries = [_entry(base_url, "Slot", renderer.render(match), "match") for match in matches]
+    slot_url = _encode(f"{base_url}Slot/")[:-1]  # '"http://…/Slot/' (the id follows)
+    entries = [
+        f'{{"fullUrl":{slot_url}{match.slot.public_id}","resource":{renderer.render(match)},'
+        '"search":{"mode":"match"}}'
+        for match in matches
+    ]
     places, professionals, cptses = {}, {}, {}
     for match in matches:
         professional = match.entry.professional
@@ -634,21 +717,21 @@ def slot_bundle(search: SlotSearch, matches: list[SlotMatch], *, self_url: str,
         if search.include_organizations:
             for cpts in cptses.values():
                 entries.append(_entry(base_url, "Organization", organization_resource(cpts)))
-    envelope = _dump(Bundle(
+    envelope = _encode(_dump(Bundle(
         id=str(uuid.uuid4()),
         meta={"profile": [PROFILES["bundle_cpts" if cpts_flow else "bundle"]]},
         type="searchset",
         total=len(matches),
         link=[{"relation": "self", "url": self_url}],
-    ))  # fmt: skip
-    if entries:
-        envelope["entry"] = entries
-    return envelope
+    )))  # fmt: skip
+    if not entries:
+        return envelope
+    return envelope[:-1] + ',"entry":[' + ",".join(entries) + "]}"
 
 
-def _entry(base_url: str, kind: str, resource: dict, mode: str = "include") -> dict:
-    return {"fullUrl": f"{base_url}{kind}/{resource['id']}", "resource": resource,
-            "search": {"mode": mode}}  # fmt: skip
+def _entry(base_url: str, kind: str, resource: dict, mode: str = "include") -> str:
+    return _encode({"fullUrl": f"{base_url}{kind}/{resource['id']}", "resource": resource,
+                    "search": {"mode": mode}})  # fmt: skip
 
 
 # ------------------------------------------------------------------ INT_R03 Appointment

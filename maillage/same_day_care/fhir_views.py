@@ -6,7 +6,9 @@ with the role regulator or coordinator; the answer covers that member's CPTS onl
 Every answer, errors included, is FHIR JSON: an OperationOutcome explains a refusal.
 """
 
-from django.http import JsonResponse
+import json
+
+from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 
 from maillage.core.api import BearerToken
@@ -18,12 +20,14 @@ FHIR_JSON = "application/fhir+json; charset=utf-8"
 SAS_ROLES = (Role.REGULATOR, Role.COORDINATOR)
 
 
-def fhir_response(payload: dict, status: int = 200) -> JsonResponse:
-    return JsonResponse(payload, status=status, content_type=FHIR_JSON,
-                        json_dumps_params={"ensure_ascii": False})  # fmt: skip
+def fhir_response(payload: dict | str, status: int = 200) -> HttpResponse:
+    """A FHIR resource, as plain dicts (one compact json.dumps) or as JSON text."""
+    if not isinstance(payload, str):
+        payload = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(payload.encode(), status=status, content_type=FHIR_JSON)
 
 
-def outcome_response(status: int, code: str, diagnostics: str) -> JsonResponse:
+def outcome_response(status: int, code: str, diagnostics: str) -> HttpResponse:
     return fhir_response(fhir.operation_outcome([(code, diagnostics)]), status=status)
 
 

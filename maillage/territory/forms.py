@@ -3,6 +3,9 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from maillage.core.models import cpts_finess_validator
+from maillage.core.validators import validate_finess, validate_phone_fr
+
 
 class AddCommunesForm(forms.Form):
     communes = forms.CharField(
@@ -55,3 +58,36 @@ class ContractForm(forms.Form):
         if value > latest:
             raise forms.ValidationError(f"Date trop lointaine : au plus tard le {latest:%d/%m/%Y}.")
         return value
+
+
+class CptsIdentityForm(forms.Form):
+    """The CPTS as the SAS knows it: its FINESS and phone (FHIR Organization)."""
+
+    finess = forms.CharField(
+        label="Numéro FINESS de la CPTS",
+        help_text="9 caractères : le département puis 7 chiffres, ex. 380012344. Transmis au "
+        "SAS avec les créneaux ; laissez vide si la CPTS n'en a pas encore.",
+        max_length=20,
+        required=False,
+        # Django links the help text (aria-describedby="id_finess_helptext").
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    phone = forms.CharField(
+        label="Téléphone de la CPTS",
+        help_text="Numéro de la coordination transmis au SAS, ex. 04 74 12 34 56.",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_finess(self):
+        value = self.cleaned_data["finess"].strip()
+        if not value:
+            return ""
+        number = validate_finess(value).value  # the format, with its French message
+        cpts_finess_validator(number)  # and the check digit
+        return number
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        return validate_phone_fr(value).value if value else ""

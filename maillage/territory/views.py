@@ -14,7 +14,13 @@ from maillage.core import audit
 from maillage.core.access import member_view
 
 from . import aci, services
-from .forms import AddCommunesForm, AddEpciForm, ContractForm, RemoveCommunesForm
+from .forms import (
+    AddCommunesForm,
+    AddEpciForm,
+    ContractForm,
+    CptsIdentityForm,
+    RemoveCommunesForm,
+)
 from .models import Commune, TerritoryChange, search_key
 
 
@@ -49,6 +55,8 @@ def _context(request, **forms):
         "remove_form": forms.get("remove_form") or RemoveCommunesForm(),
         "contract_form": forms.get("contract_form")
         or ContractForm(initial={"aci_signed_on": cpts.aci_signed_on}),
+        "identity_form": forms.get("identity_form")
+        or CptsIdentityForm(initial={"finess": cpts.finess, "phone": cpts.phone}),
         "recent_changes": TerritoryChange.objects.filter(cpts=cpts).select_related("actor")[:5],
     }
 
@@ -163,6 +171,30 @@ def contract_view(request):
         detail={"before": str(previous or ""), "after": str(cpts.aci_signed_on)},
     )
     messages.success(request, "Date de signature enregistrée : échéances recalculées.")
+    return redirect("territory:territory", cpts_slug=cpts.slug)
+
+
+@member_view("can_manage_territory")
+@require_POST
+def identity_view(request):
+    """The CPTS's FINESS and phone, sent to the SAS in its Organization resource."""
+    form = CptsIdentityForm(request.POST)
+    if not form.is_valid():
+        return _render(request, status=400, identity_form=form)
+    cpts = request.cpts
+    before = {"finess": cpts.finess, "phone": cpts.phone}
+    cpts.finess = form.cleaned_data["finess"]
+    cpts.phone = form.cleaned_data["phone"]
+    cpts.save(update_fields=["finess", "phone"])
+    audit.record(
+        action="cpts.identity",
+        actor=request.user,
+        cpts=cpts,
+        obj=cpts,
+        request=request,
+        detail={"before": before, "after": {"finess": cpts.finess, "phone": cpts.phone}},
+    )
+    messages.success(request, "Numéro FINESS et téléphone de la CPTS enregistrés.")
     return redirect("territory:territory", cpts_slug=cpts.slug)
 
 

@@ -250,16 +250,118 @@ def test_each_practice_site_has_its_schedule_and_role(client, regulator, linked_
     assert cities == {"Bourgoin-Jallieu", Commune.objects.get(code="38193").name}
 
 
-def test_cpts_finess_and_phone_come_from_settings(
-    client, regulator, home_cpts, linked_gp, publish, settings
+def test_the_organization_carries_the_cpts_finess_and_phone(
+    client, regulator, home_cpts, linked_gp, publish
 ):
-    settings.SAS_CPTS_FINESS = {home_cpts.slug: "380012345"}
-    settings.SAS_CPTS_PHONE = {home_cpts.slug: "04 74 28 00 00"}
+    home_cpts.finess, home_cpts.phone = "380012344", "+33474280000"
+    home_cpts.save()
     publish(hours_from_now=2)
     body = fhir_get(client, regulator, search_params(linked_gp.national_id)).json()
     (organization,) = resources(body, "Organization")
-    assert organization["identifier"][0]["value"] == "1380012345"
+    assert organization["identifier"][0]["value"] == "1380012344"
     assert organization["telecom"] == [{"system": "phone", "value": "+33474280000"}]
+
+
+def test_without_a_finess_the_search_still_answers(
+    client, regulator, home_cpts, linked_gp, publish, caplog
+):
+    home_cpts.finess, home_cpts.phone = "", ""
+    home_cpts.save()
+    publish(hours_from_now=2)
+    response = fhir_get(client, regulator, search_params(linked_gp.national_id))
+    assert response.status_code == 200
+    body = response.json()
+    Bundle.model_validate(body)
+    assert body["total"] == 1
+    (organization,) = resources(body, "Organization")
+    assert organization["identifier"][0]["value"] == "1" + fhir.FINESS_PLACEHOLDER
+    assert "telecom" not in organization
+    assert "no FINESS" in caplog.text
+
+
+# Validated resources are memoised by content (fhir._validated): a change of the data
+# they are made of must show in the next answer, through a fresh validation.
+
+
+def _search(client, regulator, national_id):
+    body = fhir_get(client, regulator, search_params(national_id)).json()
+    Bundle.model_validate(body)
+    return body
+
+
+def test_a_changed_professional_site_or_cpts_shows_in_the_next_answer(
+    client, regulator, home_cpts, linked_gp, publish
+):
+    publish(hours_from_now=2)
+    before = _search(client, regulator, linked_gp.national_id)
+    assert _search(client, regulator, linked_gp.national_id)["entry"][1:] == before["entry"][1:]
+
+    linked_gp.last_name, linked_gp.first_name = "NOUVEAUNOM", "Camille"
+    linked_gp.save()
+    site = linked_gp.sites.filter(commune_code="38053").order_by("pk").first()
+    site.address = "12 rue Nouvelle"
+    site.save()
+    DirectoryEntry.objects.filter(cpts=home_cpts, professional=linked_gp).update(
+        phone="04 74 11 22 33"
+    )
+    home_cpts.name, home_cpts.finess, home_cpts.phone = "CPTS renommée", "380045674", ""
+    home_cpts.save()
+
+    after = _search(client, regulator, linked_gp.national_id)
+    (practitioner,) = resources(after, "Practitioner")
+    assert practitioner["name"] == [{"family": "NOUVEAUNOM", "given": ["Camille"]}]
+    (role,) = resources(after, "PractitionerRole")
+    assert role["contained"][0]["address"]["line"] == ["12 rue Nouvelle"]
+    assert role["telecom"] == [{"system": "phone", "value": "+33474112233"}]
+    (organization,) = resources(after, "Organization")
+    assert organization["name"] == "CPTS renommée"
+    assert organization["identifier"][0]["value"] == "1380045674"
+    assert "telecom" not in organization
+    (service,) = resources(after, "HealthcareService")
+    assert service["name"] == "Soins non programmés - CPTS renommée"
+    # The place's ids rest on its address: the Slot follows its new Schedule.
+    (schedule,) = resources(after, "Schedule")
+    (slot,) = resources(after, "Slot")
+    assert slot["schedule"]["reference"] == f"Schedule/{schedule['id']}"
+    assert schedule["actor"][1]["reference"] == f"PractitionerRole/{role['id']}"
+
+
+def test_every_distinct_resource_is_validated_by_its_model_once(
+    client, regulator, linked_gp, publish, monkeypatch
+):
+    publish(hours_from_now=2, count=3)
+    publish(hours_from_now=5, kind="public", mode="home")
+    validated = []
+    real = fhir._validate_canonical.__wrapped__
+
+    def spy(model_name, canonical):
+        validated.append(model_name)
+        return real(model_name, canonical)
+
+    cached = fhir.functools.lru_cache(maxsize=fhir.VALIDATED_CACHE_SIZE)(spy)
+    monkeypatch.setattr(fhir, "_validate_canonical", cached)
+    first = _search(client, regulator, linked_gp.national_id)
+    # 4 Slots of 2 shapes; one Schedule, Practitioner, PractitionerRole, HealthcareService
+    # and Organization: each distinct content validated once.
+    assert sorted(validated) == sorted([
+        "Slot", "Slot", "Schedule", "Practitioner", "PractitionerRole",
+        "HealthcareService", "Organization",
+    ])  # fmt: skip
+    validated.clear()
+    second = _search(client, regulator, linked_gp.national_id)
+    assert validated == []  # nothing changed: all reused
+    assert second["entry"] == first["entry"]
+    linked_gp.first_name = "Autre"
+    linked_gp.save()
+    _search(client, regulator, linked_gp.national_id)
+    assert validated == ["Practitioner"]  # only the changed content, validated again
+
+
+def test_validation_is_real_for_memoised_resources():
+    with pytest.raises(ValueError):
+        fhir._validated(fhir.Practitioner, {"id": "not an id!", "name": "not a list"})
+    resource = fhir._validated(fhir.Practitioner, {"id": "abc", "name": [{"family": "X"}]})
+    assert resource == {"resourceType": "Practitioner", "id": "abc", "name": [{"family": "X"}]}
 
 
 def test_an_unencoded_plus_in_the_offset_is_understood(client, regulator, linked_gp, publish):
