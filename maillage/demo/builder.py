@@ -127,7 +127,16 @@ def build_demo(*, seed: str = DEFAULT_SEED, directory: bool = True) -> list[Demo
                 "(maillage load-geography)."
             )
         cpts, _ = Cpts.objects.update_or_create(
-            slug=spec.slug, defaults={"name": spec.name, "aci_signed_on": spec.aci_signed_on}
+            slug=spec.slug,
+            defaults={
+                "name": spec.name,
+                "aci_signed_on": spec.aci_signed_on,
+                # Synthetic FINESS (valid check digit) and phone (ARCEP range for fiction).
+                **{
+                    "pays-berjalliens": {"finess": "380012344", "phone": "+33465713801"},
+                    "vals-du-dauphine": {"finess": "380045674", "phone": "+33465713802"},
+                }.get(spec.slug, {}),
+            },
         )
         if not TerritoryCommune.objects.filter(cpts=cpts).exists():
             territory_add_epci(cpts=cpts, epci=epci, reason="Territoire initial (démonstration)")
@@ -157,6 +166,7 @@ def build_demo(*, seed: str = DEFAULT_SEED, directory: bool = True) -> list[Demo
     from maillage.pathways.services import install_shipped_templates
 
     install_shipped_templates()
+    build_demo_pathways()
     return accounts
 
 
@@ -261,3 +271,77 @@ def build_demo_same_day(*, directory: bool = True) -> None:
             site="Maison de santé du centre",
         )
         RotaVolunteer.objects.get_or_create(cpts=cpts, user=gp)
+
+
+# Fictional patients followed in the diabetes pathway of the first demo CPTS:
+# (birth name, first names, birth date, sex, commune, days since enrolment).
+DEMO_PATHWAY_PATIENTS = (
+    ("VIDAL", "Bernard", "1954-05-14", "M", "38053", 120),
+    ("COLIN", "Martine", "1961-10-03", "F", "38193", 60),
+    ("PERRET", "Yves", "1947-02-22", "M", "38053", 10),
+)  # fmt: skip
+
+
+def build_demo_pathways() -> None:
+    """Three patients in the type 2 diabetes pathway (one with a late HbA1c and a foot at
+    risk, hence a podiatrist follow-up), a coordination note, and a concertation meeting
+    next week with a case on its agenda. Built once, through the real services."""
+    from django.utils import timezone
+
+    from maillage.pathways import meetings
+    from maillage.pathways.models import Enrolment, PathwayTemplate, Task
+    from maillage.pathways.services import add_note, complete, enrol
+    from maillage.patients.services import patient_create, set_attending_gp
+
+    cpts = Cpts.objects.get(slug=DEMO_CPTS[0].slug)
+    if Enrolment.objects.filter(cpts=cpts).exists():
+        return
+    coordinator = User.objects.get(email=demo_email("coordination", cpts.slug))
+    gp = User.objects.get(email=demo_email("medecin", cpts.slug))
+    nurse = User.objects.get(email=demo_email("infirmier", cpts.slug))
+    pharmacist = User.objects.get(email=demo_email("pharmacien", cpts.slug))
+    diabetes = PathwayTemplate.objects.get(slug="diabete-type-2", cpts__isnull=True, version=1)
+    today = timezone.localdate()
+    enrolments = []
+    for index, (name, first, born, sex, commune, days) in enumerate(DEMO_PATHWAY_PATIENTS):
+        patient = patient_create(
+            cpts=cpts, actor=coordinator, consent_method="oral", allow_duplicate=True,
+            data={"birth_name": name, "first_names": first, "birth_date": born, "sex": sex,
+                  "commune": commune, "phone": f"06 98 76 54 {index:02d}",
+                  "ald": True, "ald_detail": "Diabète de type 2"},
+        )  # fmt: skip
+        set_attending_gp(patient=patient, gp=gp, actor=coordinator)
+        enrolments.append(enrol(
+            cpts=cpts, patient=patient, template=diabetes, actor=coordinator,
+            team=[(gp, "Médecin traitant", True), (nurse, "Infirmier libéral", False),
+                  (pharmacist, "Pharmacienne", False)],
+            on=today - datetime.timedelta(days=days),
+        ))  # fmt: skip
+    first = enrolments[0]
+
+    def done(enrolment, code, value, days_ago):
+        task = Task.objects.get(enrolment=enrolment, step__code=code, status="due")
+        complete(task=task, actor=gp, value=value,
+                 on=today - datetime.timedelta(days=days_ago))  # fmt: skip
+
+    # HbA1c done 100 days ago: the next one (every 91 days) is late.
+    done(first, "hba1c", "8.1", 100)
+    # Foot grade 1: a podiatrist follow-up starts.
+    done(first, "pieds", "1", 85)
+    done(first, "lipides", "1.3", 100)
+    done(enrolments[1], "hba1c", "6.9", 55)
+    add_note(enrolment=first, author=nurse,
+             text="Glycémies capillaires élevées le soir ; revoir le traitement avec le "
+                  "médecin traitant.")  # fmt: skip
+    organiser = Membership.objects.get(cpts=cpts, user=coordinator)
+    start = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=7), datetime.time(19, 30))
+    )
+    meeting = meetings.schedule(
+        cpts=cpts, organiser_membership=organiser, title="RCP diabète du mois",
+        starts_at=start, duration_minutes=90, place="Maison de santé du centre, salle 2",
+        participants=[gp, nurse, pharmacist],
+    )  # fmt: skip
+    meetings.add_case(meeting=meeting, membership=organiser, enrolment=first,
+                      question="HbA1c à 8,1 % malgré la bithérapie : intensifier ? "
+                               "Organiser le suivi podologique.")  # fmt: skip
