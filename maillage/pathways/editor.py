@@ -169,6 +169,8 @@ def draft_update(*, draft: PathwayTemplate, actor, name: str, description: str =
     draft.name, draft.description = name, (description or "").strip()
     draft.full_clean()
     draft.save(update_fields=["name", "description"])
+    audit.record(action="pathway.template_update", actor=actor, cpts=draft.cpts, obj=draft,
+                 request=request, detail={"slug": draft.slug, "version": draft.version})
     return draft
 
 

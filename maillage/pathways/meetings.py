@@ -28,6 +28,7 @@ from .models import CaseDecision, Meeting, MeetingAttendance, MeetingCase, Task
 
 ORGANISER_ROLES = frozenset({Role.COORDINATOR, Role.PROFESSIONAL})
 MAX_MINUTES = 600
+DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
 
 
 def can_organise(membership: Membership) -> bool:
@@ -355,6 +356,13 @@ def record_decision(*, case: MeetingCase, membership: Membership, text: str,
         errors["advance_task"] = "Choisissez la tâche à avancer."
     if errors:
         raise ValidationError(errors)
+    # The case row is locked: a double submission of the same decision waits here and
+    # then finds the first one.
+    if case.decisions.filter(
+        text=text, created_by=membership.user,
+        created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    ).exists():  # fmt: skip
+        raise ValidationError({"text": "Cette décision vient déjà d'être enregistrée."})
     decision = CaseDecision.objects.create(case=case, text=text, created_by=membership.user)
     tasks = []
     if wants_task:
@@ -385,6 +393,7 @@ def record_decision(*, case: MeetingCase, membership: Membership, text: str,
 def period_bounds(start: datetime.date, end: datetime.date):
     """Aware datetimes [start 00:00, day after end 00:00) in the CPTS's time zone."""
     zone = timezone.get_current_timezone()
+    end = min(end, datetime.date.max - datetime.timedelta(days=1))  # no overflow below
     return (
         datetime.datetime.combine(start, datetime.time.min, tzinfo=zone),
         datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,

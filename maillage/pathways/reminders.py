@@ -59,10 +59,12 @@ def _message(cpts, user, late, soon, horizon_days):
     return EmailMessage(subject, "\n".join(lines), None, [user.email])
 
 
+@transaction.atomic
 def send_reminders(*, day: datetime.date | None = None,
                    horizon_days: int = DEFAULT_HORIZON_DAYS, cpts=None) -> dict:  # fmt: skip
     """Send today's reminders; a second run the same day sends nothing more. Only active
-    members of the CPTS with an e-mail address get one."""
+    members of the CPTS with an e-mail address get one. All or nothing: a failed sending
+    records no reminder as sent."""
     day = day or timezone.localdate()
     counts = reminder_counts(day=day, horizon_days=horizon_days, cpts=cpts)
     active = set(
@@ -92,6 +94,8 @@ def send_reminders(*, day: datetime.date | None = None,
             continue
         messages.append(_message(cptss[cpts_id], membership.user, late, soon, horizon_days))
     if messages:
-        get_connection().send_messages(messages)
+        # Inside the transaction: when the mail server fails, the day's logs roll back and
+        # the next run sends the reminders rather than believing them sent.
+        get_connection(fail_silently=False).send_messages(messages)
     return {"sent": len(messages), "already_sent": already, "skipped": skipped,
             "tasks": sum(late + soon for _c, _u, late, soon in counts)}  # fmt: skip

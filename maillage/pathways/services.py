@@ -1,6 +1,8 @@
 """Enrolment, task generation and rollover, results with validation, conditional steps."""
 
 import datetime
+import logging
+import smtplib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -24,7 +26,12 @@ from .models import (
 )
 from .shipped import install
 
+logger = logging.getLogger(__name__)
 TEAM_GRANT = "équipe de soins d'un parcours"
+RESULT_LIMIT = Decimal(10) ** 8
+NOTE_MAX = 300
+# The same note or event posted twice within this delay is a double submission.
+DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
 
 
 def install_shipped_templates() -> int:
@@ -157,6 +164,11 @@ def _parse_result(step: TemplateStep, value, confirm_out_of_range: bool):
         raise ValidationError({"value": "Valeur numérique attendue."})
     if step.result_kind == ResultKind.GRADE and number != number.to_integral_value():
         raise ValidationError({"value": "Le grade est un nombre entier."})
+    # Task.result_number holds 10 digits, 2 after the point: refuse what it cannot store
+    # (a typo such as 1e9 would otherwise fail in the database, even once confirmed).
+    if abs(number) >= RESULT_LIMIT:
+        raise ValidationError({"value": "Valeur trop grande : vérifiez la saisie."})
+    number = number.quantize(Decimal("0.01"))
     low, high = step.plausible_min, step.plausible_max
     if (low is not None and number < low) or (high is not None and number > high):
         if not confirm_out_of_range:
@@ -184,6 +196,9 @@ def complete(*, task: Task, actor, value=None, note="", on=None, confirm_out_of_
     if on > timezone.localdate():
         raise ValidationError({"on": "La date de réalisation est dans le futur."})
     number, boolean = _parse_result(task.step, value, confirm_out_of_range)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": f"Le commentaire est limité à {NOTE_MAX} caractères."})
     task.status, task.completed_on, task.completed_by = Task.Status.DONE, on, actor
     task.result_number, task.result_bool, task.result_note = number, boolean, note
     task.save()
@@ -261,6 +276,13 @@ def add_note(*, enrolment: Enrolment, author, text: str, kind: str = NoteKind.NO
         raise ValidationError({"kind": "Type de note inconnu."})
     if enrolment.ended_at is not None:
         raise ValidationError({"text": "Ce parcours est terminé."})
+    # Serialise the notes of one enrolment so that a double click cannot slip in twice.
+    Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
+    if CoordinationNote.objects.filter(
+        enrolment=enrolment, author=author, kind=kind, text=text,
+        created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    ).exists():  # fmt: skip
+        raise ValidationError({"text": "Cette note vient déjà d'être enregistrée."})
     note = CoordinationNote.objects.create(
         cpts=enrolment.cpts, enrolment=enrolment, author=author, kind=kind, text=text
     )
@@ -279,7 +301,7 @@ def add_note(*, enrolment: Enrolment, author, text: str, kind: str = NoteKind.NO
             if member.user.email and member.user.is_active
         ]
         if recipients:
-            _send_event_alert(note, recipients, request)
+            note.alert_sent = _send_event_alert(note, recipients, request)
     return note
 
 
@@ -297,8 +319,15 @@ def _send_event_alert(note, recipients, request):
         f"Consultez le dossier sur Maillage : {link}\n\n"
         "Ce message ne contient aucune donnée de santé ; connectez-vous pour lire la note."
     )
-    send_mass_mail([(subject, body, None, [address]) for address in recipients],
-                   fail_silently=False)  # fmt: skip
+    try:
+        send_mass_mail([(subject, body, None, [address]) for address in recipients],
+                       fail_silently=False)  # fmt: skip
+    except (OSError, smtplib.SMTPException):
+        # The note is what matters; a mail server down must not lose it. The author is
+        # told to warn the team another way.
+        logger.exception("Event alert for note %s not sent", note.public_id)
+        return False
+    return True
 
 
 @transaction.atomic

@@ -224,6 +224,7 @@ def patient_merge(*, keep: Patient, duplicate: Patient, actor, request=None) -> 
     return keep
 
 
+@transaction.atomic
 def set_attending_gp(*, patient: Patient, gp, actor, request=None) -> Patient:
     """Record the patient's declared médecin traitant, a professional member of the CPTS
     (None when they have none, or one outside the CPTS)."""

@@ -250,3 +250,19 @@ def test_ending_a_pathway_cancels_its_open_tasks_and_keeps_history(
         services.end_enrolment(enrolment=enrolment, actor=coordinator, reason="encore")
     page = text(client_for(gp).get(reverse("pathways:enrolment", args=[HOME, enrolment.public_id])))
     assert "Parcours terminé" in page and "Déménagement" in page
+
+
+def test_partner_in_the_team_cannot_change_the_attending_gp(
+    home_cpts, patient, diabetes, coordinator, gp, partner, client_for
+):
+    enrolment = services.enrol(
+        cpts=home_cpts, patient=patient, template=diabetes, actor=coordinator,
+        team=[(gp, "MT", True), (partner, "AS", False)],
+    )  # fmt: skip
+    url = reverse("pathways:attending_gp", args=[HOME, enrolment.public_id])
+    assert client_for(partner).post(url, {"attending_gp": str(gp.public_id)}).status_code == 404
+    patient.refresh_from_db()
+    assert patient.attending_gp is None
+    assert client_for(gp).post(url, {"attending_gp": str(gp.public_id)}).status_code == 302
+    patient.refresh_from_db()
+    assert patient.attending_gp == gp

@@ -7,6 +7,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,6 +26,9 @@ from ..models import ALERTING_KINDS, CareTeamMember, CoordinationNote, NoteKind,
 
 DUE_HORIZON_DAYS = 30
 RECENT_EVENT_DAYS = 14
+# Who records a patient's médecin traitant: the coordination and the health professionals
+# of the team (not partners such as a social worker).
+CAN_SET_GP = (Role.COORDINATOR, Role.PROFESSIONAL)
 # A page a professional reads on a phone; the rest is a click away.
 DUE_PAGE_SIZE = 50
 
@@ -164,6 +168,7 @@ def enrolment_view(request, public_id):
     return render(request, "pathways/enrolment.html", {
         "enrolment": enrolment, "patient": enrolment.patient, "team": team,
         "can_reassign": services.can_reassign(request.membership, enrolment),
+        "can_set_gp": request.membership.role in CAN_SET_GP,
         "professionals": Membership.objects.active().filter(
             cpts=request.cpts, role=Role.PROFESSIONAL).select_related("user").order_by(
             "user__last_name", "user__first_name"),
@@ -208,6 +213,9 @@ def enrolments_view(request):
         .select_related("patient", "template")
         .order_by("-enrolled_on")[:300]
     )
+    # A list of patients and their pathways is a read of patient data.
+    audit.record(action="pathway.list", actor=request.user, cpts=request.cpts, request=request,
+                 detail={"enrolments": [str(e.public_id) for e in enrolments]})  # fmt: skip
     return render(request, "pathways/enrolments.html", {"enrolments": enrolments})
 
 
@@ -224,8 +232,14 @@ def note_view(request, public_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        told = " L'équipe de soins est prévenue par e-mail." if note.is_event else ""
-        messages.success(request, f"{note.get_kind_display()} enregistrée.{told}")
+        sent = getattr(note, "alert_sent", None)
+        if sent is False:
+            messages.warning(request, f"{note.get_kind_display()} enregistrée, mais l'e-mail "
+                             "d'alerte n'a pas pu partir : prévenez l'équipe de soins "
+                             "autrement.")  # fmt: skip
+        else:
+            told = " L'équipe de soins est prévenue par e-mail." if sent else ""
+            messages.success(request, f"{note.get_kind_display()} enregistrée.{told}")
     return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
 
 
@@ -271,6 +285,13 @@ def attending_gp_view(request, public_id):
     enrolment = get_by_public_id(
         enrolments_visible_to(request.membership).select_related("patient"), public_id
     )
+    if request.membership.role not in CAN_SET_GP:
+        raise Http404
+    if enrolment.ended_at is not None and request.membership.role != Role.COORDINATOR:
+        # The former team keeps reading the history; it no longer changes the patient.
+        messages.error(request, "Ce parcours est terminé : seule la coordination peut "
+                                "changer le médecin traitant.")  # fmt: skip
+        return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
     wanted = request.POST.get("attending_gp", "")
     gp = None
     if wanted:
@@ -285,7 +306,9 @@ def attending_gp_view(request, public_id):
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
         gp = member.user
     try:
-        set_attending_gp(patient=enrolment.patient, gp=gp, actor=request.user, request=request)
+        with transaction.atomic():  # the change and its audit event, or neither
+            set_attending_gp(patient=enrolment.patient, gp=gp, actor=request.user,
+                             request=request)  # fmt: skip
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

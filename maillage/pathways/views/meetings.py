@@ -366,6 +366,10 @@ def meeting_decision_view(request, public_id):
 # Attendance for compensation (coordinators) ----------------------------------------
 
 
+# A period outside these years is a typo; 9999-12-31 would also overflow the day after.
+PERIOD_MIN, PERIOD_MAX = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+
 class PeriodForm(forms.Form):
     du = forms.DateField(label="Du", required=False,
                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -373,6 +377,20 @@ class PeriodForm(forms.Form):
     au = forms.DateField(label="Au", required=False,
                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                          error_messages={"invalid": "Date de fin invalide."})  # fmt: skip
+
+    def _in_range(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not PERIOD_MIN <= value <= PERIOD_MAX:
+            raise forms.ValidationError(
+                f"Choisissez une date entre {PERIOD_MIN:%Y} et {PERIOD_MAX:%Y}."
+            )
+        return value
+
+    def clean_du(self):
+        return self._in_range("du")
+
+    def clean_au(self):
+        return self._in_range("au")
 
     def clean(self):
         data = super().clean()
