@@ -22,11 +22,14 @@ service, page and baseline in turn; the target (issue 3) is a 95th percentile un
 50 ms, for the service and for the page.
 
 The baseline is the least any directory search could do: one raw SQL query through
-`connection.cursor()` on the same tables and indexes, `search_name LIKE '%term%'` per
-word, the other filters, the join from practice sites to the CPTS territory, ORDER BY
-name with LIMIT 25, plus the COUNT(*) of the same WHERE clause. It fetches neither the
-sites nor the CPTS entries of the page, which the service prefetches. Its 25 ids and its count
-are checked against the service's for every search, so the two did the same work.
+`connection.cursor()` on the same table and indexes as the service, the CPTS's directory
+index (`directory_directoryindex`, one row per professional of the directory and commune
+of their practice sites, rebuilt after each import and territory change):
+`instr(search_name, term) > 0` per word (the service's substring test), the other
+filters, ORDER BY name with LIMIT 25,
+plus the COUNT(*) of the same WHERE clause. It fetches neither the professionals of the
+page, their sites nor the CPTS entries, which the service loads. Its 25 ids and its
+count are checked against the service's for every search, so the two did the same work.
 
 Runs in its own child process (`run` starts it): the settings are read with
 `MAILLAGE_DEMO=1` there, and the 100 000 professionals do not weigh on the parent.
@@ -66,42 +69,30 @@ SEARCHES = (
     ("all", "sans filtre", {}),
 )
 
-# The service's WHERE clause, written by hand: active national professionals with a
-# practice site in one of the CPTS's communes (the territory join, which SQLite runs once
-# as a list, its fastest plan here), or local professionals the CPTS owns.
-RAW_WHERE = """
-FROM directory_professional p
-WHERE p.active
-  AND ((p.owner_id IS NULL AND p.source = 'national' AND EXISTS (
-          SELECT 1 FROM directory_practicesite s
-          WHERE s.professional_id = p.id AND s.commune_code IN (
-              SELECT c.code FROM territory_commune c
-              JOIN territory_territorycommune t ON t.commune_id = c.id
-              WHERE t.cpts_id = %s)))
-       OR p.owner_id = %s)
-"""
+# The service's WHERE clause, written by hand, on the directory index: the rows of the
+# CPTS, one per professional (`rank` 0) or one per professional practising in the commune.
+RAW_WHERE = "FROM directory_directoryindex i WHERE i.cpts_id = %s"
 
 
 def raw_search(cursor, cpts_id: int, params: dict) -> tuple[list[int], int]:
     """The baseline: first page of ids and total count, in two plain SQL queries."""
     from maillage.territory.models import search_key
 
-    where, args = RAW_WHERE, [cpts_id, cpts_id]
-    for term in search_key(params.get("q", "")).split():
-        where += " AND p.search_name LIKE %s ESCAPE '\\'"
-        args.append(f"%{term}%")
-    if params.get("profession_code"):
-        where += " AND p.profession_code = %s"
-        args.append(params["profession_code"])
+    where, args = RAW_WHERE, [cpts_id]
     if params.get("commune"):
-        where += (
-            " AND EXISTS (SELECT 1 FROM directory_practicesite s2"
-            " WHERE s2.professional_id = p.id AND s2.commune_code = %s)"
-        )
+        where += " AND i.commune_code = %s"
         args.append(params["commune"])
+    else:
+        where += " AND i.rank = 0"
+    for term in search_key(params.get("q", "")).split():
+        where += " AND instr(i.search_name, %s) > 0"
+        args.append(term)
+    if params.get("profession_code"):
+        where += " AND i.profession_code = %s"
+        args.append(params["profession_code"])
     cursor.execute(
-        f"SELECT p.id, p.last_name, p.first_name, p.profession {where}"
-        f" ORDER BY p.last_name, p.first_name, p.id LIMIT {PAGE_SIZE}",
+        f"SELECT i.professional_id {where}"
+        f" ORDER BY i.last_name, i.first_name, i.professional_id LIMIT {PAGE_SIZE}",
         args,
     )
     ids = [row[0] for row in cursor.fetchall()]

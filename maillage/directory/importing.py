@@ -5,7 +5,10 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+
+from django.db import connection
 
 from maillage.territory.models import Commune
 
@@ -105,3 +108,91 @@ def territory_codes(cpts) -> set[str]:
     from maillage.territory.services import territory_communes
 
     return set(territory_communes(cpts).values_list("code", flat=True))
+
+
+# Page cache of the importer's SQLite connection, in KiB. The default (2 MiB) is far
+# smaller than the indexes a national import writes into at random places (names, public
+# identifiers): pages would be evicted and read again for every batch.
+SQLITE_IMPORT_CACHE_KIB = 128 * 1024
+
+
+@contextmanager
+def import_cache():
+    """A larger SQLite page cache for the duration of an import (restored afterwards);
+    nothing to do on PostgreSQL, whose cache is the server's."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
+# Values per `IN (...)` list: within SQLite's limit on parameters (32 766 since 3.32).
+IN_CHUNK = 5000
+
+
+class RowWriter:
+    """INSERT and UPDATE statements of one model written once, for `cursor.executemany`.
+
+    Django's `bulk_create` prepares every value through its field and splits a batch into
+    many small INSERTs (SQLite's parameter limit): on a national file that was most of the
+    import's time. Here the importer gives rows as tuples of database values (in the order
+    of `insert`, or of `update` followed by the primary key) and one statement runs for all
+    rows of a batch, inside the batch's transaction. Table and column names come from the
+    model, quoted by the backend: the same code runs on SQLite and PostgreSQL. Values other
+    than text, numbers, booleans and None go through `prepare` (the field's own conversion
+    for the connection)."""
+
+    def __init__(self, model, *, insert: tuple[str, ...], update: tuple[str, ...] = ()):
+        qn = connection.ops.quote_name
+        self.model = model
+        self.native_uuid = connection.features.has_native_uuid_field
+        table = qn(model._meta.db_table)
+        columns = ", ".join(qn(model._meta.get_field(n).column) for n in insert)
+        placeholders = ", ".join(["%s"] * len(insert))
+        assignments = ", ".join(f"{qn(model._meta.get_field(n).column)} = %s" for n in update)
+        key = qn(model._meta.pk.column)
+        # Names come from the model, every value is a parameter.
+        self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        self.update_sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+
+    def prepare(self, name: str, value):
+        return self.model._meta.get_field(name).get_db_prep_save(value, connection)
+
+    def new_uuid(self):
+        """A new uuid4 as the database stores it (what UUIDField would prepare)."""
+        value = uuid.uuid4()
+        return value if self.native_uuid else value.hex
+
+    def select(self, columns: tuple[str, ...], key: str, values: list) -> list[tuple]:
+        """Rows (`columns`) whose `key` is one of `values`, in chunks of IN_CHUNK."""
+        qn = connection.ops.quote_name
+        fields = ", ".join(qn(self.model._meta.get_field(n).column) for n in columns)
+        table, column = qn(self.model._meta.db_table), qn(self.model._meta.get_field(key).column)
+        sql = f"SELECT {fields} FROM {table} WHERE {column} IN "  # noqa: S608
+        rows = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(values), IN_CHUNK):
+                chunk = values[start : start + IN_CHUNK]
+                cursor.execute(sql + f"({', '.join(['%s'] * len(chunk))})", chunk)
+                rows.extend(cursor.fetchall())
+        return rows
+
+    def insert(self, rows: list[tuple]) -> None:
+        self._run(self.insert_sql, rows)
+
+    def update(self, rows: list[tuple]) -> None:
+        self._run(self.update_sql, rows)
+
+    @staticmethod
+    def _run(sql: str, rows: list[tuple]) -> None:
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)

@@ -93,7 +93,9 @@ class Professional(models.Model):
     # Specialty (savoir-faire) of the main activity, e.g. SM53 médecine générale.
     specialty_code = models.CharField(max_length=10, blank=True, db_index=True)
     specialty = models.CharField(max_length=160, blank=True)
-    search_name = models.CharField(max_length=250, db_index=True)
+    # Searched through DirectoryIndex; a B-tree cannot serve `contains` anyway, and this
+    # index was the costliest one for a national import to keep (random order).
+    search_name = models.CharField(max_length=250)
     warnings = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.NATIONAL)
     owner = models.ForeignKey(
@@ -142,6 +144,68 @@ class PracticeSite(models.Model):
 
     def __str__(self):
         return f"{self.name or self.address} ({self.commune_code})"
+
+
+class DirectoryIndex(models.Model):
+    """Search table of one CPTS's directory, derived from Professional, PracticeSite and
+    the CPTS's territory by `index.refresh_directory_index()`; never written otherwise.
+
+    Searching the national tables meant, for every professional, a lookup of their sites
+    in the territory, then a sort and a count over all of them. Here the directory of a
+    CPTS is already listed, with what searches filter and sort on, so a search reads one
+    table through one index and joins only the page it shows. Rows: one per (CPTS,
+    active professional of its directory, commune of one of their practice sites, inside
+    the territory or not, as the commune filter has always matched any site); the row of
+    `rank` 0 is the professional's main one, the one searches without a commune read.
+    What a CPTS records about a professional (DirectoryEntry) is not copied here:
+    curation filters read that small table directly, so a curation is never stale.
+
+    It is refreshed after each RPPS import (national or scoped: every CPTS), after a
+    change of the territory (that CPTS) and when a CPTS adds a local professional."""
+
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="+")
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="+")
+    commune_code = models.CharField(max_length=5, blank=True)
+    # 0: the professional's main row; 1 on their other rows. A number rather than a
+    # boolean: Django writes `WHERE main` for a boolean, which SQLite cannot match with
+    # an index, while `rank = 0` is an index prefix like the CPTS.
+    rank = models.PositiveSmallIntegerField(default=1)
+    # From the national files (shown in the public directory); False: a local entry.
+    national = models.BooleanField()
+    last_name = models.CharField(max_length=120)
+    first_name = models.CharField(max_length=120, blank=True)
+    search_name = models.CharField(max_length=250)
+    profession_code = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cpts", "professional", "commune_code"], name="directory_index_once"
+            )
+        ]
+        # Each search reads one of these, in name order, without touching the table:
+        # the columns other filters test are carried at the end of each index.
+        indexes = [
+            models.Index(
+                fields=["cpts", "rank", "last_name", "first_name", "professional",
+                        "national", "search_name"],
+                name="directory_index_name",
+            ),
+            models.Index(
+                fields=["cpts", "rank", "profession_code", "last_name", "first_name",
+                        "professional", "national", "search_name"],
+                name="directory_index_profession",
+            ),
+            models.Index(
+                fields=["cpts", "commune_code", "last_name", "first_name", "professional",
+                        "national", "search_name", "profession_code"],
+                name="directory_index_commune",
+            ),
+            # Narrow: what counting the results of a search by name reads, row by row.
+            models.Index(
+                fields=["cpts", "rank", "search_name", "national"], name="directory_index_text"
+            ),
+        ]  # fmt: skip
 
 
 class DirectoryEntry(models.Model):

@@ -7,22 +7,26 @@ never half-written; an interrupted import leaves whole professionals and can be 
 again. Professionals absent from a complete file are deactivated, never deleted.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from maillage.core.validators import validate_adeli, validate_rpps
+from maillage.core.validators import RPPS_LUHN_WARNING, validate_adeli, validate_rpps
 from maillage.territory.models import search_key
 
 from .importing import (
     BaseImporter,
     FileKindError,
     ImportReport,
+    RowWriter,
     fingerprint,
+    import_cache,
     read_lines,
 )
+from .index import refresh_directory_index
 from .models import PracticeSite, Professional, Source, profession_label
 
 COLUMNS = (
@@ -52,12 +56,20 @@ COLUMNS = (
 )  # fmt: skip
 N_COLUMNS = len(COLUMNS)
 ID_TYPES = {"8": "RPPS", "0": "ADELI"}
-BATCH_PROFESSIONALS = 2000
-UPDATED_FIELDS = [
+BATCH_PROFESSIONALS = 25_000
+UPDATED_FIELDS = (
     "id_type", "civility", "last_name", "first_name", "profession_code", "profession",
     "category", "specialty_code", "specialty", "search_name", "warnings", "content_hash",
     "import_run", "active", "deactivated_at", "updated_at",
-]  # fmt: skip
+)  # fmt: skip
+SITE_FIELDS = (
+    "professional", "name", "siret", "finess", "address", "postal_code", "commune_code",
+    "commune", "phone", "email", "practice_mode", "specialty_code", "specialty",
+    "latitude", "longitude",
+)  # fmt: skip
+# What tells two sites of one professional apart (Site.key(), same order).
+SITE_KEY = ("siret", "finess", "name", "address", "commune_code", "practice_mode",
+            "specialty_code")  # fmt: skip
 
 # Column positions used below.
 (ID_TYPE, ID_PP, ID_NAT, CIV_EX_CODE, CIV_EX, CIV_CODE, CIV, LAST, FIRST, PROF_CODE,
@@ -77,9 +89,28 @@ FIELD_LIMITS = {
     SF_CODE: 10, SF: 160, MODE: 60, SIRET: 14, FINESS: 9, SITE_NAME: 200, SITE_SIGN: 200,
     POSTAL: 10, COMMUNE: 5, PHONE: 30, PHONE2: 30, EMAIL: 254,
 }  # fmt: skip
+LIMITS = tuple(FIELD_LIMITS.items())
+# Luhn: the digits in even positions from the right are doubled (9 subtracted past 9).
+_DOUBLED = {str(d): (2 * d if d < 5 else 2 * d - 9) for d in range(10)}
 
 
-@dataclass
+def luhn_ok(digits: str) -> bool:
+    """Luhn check of a string of ASCII digits (its last digit is the check digit)."""
+    reverse = digits[::-1]
+    return (sum(map(int, reverse[0::2])) + sum(map(_DOUBLED.__getitem__, reverse[1::2]))) % 10 == 0
+
+
+def name_key(text: str) -> str:
+    """search_key() of a name, with a shortcut for plain ASCII (most names): same result."""
+    if text.isascii():
+        return " ".join(_NOT_ALNUM.sub(" ", text.lower()).split())
+    return search_key(text)
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(slots=True)
 class Site:
     name: str
     siret: str
@@ -98,7 +129,7 @@ class Site:
                 self.practice_mode, self.specialty_code)  # fmt: skip
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     """A professional with the activity lines read for them."""
 
@@ -160,7 +191,8 @@ def check_header(text: str) -> None:
 def split_line(text: str, ended: bool) -> list[str]:
     fields = text.split("|")
     if len(fields) == N_COLUMNS + 1 and fields[-1] == "":
-        return [f.strip() for f in fields[:-1]]
+        del fields[-1]
+        return list(map(str.strip, fields))
     if len(fields) < N_COLUMNS + 1:
         hint = " (fichier tronqué ?)" if not ended else ""
         raise LineError(
@@ -180,22 +212,30 @@ def _address(f: list[str]) -> str:
 def parse_fields(f: list[str]) -> Person:
     """One activity line -> a Person with one Site. Raises LineError for a line that
     cannot be kept; keeps (with a warning) what is doubtful but usable."""
-    for position, limit in FIELD_LIMITS.items():
+    for position, limit in LIMITS:
         if len(f[position]) > limit:
             raise LineError(f"« {COLUMNS[position]} » trop long ({len(f[position])} caractères, "
                             f"{limit} au plus)")  # fmt: skip
-    if any("\x00" in value for value in f):
+    if "\x00" in "".join(f):
         raise LineError("caractère nul dans la ligne")
     id_type, identifier = f[ID_TYPE], f[ID_PP]
     if id_type not in ID_TYPES:
         raise LineError(f"type d'identifiant inconnu « {id_type} » (8 = RPPS, 0 = ADELI)")
     warnings = []
-    try:
-        checked = (validate_rpps if id_type == "8" else validate_adeli)(identifier)
-    except ValidationError as exc:
-        raise LineError(f"identifiant {ID_TYPES[id_type]} invalide : {exc.messages[0]}") from exc
-    warnings.extend(checked.warnings)
-    national_id = id_type + checked.value
+    if id_type == "8" and len(identifier) == 11 and identifier.isascii() and identifier.isdigit():
+        # The common case, checked here without validate_rpps's general path (same result).
+        if not luhn_ok(identifier):
+            warnings.append(RPPS_LUHN_WARNING)
+        national_id = id_type + identifier
+    else:
+        try:
+            checked = (validate_rpps if id_type == "8" else validate_adeli)(identifier)
+        except ValidationError as exc:
+            raise LineError(
+                f"identifiant {ID_TYPES[id_type]} invalide : {exc.messages[0]}"
+            ) from exc
+        warnings.extend(checked.warnings)
+        national_id = id_type + checked.value
     if f[ID_NAT] and f[ID_NAT] != national_id:
         warnings.append(
             f"identification nationale « {f[ID_NAT]} » différente de {national_id} (type + "
@@ -240,6 +280,17 @@ def parse_fields(f: list[str]) -> Person:
 
 
 class RppsImporter(BaseImporter):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.professionals = RowWriter(
+            Professional,
+            insert=("public_id", "national_id", "source", "created_at", *UPDATED_FIELDS),
+            update=UPDATED_FIELDS,
+        )
+        self.no_warnings = self.professionals.prepare("warnings", [])
+        self.sites = RowWriter(PracticeSite, insert=SITE_FIELDS)
+        self.written = False
+
     # Reading -----------------------------------------------------------------------
     def groups(self, path):
         """Yield one Person per professional, merging their consecutive activity lines."""
@@ -286,14 +337,31 @@ class RppsImporter(BaseImporter):
                 current.warnings.extend(w for w in person.warnings if w not in current.warnings)
                 continue
             if current is not None:
+                current.site_lines = {}  # only needed while reading their lines
                 yield current
             current = person
             current.site_lines = {text: number}
         if current is not None:
+            current.site_lines = {}
             yield current
 
     # Writing -----------------------------------------------------------------------
     def run(self, path) -> ImportReport:
+        database_failed = False
+        with import_cache():
+            try:
+                return self._run(path)
+            except DatabaseError:
+                database_failed = True  # the connection may be unusable: no refresh
+                raise
+            finally:
+                # Every CPTS, even after a scoped import: the national rows it rewrote
+                # may be listed by other CPTS too. Also after a failure reading the file:
+                # the batches written before it are in the tables.
+                if self.written and not database_failed:
+                    refresh_directory_index()
+
+    def _run(self, path) -> ImportReport:
         batch = []
         for person in self.groups(path):
             batch.append(person)
@@ -309,7 +377,11 @@ class RppsImporter(BaseImporter):
 
     @transaction.atomic
     def write(self, batch: list[Person]) -> None:
-        now = timezone.now()
+        """Write one batch: new professionals inserted, changed ones updated (their sites
+        replaced), unchanged ones only stamped with this run. Rows go as tuples through
+        `executemany` (see RowWriter), one statement per kind of write."""
+        self.written = True
+        now = self.professionals.prepare("updated_at", timezone.now())
         merged: dict[str, Person] = {}
         for person in batch:  # a professional split over two groups of the same batch
             if person.national_id in merged:
@@ -317,84 +389,92 @@ class RppsImporter(BaseImporter):
             else:
                 merged[person.national_id] = person
         existing = {
-            row["national_id"]: row
-            for row in Professional.objects.filter(national_id__in=list(merged)).values(
-                "pk", "national_id", "content_hash", "active", "import_run"
+            row[0]: row[1:]
+            for row in self.professionals.select(
+                ("national_id", "id", "content_hash", "active", "import_run"),
+                "national_id",
+                list(merged),
             )
         }
-        to_create, to_update, unchanged = [], [], []
-        replace_sites, append_sites = [], []
+        created, to_create, to_update, unchanged = [], [], [], []
+        replace_sites, append_sites = [], []  # (professional pk, sites to insert)
         for national_id, person in merged.items():
             row = existing.get(national_id)
-            if row is not None and row["import_run"] == self.run_id:
+            if row is not None and row[3] == self.run_id:
                 # Lines of one professional split across batches: add the new sites.
-                append_sites.append((row["pk"], person))
+                append_sites.append((row[0], person))
                 continue
             digest = person.fingerprint()
-            fields = dict(
-                id_type=person.id_type, civility=person.civility, last_name=person.last_name,
-                first_name=person.first_name, profession_code=person.profession_code,
-                profession=person.profession, category=person.category,
-                specialty_code=person.specialty_code, specialty=person.specialty,
-                search_name=search_key(f"{person.last_name} {person.first_name}"),
-                warnings=person.warnings, content_hash=digest, import_run=self.run_id,
-                active=True, deactivated_at=None, updated_at=now,
+            if row is not None and row[1] == digest and row[2]:
+                unchanged.append(row[0])
+                continue
+            warnings = (
+                self.professionals.prepare("warnings", person.warnings)
+                if person.warnings
+                else self.no_warnings
+            )
+            # In the order of UPDATED_FIELDS.
+            values = (
+                person.id_type, person.civility, person.last_name, person.first_name,
+                person.profession_code, person.profession, person.category,
+                person.specialty_code, person.specialty,
+                name_key(f"{person.last_name} {person.first_name}"), warnings, digest,
+                self.run_id, True, None, now,
             )  # fmt: skip
             if row is None:
-                obj = Professional(national_id=national_id, **fields)
-                to_create.append(obj)
-                replace_sites.append((obj, person))
-            elif row["content_hash"] == digest and row["active"]:
-                unchanged.append(row["pk"])
+                public_id = self.professionals.new_uuid()
+                to_create.append((public_id, national_id, Source.NATIONAL.value, now, *values))
+                created.append(person)
             else:
-                obj = Professional(pk=row["pk"], **fields)
-                to_update.append(obj)
-                replace_sites.append((obj, person))
-        Professional.objects.bulk_create(to_create, batch_size=500)
-        Professional.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=500)
+                to_update.append((*values, row[0]))
+                replace_sites.append((row[0], person.sites))
+        self.professionals.insert(to_create)
+        self.professionals.update(to_update)
         if unchanged:
             Professional.objects.filter(pk__in=unchanged).update(import_run=self.run_id)
         # With --cpts only the sites inside the territory are this import's to replace:
         # the professional's other sites belong to the rest of the national data.
-        replaced = PracticeSite.objects.filter(professional_id__in=[o.pk for o in to_update])
-        if self.scope is not None:
-            replaced = replaced.filter(commune_code__in=self.scope)
-        replaced.delete()
-        existing_keys = {
-            (site.professional_id, self.site_key(site))
-            for site in PracticeSite.objects.filter(
-                professional_id__in=[pk for pk, _ in append_sites]
+        if to_update:
+            replaced = PracticeSite.objects.filter(professional_id__in=[r[-1] for r in to_update])
+            if self.scope is not None:
+                replaced = replaced.filter(commune_code__in=self.scope)
+            replaced.delete()
+        if created:
+            # executemany gives no primary keys back: one query per batch reads them.
+            pks = dict(
+                self.professionals.select(
+                    ("national_id", "id"), "national_id", [p.national_id for p in created]
+                )
             )
-        }
-        append_sites = [
-            (pk, Person(**{**person.__dict__, "sites": [
-                s for s in person.sites if (pk, s.key()) not in existing_keys]}))
-            for pk, person in append_sites
-        ]  # fmt: skip
-        sites = [
-            self.site_row(obj.pk, site) for obj, person in replace_sites for site in person.sites
-        ]
-        sites += [self.site_row(pk, site) for pk, person in append_sites for site in person.sites]
-        PracticeSite.objects.bulk_create(sites, batch_size=1000)
+            replace_sites.extend((pks[p.national_id], p.sites) for p in created)
+        if append_sites:
+            existing_keys = {
+                (row[0], tuple(row[1:]))
+                for row in PracticeSite.objects.filter(
+                    professional_id__in=[pk for pk, _ in append_sites]
+                ).values_list("professional_id", *SITE_KEY)
+            }
+            replace_sites.extend(
+                (pk, [s for s in person.sites if (pk, s.key()) not in existing_keys])
+                for pk, person in append_sites
+            )
+        self.sites.insert(
+            [self.site_row(pk, site) for pk, sites in replace_sites for site in sites]
+        )
         self.report.created += len(to_create)
         self.report.updated += len(to_update)
         self.report.unchanged += len(unchanged)
 
-    @staticmethod
-    def site_key(row: PracticeSite) -> tuple:
-        return (row.siret, row.finess, row.name, row.address, row.commune_code,
-                row.practice_mode, row.specialty_code)  # fmt: skip
-
-    def site_row(self, professional_pk, site: Site) -> PracticeSite:
+    def site_row(self, professional_pk, site: Site) -> tuple:
         commune = self.communes.get(site.commune_code)
-        return PracticeSite(
-            professional_id=professional_pk, name=site.name, siret=site.siret,
-            finess=site.finess, address=site.address, postal_code=site.postal_code,
-            commune_code=site.commune_code, commune_id=commune.pk if commune else None,
-            phone=site.phone, email=site.email, practice_mode=site.practice_mode,
-            specialty_code=site.specialty_code, specialty=site.specialty,
-            latitude=commune.latitude if commune else None,
-            longitude=commune.longitude if commune else None,
+        if commune is None:
+            commune_pk = latitude = longitude = None
+        else:
+            commune_pk, latitude, longitude = commune.pk, commune.latitude, commune.longitude
+        return (
+            professional_pk, site.name, site.siret, site.finess, site.address,
+            site.postal_code, site.commune_code, commune_pk, site.phone, site.email,
+            site.practice_mode, site.specialty_code, site.specialty, latitude, longitude,
         )  # fmt: skip
 
     def deactivate_missing(self, path) -> None:

@@ -5,17 +5,21 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from maillage.core import audit
 from maillage.territory.models import Commune, search_key
 from maillage.territory.services import territory_communes
 
+from .index import refresh_directory_index
 from .models import (
     GP_PROFESSION,
     GP_SAVOIR_FAIRE,
     DirectoryEntry,
+    DirectoryIndex,
     ImportRun,
     PracticeSite,
     Professional,
@@ -69,37 +73,111 @@ def professionals_for(cpts, *, include_inactive=False, national_only=False):
     return queryset
 
 
+class SearchResults:
+    """The professionals a search finds, in name order, read from the directory index.
+
+    What Paginator and the API's pagination use of a queryset: `count()` counts index rows
+    only, a slice reads that page's ids from the index and then only those professionals
+    (their sites and, for members, the CPTS's entries prefetched), and iterating (exports)
+    does the same chunk by chunk."""
+
+    ordered = True  # for Paginator: the index query is ordered
+    CHUNK = 1000
+
+    def __init__(self, ids, *, cpts, with_entries: bool):
+        self._ids = ids  # ordered DirectoryIndex query of professional ids
+        self._cpts = cpts
+        self._with_entries = with_entries
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._ids.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def all(self):
+        # django-ninja's paginator counts with `.all().count()`.
+        return self
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self._load(list(self._ids[key]))
+        if isinstance(key, int) and key >= 0:
+            found = self._load(list(self._ids[key : key + 1]))
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        raise TypeError("SearchResults takes a slice or a non-negative index")
+
+    def __iter__(self):
+        ids = list(self._ids)
+        for start in range(0, len(ids), self.CHUNK):
+            yield from self._load(ids[start : start + self.CHUNK])
+
+    def _load(self, ids: list[int]) -> list[Professional]:
+        if not ids:
+            return []
+        # The communes' boundaries (GeoJSON) are not shown in a list: left in the database.
+        sites = PracticeSite.objects.select_related("commune").defer("commune__geometry")
+        queryset = Professional.objects.filter(pk__in=ids).prefetch_related(
+            Prefetch("sites", queryset=sites.order_by("pk"))
+        )
+        if self._with_entries:
+            queryset = queryset.prefetch_related(
+                Prefetch("entries", queryset=DirectoryEntry.objects.filter(cpts=self._cpts),
+                         to_attr="cpts_entries")
+            )  # fmt: skip
+        by_pk = {p.pk: p for p in queryset}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def search_professionals(cpts, filters: ProfessionalFilters, *, with_entries=True,
-                         national_only=False):  # fmt: skip
-    queryset = professionals_for(cpts, national_only=national_only)
-    for term in _terms(filters.q):
-        queryset = queryset.filter(search_name__contains=term)
-    if filters.profession_code:
-        queryset = queryset.filter(profession_code=filters.profession_code)
+                         national_only=False) -> SearchResults:  # fmt: skip
+    """The CPTS's directory (professionals_for()), filtered, as SearchResults. Reads the
+    directory index; what the CPTS records (skills, new patients, status) is read from its
+    entries."""
+    where = {"cpts": cpts}
     if filters.commune:
-        code = filters.commune.strip().upper()
-        queryset = queryset.filter(
-            Exists(PracticeSite.objects.filter(professional=OuterRef("pk"), commune_code=code))
-        )
-    entries = DirectoryEntry.objects.filter(cpts=cpts, professional=OuterRef("pk"))
+        where["commune_code"] = filters.commune.strip().upper()
+    else:
+        where["rank"] = 0  # one row per professional
+    if national_only:
+        where["national"] = True
+    if filters.profession_code:
+        where["profession_code"] = filters.profession_code
+    rows = DirectoryIndex.objects.filter(**where)
+    for term in _terms(filters.q):
+        # `search_name` contains the term: both are search_key()s (lower case, no accents,
+        # no punctuation), so a plain substring test is exact, and SQLite runs INSTR
+        # faster than the LIKE that `__contains` writes.
+        rows = rows.filter(GreaterThan(StrIndex("search_name", Value(term)), 0))
+    entries = DirectoryEntry.objects.filter(cpts=cpts)
     for term in _terms(filters.skill):
-        queryset = queryset.filter(Exists(entries.filter(search_skills__contains=term)))
-    if filters.accepts_new_patients is not None:
-        accepting = Exists(entries.filter(accepts_new_patients=True))
-        queryset = queryset.filter(accepting if filters.accepts_new_patients else ~accepting)
-    if filters.membership_status:
-        queryset = queryset.filter(
-            Exists(entries.filter(membership_status=filters.membership_status))
+        rows = rows.filter(
+            professional_id__in=entries.filter(search_skills__contains=term).values(
+                "professional_id"
+            )
         )
-    queryset = queryset.order_by("last_name", "first_name", "pk").prefetch_related(
-        Prefetch("sites", queryset=PracticeSite.objects.select_related("commune").order_by("pk"))
+    if filters.accepts_new_patients is not None:
+        accepting = entries.filter(accepts_new_patients=True).values("professional_id")
+        rows = (
+            rows.filter(professional_id__in=accepting)
+            if filters.accepts_new_patients
+            else rows.exclude(professional_id__in=accepting)
+        )
+    if filters.membership_status:
+        rows = rows.filter(
+            professional_id__in=entries.filter(membership_status=filters.membership_status).values(
+                "professional_id"
+            )
+        )
+    ids = rows.order_by("last_name", "first_name", "professional_id").values_list(
+        "professional_id", flat=True
     )
-    if with_entries:
-        queryset = queryset.prefetch_related(
-            Prefetch("entries", queryset=DirectoryEntry.objects.filter(cpts=cpts),
-                     to_attr="cpts_entries")
-        )  # fmt: skip
-    return queryset
+    return SearchResults(ids, cpts=cpts, with_entries=with_entries)
 
 
 def structures_for(cpts, *, q="", category_code="", commune=""):
@@ -208,6 +286,7 @@ def local_professional_create(
         commune=commune, phone=phone, email=email, latitude=commune.latitude,
         longitude=commune.longitude,
     )  # fmt: skip
+    refresh_directory_index(cpts, professional_ids=[professional.pk])
     audit.record(action="directory.local_create", actor=actor, cpts=cpts, obj=professional,
                  request=request)  # fmt: skip
     return professional

@@ -19,6 +19,17 @@ from .models import Commune, Epci, TerritoryChange, TerritoryCommune, search_key
 LOOKS_LIKE_CODE = re.compile(r"[0-9][0-9AB][0-9]*", re.IGNORECASE)
 
 
+# Called with the CPTS after each change of its territory, inside the change's transaction:
+# the directory registers the refresh of its search index here (DirectoryConfig.ready),
+# so that territory never imports the apps that depend on it.
+territory_change_hooks: list = []
+
+
+def _territory_changed(cpts: Cpts) -> None:
+    for hook in territory_change_hooks:
+        hook(cpts)
+
+
 def territory_communes(cpts: Cpts):
     return Commune.objects.filter(
         pk__in=TerritoryCommune.objects.filter(cpts=cpts).values("commune_id")
@@ -150,6 +161,7 @@ def territory_add_communes(
     before = territory_population(cpts)
     TerritoryCommune.objects.bulk_create([TerritoryCommune(cpts=cpts, commune=c) for c in communes])
     after = territory_population(cpts)
+    _territory_changed(cpts)
     return _record_change(
         cpts=cpts,
         actor=actor,
@@ -181,6 +193,7 @@ def territory_remove_communes(
     before = territory_population(cpts)
     rows.delete()
     after = territory_population(cpts)
+    _territory_changed(cpts)
     return _record_change(
         cpts=cpts,
         actor=actor,

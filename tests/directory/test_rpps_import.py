@@ -8,9 +8,19 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from maillage.core.validators import RPPS_LUHN_WARNING, validate_rpps
 from maillage.directory.importing import FileKindError
 from maillage.directory.models import DirectoryEntry, Professional
-from maillage.directory.rpps import COLUMNS, LineError, import_rpps, parse_fields, split_line
+from maillage.directory.rpps import (
+    COLUMNS,
+    LineError,
+    import_rpps,
+    luhn_ok,
+    name_key,
+    parse_fields,
+    split_line,
+)
+from maillage.territory.models import search_key
 from tests.directory.builders import rpps_file, rpps_id, rpps_line
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_directory")]
@@ -334,3 +344,13 @@ def test_crlf_and_bom_are_read(tmp_path):
     text = "\r\n".join(["|".join(COLUMNS) + "|", *_lines()]) + "\r\n"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
     assert import_rpps(path).created == 2
+
+
+@given(st.text(max_size=40))
+def test_name_key_is_search_key(text):
+    assert name_key(text) == search_key(text)
+
+
+@given(st.from_regex(r"[0-9]{11}", fullmatch=True))
+def test_fast_luhn_agrees_with_the_rpps_validator(identifier):
+    assert luhn_ok(identifier) == (RPPS_LUHN_WARNING not in validate_rpps(identifier).warnings)
