@@ -193,11 +193,15 @@ def _directory_text(d: dict) -> list[str]:
         f"recherche, marqueurs de la carte, contour du territoire, gabarit ; entre "
         f"{min(queries)} et {max(queries)} requêtes SQL selon la recherche.",
         "",
-        "La référence est une requête SQL brute (`connection.cursor()`) sur les mêmes tables "
-        "et les mêmes index : `search_name LIKE '%terme%'` pour chaque mot, les autres "
-        "filtres, la jointure des lieux d'exercice avec les communes du territoire, tri par "
-        "nom et `LIMIT 25`, plus le `COUNT(*)` de la même clause ; elle ne charge ni les lieux "
-        "d'exercice ni les fiches CPTS de la page. L'objectif porte sur le 95e centile.",
+        "Le service lit la table d'index de l'annuaire de la CPTS (`DirectoryIndex` : une "
+        "ligne par professionnel et commune d'exercice, reconstruite après chaque import et "
+        "chaque changement de territoire), puis charge les 25 professionnels de la page. "
+        "La référence est une requête SQL brute (`connection.cursor()`) sur la même table "
+        "et les mêmes index : `instr(search_name, terme) > 0` pour chaque mot (le même test "
+        "de sous-chaîne que le service), les autres "
+        "filtres, tri par nom et `LIMIT 25`, plus le `COUNT(*)` de la même clause ; elle ne "
+        "charge ni les professionnels de la page, ni leurs lieux d'exercice, ni les fiches "
+        "CPTS. L'objectif porte sur le 95e centile.",
         "",
     ]
 
@@ -209,6 +213,7 @@ SECTION_LABELS = {
     "rpps_import": "import RPPS",
     "gp_access": "médecin traitant",
     "same_day": "soins non programmés",
+    "pathways": "parcours",
 }
 # The same, as a sentence names them.
 SECTION_NAMES = {
@@ -218,6 +223,7 @@ SECTION_NAMES = {
     "rpps_import": "l'import RPPS",
     "gp_access": "le médecin traitant",
     "same_day": "les soins non programmés",
+    "pathways": "les parcours",
 }
 
 
@@ -486,6 +492,23 @@ def _same_day_text(sd: dict) -> list[str]:
             "Pas de référence brute : l'objectif est absolu, un 95e centile sous 100 ms.",
             "",
         ]
+        if "first_request_ms" in fhir:
+            firsts = [
+                f"{num(sd[key]['fhir']['first_request_ms'], 0)} ms sur {vendor}"
+                for key, vendor in VENDORS.items()
+                if isinstance(sd.get(key), dict)
+                and isinstance(sd[key].get("fhir"), dict)
+                and "first_request_ms" in sd[key]["fhir"]
+            ]
+            lines[-1:-1] = [
+                "Chaque ressource (Practitioner, PractitionerRole, Schedule, HealthcareService, "
+                "Organization, et chaque forme de Slot) est validée par son modèle "
+                "`fhir.resources` une fois par contenu distinct, puis réutilisée tant que ce "
+                "contenu ne change pas : la première recherche, qui les valide toutes, a pris "
+                + " et ".join(firsts)
+                + ". Sur PostgreSQL, les statistiques sont calculées (`ANALYZE`) après le "
+                "chargement en masse, comme l'autovacuum le ferait en production.",
+            ]
     return lines
 
 
@@ -524,6 +547,127 @@ def _same_day_check(sd: dict) -> str:
                 f"{race['errors']} erreur(s){' : ' + kinds if kinds else ''}**"
             )
     return " ; ".join(parts)
+
+
+# Parcours (bench_pathways.py) ----------------------------------------------------------
+
+
+def _pathways_rows(pw: dict) -> list[str]:
+    if "failed" in pw:
+        return [_failed_row("Parcours", pw)]
+    rows = []
+    for key, vendor in VENDORS.items():
+        part = pw[key]
+        if "professional" not in part:
+            rows.append(
+                f"| Parcours, {vendor} : **non mesuré** ({_unavailable(part)}) | — | — | — "
+                f"| p95 < 300 ms ; < 30 s | {status(False)} |"
+            )
+            continue
+        data, met = part["data"], pw["targets_met"]
+        scale = (
+            f"{num(data.get('enrolments', 0), 0)} patients inclus, "
+            f"{num(data.get('tasks', 0), 0)} tâches"
+        )
+        pages = (
+            ("professional", f"Parcours ({scale}) : « à faire » d'un professionnel de "
+             f"{part['professional'].get('care_teams', 0)} équipes", "professional_page"),
+            ("coordinator", "Parcours : tâches en retard de la coordinatrice "
+             f"({num(part['coordinator']['raw_count'], 0)}, avec réattribution)",
+             "coordinator_page"),
+        )  # fmt: skip
+        for name, what, target in pages:
+            page = part[name]
+            rows.append(
+                f"| {what}, {vendor} : médiane / p95 "
+                f"| {num(page['page']['median_ms'])} / {num(page['page']['p95_ms'])} ms "
+                f"| {num(page['raw']['median_ms'])} / {num(page['raw']['p95_ms'])} ms (SQL brut) "
+                f"| {ratio(page['ratio_p95'])} (p95) "
+                f"| p95 < {num(part['targets']['p95_ms'], 0)} ms "
+                f"| {status(met[f'{target}_{key}_p95_under_300ms'])} |"
+            )
+        rem = part["reminders"]
+        rows.append(
+            f"| Parcours : rappels quotidiens (`pathway_reminders`, {rem['recipients']} "
+            f"destinataires), {vendor} : médiane de {rem['runs']} "
+            f"| {num(rem['job_median_s'], 2)} s "
+            f"| {num(rem['raw_median_s'], 2)} s (GROUP BY brut) | {ratio(rem['ratio_median'])} "
+            f"| < {num(rem['targets']['seconds'], 0)} s "
+            f"| {status(met[f'reminders_{key}_under_30s'])} |"
+        )
+    return rows
+
+
+def _pathways_text(pw: dict) -> list[str]:
+    if "failed" in pw:
+        return []
+    lite = pw["sqlite"]
+    data, pro, coord = lite["data"], lite["professional"], lite["coordinator"]
+    rem = lite["reminders"]
+    per_template = data["enrolments_per_template"]
+    return [
+        "**Parcours : pages « à faire ».** La CPTS de démonstration `pays-berjalliens` avec "
+        f"{num(data['professionals'], 0)} professionnels membres (deux facteurs), "
+        f"{num(data['patients'], 0)} patients consentants inclus chacun dans un des quatre "
+        f"parcours livrés (diabète {num(per_template['diabete-type-2'], 0)}, insuffisance "
+        f"cardiaque {num(per_template['insuffisance-cardiaque'], 0)}, personne âgée fragile "
+        f"{num(per_template['personne-agee-fragile'], 0)}, retour à domicile "
+        f"{num(per_template['retour-domicile'], 0)}, dont {num(data['ended_enrolments'], 0)} "
+        f"terminés), des équipes de soins de 2 à 4 membres ({num(data['team_members'], 0)} "
+        f"places) et {num(data['tasks'], 0)} tâches : l'historique simulé de chaque inclusion "
+        "(échéances des étapes, récurrence comptée depuis la date de réalisation, retards "
+        f"aléatoires), soit {num(data['done_tasks'], 0)} faites, {num(data['open_tasks'], 0)} "
+        f"à faire dont {num(data['late_tasks'], 0)} en retard "
+        f"({num(100 * data['late_tasks'] / data['tasks'])} % des tâches), toutes attribuées "
+        f"sauf {num(data['unheld_open_tasks'], 0)} (elles vont au référent). "
+        "`GET /c/pays-berjalliens/parcours/a-faire/` avec le client de test de Django, pour "
+        f"le professionnel membre du plus grand nombre d'équipes ({pro['care_teams']}, "
+        f"référent de {pro['referent_of']} ; {num(pro['raw_count'], 0)} tâches à lui dans "
+        f"les 30 jours) et pour la coordinatrice (toutes les tâches en retard de la CPTS, "
+        f"chacune avec la liste de son équipe pour la réattribuer) ; {pro['page']['samples']} "
+        f"mesures après 3 de chauffe, {pro['page_queries']} et {coord['page_queries']} "
+        f"requêtes SQL, {num(pro['page_kb'])} et {num(coord['page_kb'])} Ko de HTML (50 "
+        "tâches affichées au plus). La référence, mesurée à tour de rôle avec la page, est "
+        "la même sélection en SQL écrit à la main (la première page de 50 tâches par échéance, "
+        "avec le patient, le parcours, l'étape et la personne qui la tient, plus le total ; "
+        "pour la coordinatrice, plus les membres des équipes). L'objectif porte sur le 95e "
+        "centile. Mesuré sur SQLite, puis sur PostgreSQL (serveur jetable de "
+        "`bin/with_postgres.py`, processus fils qui refait les mêmes données).",
+        "",
+        "**Parcours : rappels quotidiens.** La commande `pathway_reminders` (un e-mail par "
+        "professionnel : le nombre de tâches en retard et à faire dans les 7 jours, sans "
+        f"donnée de santé), avec l'envoi gardé en mémoire : {rem['recipients']} e-mails pour "
+        f"{num(rem['late'], 0)} tâches en retard et {num(rem['soon'], 0)} à venir ; "
+        f"{rem['runs']} exécutions, les rappels du jour effacés entre deux. La référence est "
+        "un `GROUP BY` en SQL brut qui calcule les mêmes nombres.",
+        "",
+    ]
+
+
+def _pathways_check(pw: dict) -> str:
+    if "failed" in pw:
+        return f"**parcours : mesure en échec ({pw['failed']})**"
+    same, failed = [], []
+    for key, vendor in VENDORS.items():
+        part = pw[key]
+        if "professional" not in part:
+            failed.append(f"pas de comparaison sur {vendor}")
+            continue
+        for name, label in (("professional", "page du professionnel"),
+                            ("coordinator", "page de la coordinatrice"),
+                            ("reminders", "rappels")):  # fmt: skip
+            (same if part[name]["same_results"] else failed).append(f"{label} ({vendor})")
+    text = ""
+    if same:
+        text = (
+            "parcours : les pages montrent les 50 tâches du SQL brut, dans le même ordre, et "
+            "le même total, et la page de la coordinatrice propose chaque membre de l'équipe de "
+            "chaque tâche ; les rappels ont les mêmes nombres que le `GROUP BY` brut et partent "
+            f"à chaque destinataire, une fois : vérifié pour {_joined(same)}"
+        )
+    if failed:
+        text += ("" if not text else " ; ") + f"**parcours, en échec : {_joined(failed)}**"
+    return text
 
 
 # Page -------------------------------------------------------------------------------------
@@ -622,6 +766,7 @@ SECTION_PARTS = {
     "rpps_import": (_rpps_rows, _rpps_text, lambda s: [_rpps_check(s)]),
     "gp_access": (_gp_access_rows, _gp_access_text, lambda s: [_gp_access_check(s)]),
     "same_day": (_same_day_rows, _same_day_text, lambda s: [_same_day_check(s)]),
+    "pathways": (_pathways_rows, _pathways_text, lambda s: [_pathways_check(s)]),
 }
 
 
@@ -685,11 +830,12 @@ def _reproduce_text(results: dict) -> str:
         "cette page. Elle se termine en erreur si un objectif est manqué ou si une "
         "vérification échoue. Pour ne remesurer que certaines sections, par exemple "
         "`.venv/bin/python bench/run.py --only gp_access,same_day` (sections : `geography`, "
-        "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`) : les autres "
+        "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`, `pathways`) : "
+        "les autres "
         "gardent leurs chiffres et leur date de mesure. Le code des mesures est dans "
         "`bench/` : `bench_geography.py`, `raw_geography.py`, `bench_territory.py`, "
         "`bench_directory.py`, `bench_rpps.py`, `raw_rpps.py`, `rpps_file.py` (le fichier "
-        "RPPS synthétique), `bench_gp_access.py` et `bench_same_day.py`."
+        "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py` et `bench_pathways.py`."
     )
     return text
 
@@ -736,7 +882,8 @@ def render(results: dict) -> str:
         "vite dans un annuaire de 100 000 professionnels, importer le fichier national "
         "des professionnels de santé en quelques minutes et peu de mémoire, proposer un "
         "médecin traitant à des milliers de patients en attente, et trouver en quelques "
-        "millisecondes un créneau de soins non programmés, sans jamais le réserver deux fois.",
+        "millisecondes un créneau de soins non programmés, sans jamais le réserver deux fois, "
+        "et montrer à chacun ce qui est à faire et en retard dans les parcours de ses patients.",
         "",
         f"{_measured_sentence(results)} {verdict}",
         "",
@@ -869,6 +1016,34 @@ def _console_same_day(sd: dict) -> list[str]:
     return out
 
 
+def _console_pathways(pw: dict) -> list[str]:
+    if "failed" in pw:
+        return [f"pathways FAILED: {pw['failed']}"]
+    out = []
+    for key in VENDORS:
+        part = pw[key]
+        if "professional" not in part:
+            out.append(f"pathways {key}: not measured ({_unavailable(part)})")
+            continue
+        for name in ("professional", "coordinator"):
+            page = part[name]
+            out.append(
+                f"pathways {name} page {key} ({page['raw_count']} tasks): median "
+                f"{page['page']['median_ms']:.1f} ms, p95 {page['page']['p95_ms']:.1f} ms; raw "
+                f"p95 {page['raw']['p95_ms']:.1f} ms (x{page['ratio_p95']:.2f}); "
+                f"{page['page_queries']} queries; same results: {page['same_results']}"
+            )
+        rem = part["reminders"]
+        out.append(
+            f"pathways reminders {key}: median {rem['job_median_s']:.2f} s, max "
+            f"{rem['job_max_s']:.2f} s; raw {rem['raw_median_s']:.3f} s "
+            f"(x{rem['ratio_median']:.1f}); {rem['recipients']} recipients, messages "
+            f"{rem['messages']}; same results: {rem['same_results']}"
+        )
+    out.append("pathways targets: " + ", ".join(f"{k}={v}" for k, v in pw["targets_met"].items()))
+    return out
+
+
 CONSOLE_PARTS = {
     "geography": _console_geography,
     "territory": _console_territory,
@@ -876,6 +1051,7 @@ CONSOLE_PARTS = {
     "rpps_import": _console_rpps,
     "gp_access": _console_gp_access,
     "same_day": _console_same_day,
+    "pathways": _console_pathways,
 }
 
 

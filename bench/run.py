@@ -109,8 +109,20 @@ def machine() -> dict:
 # sections run in a child process of their own (`--child`), on the throw-away database
 # their module creates: neither the data of the other sections nor this process's
 # settings weigh on them (their modules read `MAILLAGE_DEMO=1`, as the demo does).
-SECTIONS = ("geography", "territory", "directory_search", "rpps_import", "gp_access", "same_day")
-MODULE_SECTIONS = {"gp_access": "bench_gp_access", "same_day": "bench_same_day"}
+SECTIONS = (
+    "geography",
+    "territory",
+    "directory_search",
+    "rpps_import",
+    "gp_access",
+    "same_day",
+    "pathways",
+)
+MODULE_SECTIONS = {
+    "gp_access": "bench_gp_access",
+    "same_day": "bench_same_day",
+    "pathways": "bench_pathways",
+}
 ALIASES = {"directory": "directory_search", "rpps": "rpps_import"}
 CHILD_TIMEOUT_S = 1800
 # Set in the children by the modules themselves; not inherited from this process's scratch
@@ -290,6 +302,14 @@ def measure(name: str, step: int, steps: int, work_dir: Path):
         print(
             f"{prefix} soins non programmés : suggestions (SQLite et PostgreSQL) et SQL brut, "
             "course à la réservation à 32 clients, recherche FHIR du SAS (plusieurs minutes)…",
+            flush=True,
+        )
+        return run_module_section(name, work_dir)
+    if name == "pathways":
+        print(
+            f"{prefix} parcours : 10 000 patients inclus, 200 000 tâches ; pages « à faire » "
+            "d'un professionnel et de la coordinatrice, rappels quotidiens, et SQL brut "
+            "(SQLite et PostgreSQL, plusieurs minutes)…",
             flush=True,
         )
         return run_module_section(name, work_dir)
