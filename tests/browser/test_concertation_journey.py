@@ -66,7 +66,7 @@ def test_meeting_decision_creates_a_task_the_nurse_sees_on_her_phone(demo_server
     page.get_by_role("navigation", name="Parcours").get_by_role("link", name="Concertation").click()
     page.wait_for_url(f"**/c/{SLUG}/parcours/concertation/")
     page.get_by_role("link", name="Planifier une réunion").click()
-    page.get_by_label("Intitulé").fill("RCP diabète du mois")
+    page.get_by_label("Intitulé").fill("RCP pied diabétique")
     page.get_by_label("Date et heure").fill(f"{tomorrow:%Y-%m-%d}T18:30")
     page.get_by_label("Durée (minutes)").fill("60")
     page.get_by_label("Lieu ou lien de visioconférence").fill("Maison de santé, salle 2")
@@ -74,7 +74,7 @@ def test_meeting_decision_creates_a_task_the_nurse_sees_on_her_phone(demo_server
     page.get_by_label(re.compile("^Hugo Garnier")).check()
     page.get_by_role("button", name="Planifier").click()
     page.wait_for_selector("text=Réunion planifiée : ajoutez les dossiers à discuter.")
-    assert page.get_by_role("heading", name="RCP diabète du mois", level=1).is_visible()
+    assert page.get_by_role("heading", name="RCP pied diabétique", level=1).is_visible()
     people = page.locator("section", has=page.get_by_role("heading", name="Participants"))
     for name in ("Claire Morel", "Julien Perrin", "Hugo Garnier"):
         assert people.get_by_text(name).is_visible()
@@ -94,7 +94,7 @@ def test_meeting_decision_creates_a_task_the_nurse_sees_on_her_phone(demo_server
     assert case.get_by_role("link", name="Enregistrer une décision").count() == 0
 
     # The meeting takes place: attendance and decisions need it to have started.
-    meeting = Meeting.objects.get(title="RCP diabète du mois")
+    meeting = Meeting.objects.get(title="RCP pied diabétique")
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=timezone.now() - datetime.timedelta(hours=1)
     )
