@@ -32,15 +32,12 @@ Usage: `python bench/bench_gp_access.py` prints the results as JSON; `run()` ret
 import datetime
 import io
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
+import common
 import numpy as np
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -69,36 +66,8 @@ WEIGHTS = {"ald": 64, "age70": 32, "precarity": 16, "isolation": 8, "disability"
            "pregnancy": 2, "chronic": 1}  # fmt: skip
 
 
-@contextmanager
 def django_environment():
-    """A temporary SQLite database and var directory, unless Django is already set up
-    (by `run.py`, which then owns a scratch database of its own)."""
-    from django.apps import apps
-
-    if apps.ready:
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="maillage-bench-gp-") as tmp:
-        var_dir = Path(tmp) / "var"
-        # STATIC_ROOT lives under the var directory; WhiteNoise warns when it is missing.
-        (var_dir / "static").mkdir(parents=True)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
-        os.environ["MAILLAGE_VAR_DIR"] = str(var_dir)
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'maillage.sqlite3'}"
-        os.environ["MAILLAGE_DEMO"] = "1"
-        # Static files from the finders (no collectstatic), as in the test suite.
-        os.environ["MAILLAGE_TESTING"] = "1"
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        try:
-            yield
-        finally:
-            from django.db import connections
-
-            connections.close_all()
+    return common.django_environment("gp")
 
 
 # Synthetic instance -----------------------------------------------------------------------
@@ -498,23 +467,14 @@ WHERE r.cpts_id = %s AND r.status IN ('new', 'qualified', 'proposed', 'accepted'
 """
 
 
-def summary(samples: list[float]) -> dict:
-    return {
-        "median_ms": statistics.median(samples),
-        "p95_ms": statistics.quantiles(samples, n=20, method="inclusive")[18],
-        "min_ms": min(samples),
-        "samples": len(samples),
-    }
+summary = common.summary
 
 
 def work_queue() -> dict:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django_otp import DEVICE_ID_SESSION_KEY
 
     from maillage.core.models import Cpts, User
-    from maillage.core.twofactor import confirmed_device
 
     started = time.perf_counter()
     setup_data()
@@ -523,13 +483,7 @@ def work_queue() -> dict:
     coordinator = User.objects.get(email=COORDINATOR)
     filled = fill_queue(cpts, coordinator)
 
-    browser = Client()
-    browser.force_login(coordinator)
-    device = confirmed_device(coordinator)
-    if device is not None:
-        session = browser.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    browser = common.verified_client(coordinator)
 
     def page():
         response = browser.get(QUEUE_URL)

@@ -53,9 +53,9 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
+import common
 import numpy as np
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -91,62 +91,21 @@ REMINDER_RUNS = 3
 REMINDER_TARGET_S = 30.0
 
 
-@contextmanager
 def django_environment(database_url: str | None = None):
-    """A temporary var directory and database (SQLite unless `database_url` is given),
-    unless Django is already set up (by `run.py`, which then owns a scratch database)."""
-    from django.apps import apps
-
-    if apps.ready:
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="maillage-bench-parcours-") as tmp:
-        var_dir = Path(tmp) / "var"
-        # STATIC_ROOT lives under the var directory; WhiteNoise warns when it is missing.
-        (var_dir / "static").mkdir(parents=True)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
-        os.environ["MAILLAGE_VAR_DIR"] = str(var_dir)
-        os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var_dir / 'maillage.sqlite3'}"
-        os.environ["MAILLAGE_DEMO"] = "1"
-        os.environ["MAILLAGE_TESTING"] = "1"
-        # Reminders kept in memory (`mail.outbox`), counted rather than printed.
-        os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        try:
-            yield
-        finally:
-            from django.db import connections
-
-            connections.close_all()
+    # Reminders kept in memory (`mail.outbox`), counted rather than printed.
+    return common.django_environment(
+        "parcours", database_url,
+        {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    )  # fmt: skip
 
 
-def summary(samples: list[float]) -> dict:
-    return {
-        "median_ms": statistics.median(samples),
-        "p95_ms": statistics.quantiles(samples, n=20, method="inclusive")[18],
-        "min_ms": min(samples),
-        "max_ms": max(samples),
-        "samples": len(samples),
-    }
+summary = common.summary
 
 
 # Data ------------------------------------------------------------------------------------
 
 
-def setup_demo() -> None:
-    from django.core.management import call_command
-
-    from maillage.demo.builder import build_demo
-    from maillage.territory.models import Commune
-
-    call_command("migrate", interactive=False, verbosity=0)
-    if not Commune.objects.filter(code="38053").exists():
-        call_command("load_geography", departements="38", no_progress=True, stdout=io.StringIO())
-    build_demo(directory=False)
+setup_demo = common.setup_demo
 
 
 def _with_pks(objects, model, key: str, queryset):
@@ -498,20 +457,7 @@ def raw_reminder_counts(day) -> set:
 # Measures ----------------------------------------------------------------------------------
 
 
-def _client(user):
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from maillage.core.twofactor import confirmed_device
-
-    browser = Client()
-    browser.force_login(user)
-    device = confirmed_device(user)
-    if device is not None:
-        session = browser.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return browser
+_client = common.verified_client
 
 
 TASK_ID = re.compile(r'id="d-([0-9a-f-]{36})"')

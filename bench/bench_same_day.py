@@ -33,7 +33,6 @@ Usage: `python bench/bench_same_day.py` prints the results as JSON; `run()` retu
 
 import datetime
 import importlib
-import io
 import json
 import os
 import statistics
@@ -43,10 +42,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
+import common
 import numpy as np
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -87,62 +86,20 @@ URGENCY_MIX = (["same_day", "24h", "48h"], [0.2, 0.5, 0.3])
 REQUEST_PROFESSION_MIX = (["10", "60", "21"], [0.85, 0.10, 0.05])
 
 
-@contextmanager
 def django_environment(database_url: str | None = None):
-    """A temporary var directory and database (SQLite unless `database_url` is given),
-    unless Django is already set up (by `run.py`, which then owns a scratch database)."""
-    from django.apps import apps
-
-    if apps.ready:
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="maillage-bench-snp-") as tmp:
-        var_dir = Path(tmp) / "var"
-        # STATIC_ROOT lives under the var directory; WhiteNoise warns when it is missing.
-        (var_dir / "static").mkdir(parents=True)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
-        os.environ["MAILLAGE_VAR_DIR"] = str(var_dir)
-        os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var_dir / 'maillage.sqlite3'}"
-        os.environ["MAILLAGE_DEMO"] = "1"
-        os.environ["MAILLAGE_TESTING"] = "1"
-        # Confirmation texts kept in memory: the console backend would print 200 of them.
-        os.environ["SMS_BACKEND"] = "maillage.same_day_care.notify.MemorySms"
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        try:
-            yield
-        finally:
-            from django.db import connections
-
-            connections.close_all()
+    # Confirmation texts kept in memory: the console backend would print 200 of them.
+    return common.django_environment(
+        "snp", database_url, {"SMS_BACKEND": "maillage.same_day_care.notify.MemorySms"}
+    )
 
 
-def summary(samples: list[float]) -> dict:
-    return {
-        "median_ms": statistics.median(samples),
-        "p95_ms": statistics.quantiles(samples, n=20, method="inclusive")[18],
-        "min_ms": min(samples),
-        "max_ms": max(samples),
-        "samples": len(samples),
-    }
+summary = common.summary
 
 
 # Data ------------------------------------------------------------------------------------
 
 
-def setup_demo() -> None:
-    from django.core.management import call_command
-
-    from maillage.demo.builder import build_demo
-    from maillage.territory.models import Commune
-
-    call_command("migrate", interactive=False, verbosity=0)
-    if not Commune.objects.filter(code="38053").exists():
-        call_command("load_geography", departements="38", no_progress=True, stdout=io.StringIO())
-    build_demo(directory=False)
+setup_demo = common.setup_demo
 
 
 def fill(cpts, regulator) -> dict:

@@ -25,21 +25,19 @@ import gzip
 import io
 import json
 import re
-import statistics
 import time
 from html.parser import HTMLParser
 
+import common
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from maillage.core.models import User
 from maillage.core.services import api_token_create
-from maillage.core.twofactor import confirmed_device
 from maillage.demo.builder import build_demo
 
 CPTS_SLUG = "pays-berjalliens"
@@ -85,16 +83,7 @@ def setup_data() -> None:
     build_demo()
 
 
-def verified_client(user: User) -> Client:
-    """A browser session with both factors done (as `tests/conftest.py` makes one)."""
-    client = Client()
-    client.force_login(user)
-    device = confirmed_device(user)
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
+verified_client = common.verified_client
 
 
 def timed(call, repeats: int = REPEATS, warmups: int = WARMUPS) -> list[float]:
@@ -109,13 +98,7 @@ def timed(call, repeats: int = REPEATS, warmups: int = WARMUPS) -> list[float]:
     return samples
 
 
-def summary(samples: list[float]) -> dict:
-    return {
-        "median_ms": statistics.median(samples),
-        "p95_ms": statistics.quantiles(samples, n=20, method="inclusive")[18],
-        "min_ms": min(samples),
-        "samples": len(samples),
-    }
+summary = common.summary
 
 
 def raw_geojson(slug: str) -> str:

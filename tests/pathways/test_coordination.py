@@ -12,18 +12,13 @@ from django.urls import reverse
 from maillage.core.models import AuditEvent
 from maillage.directory.models import DirectoryEntry, Professional
 from maillage.pathways import services
-from maillage.pathways.models import CoordinationNote, PathwayTemplate, ReminderLog, Task
+from maillage.pathways.models import CoordinationNote, ReminderLog, Task
 from maillage.pathways.reminders import send_reminders
 from maillage.patients.services import patient_create
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
 HOME = "pays-berjalliens"
-
-
-@pytest.fixture
-def diabetes(db):
-    return PathwayTemplate.objects.get(slug="diabete-type-2", cpts__isnull=True)
 
 
 @pytest.fixture

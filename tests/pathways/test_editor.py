@@ -28,11 +28,6 @@ DAY = datetime.date(2026, 1, 5)
 
 
 @pytest.fixture
-def diabetes(db):
-    return PathwayTemplate.objects.get(slug="diabete-type-2", cpts__isnull=True)
-
-
-@pytest.fixture
 def draft(home_cpts, coordinator, diabetes):
     return editor.draft_open(cpts=home_cpts, actor=coordinator, template=diabetes)
 

@@ -23,7 +23,6 @@ from maillage.pathways.models import (
     ReminderLog,
     Task,
 )
-from maillage.patients.services import patient_create
 
 pytestmark = pytest.mark.django_db
 HOME = "pays-berjalliens"
@@ -36,26 +35,6 @@ def member(user, cpts):
 
 def url(name, *args):
     return reverse(f"pathways:{name}", args=[HOME, *args])
-
-
-@pytest.fixture
-def patient(home_cpts, coordinator):
-    return patient_create(
-        cpts=home_cpts, actor=coordinator, consent_method="oral",
-        data={"birth_name": "Vasseur", "first_names": "Lucienne", "birth_date": "1950-05-04",
-              "sex": "F", "commune": "38053", "phone": "0611223344"},
-        allow_duplicate=True,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def enrolment(home_cpts, patient, coordinator, gp, nurse):
-    """The GP (referent) and the nurse form the care team; the pharmacist is not in it."""
-    return services.enrol(
-        cpts=home_cpts, patient=patient,
-        template=PathwayTemplate.objects.get(slug="diabete-type-2", cpts__isnull=True),
-        actor=coordinator, team=[(gp, "médecin traitant", True), (nurse, "IDEL", False)],
-    )  # fmt: skip
 
 
 @pytest.fixture

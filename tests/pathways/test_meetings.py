@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.core.models import AuditEvent, Membership
-from maillage.pathways import meetings, services
-from maillage.pathways.models import Meeting, MeetingAttendance, PathwayTemplate, Task
-from maillage.patients.services import patient_create
+from maillage.pathways import meetings
+from maillage.pathways.models import Meeting, MeetingAttendance, Task
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
@@ -27,26 +26,6 @@ def in_days(days, hour=14):
 
 def member(user, cpts):
     return Membership.objects.get(user=user, cpts=cpts)
-
-
-@pytest.fixture
-def patient(home_cpts, coordinator):
-    return patient_create(
-        cpts=home_cpts, actor=coordinator, consent_method="oral",
-        data={"birth_name": "Vasseur", "first_names": "Lucienne", "birth_date": "1950-05-04",
-              "sex": "F", "commune": "38053", "phone": "0611223344"},
-        allow_duplicate=True,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def enrolment(home_cpts, patient, coordinator, gp, nurse):
-    """The GP (referent) and the nurse form the care team; the pharmacist is not in it."""
-    return services.enrol(
-        cpts=home_cpts, patient=patient,
-        template=PathwayTemplate.objects.get(slug="diabete-type-2", cpts__isnull=True),
-        actor=coordinator, team=[(gp, "médecin traitant", True), (nurse, "IDEL", False)],
-    )  # fmt: skip
 
 
 @pytest.fixture

@@ -24,11 +24,6 @@ DAY = datetime.date(2026, 1, 5)
 
 
 @pytest.fixture
-def diabetes(db):
-    return PathwayTemplate.objects.get(slug="diabete-type-2", cpts__isnull=True)
-
-
-@pytest.fixture
 def patient(home_cpts, coordinator):
     return patient_create(
         cpts=home_cpts,
