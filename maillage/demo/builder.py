@@ -329,7 +329,14 @@ def build_demo_pathways() -> None:
     # Foot grade 1: a podiatrist follow-up starts.
     done(first, "pieds", "1", 85)
     done(first, "lipides", "1.3", 100)
+    done(first, "dfg", "78", 100)
+    done(first, "albuminurie", "2.1", 100)
+    done(first, "ecg", "oui", 60)
+    done(first, "fond-oeil", "oui", 50)
     done(enrolments[1], "hba1c", "6.9", 55)
+    done(enrolments[1], "lipides", "1.1", 55)
+    done(enrolments[1], "dfg", "92", 55)
+    done(enrolments[1], "albuminurie", "1.4", 55)
     add_note(enrolment=first, author=nurse,
              text="Glycémies capillaires élevées le soir ; revoir le traitement avec le "
                   "médecin traitant.")  # fmt: skip
