@@ -120,7 +120,17 @@ def create_enrolment(request, payload: EnrolmentIn):
     if template is None:
         raise ValidationError({"template": f"Parcours inconnu : {payload.template}."})
     team = []
-    for member in payload.team or [TeamMemberIn(email=request.auth.email, referent=True)]:
+    requested = payload.team
+    if not requested:
+        # No team given: the patient's médecin traitant (member of the CPTS) as référent,
+        # with the caller; otherwise the caller alone, as référent.
+        _members, gp_id = services.proposed_team(membership.cpts, patient)
+        gp = patient.attending_gp if gp_id else None
+        requested = [TeamMemberIn(email=gp.email, role="Médecin traitant", referent=True)] \
+            if gp else []  # fmt: skip
+        if not gp or gp.pk != request.auth.pk:
+            requested.append(TeamMemberIn(email=request.auth.email, referent=not gp))
+    for member in requested:
         found = (
             Membership.objects.active()
             .filter(cpts=membership.cpts, user__email=member.email.lower())

@@ -261,3 +261,22 @@ def test_partner_in_the_team_cannot_change_the_attending_gp(
     assert client_for(gp).post(url, {"attending_gp": str(gp.public_id)}).status_code == 302
     patient.refresh_from_db()
     assert patient.attending_gp == gp
+
+
+def test_api_enrolment_without_team_takes_the_attending_gp_as_referent(
+    client, patient, gp, coordinator
+):
+    from maillage.core.services import api_token_create
+    from maillage.patients.services import set_attending_gp
+
+    set_attending_gp(patient=patient, gp=gp, actor=coordinator)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=coordinator)}"}
+    created = client.post(
+        "/api/v1/pathways/enrolments",
+        {"patient": str(patient.public_id), "template": "insuffisance-cardiaque"},
+        content_type="application/json", **auth,
+    )  # fmt: skip
+    assert created.status_code == 201
+    enrolment = patient.enrolments.get()
+    team = {m.user: m.is_referent for m in enrolment.team.all()}
+    assert team == {gp: True, coordinator: False}
