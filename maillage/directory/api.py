@@ -57,6 +57,15 @@ class Page(PageNumberPagination):
 
     items_attribute = "results"
 
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        # A page past the last one is empty: never sliced, as an offset past what the
+        # database's 64-bit integers hold (?page=99999999999999999999) is an error there.
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        count = self._items_count(queryset)
+        items = queryset[offset : offset + page_size] if offset < count else []
+        return {self.items_attribute: items, "count": count}
+
 
 @router.get("/professionals", response=list[ProfessionalOut], summary="Professionnels")
 @paginate(Page, page_size=50)

@@ -226,8 +226,14 @@ def _parse_moment(text: str, *, end_of_day: bool) -> datetime.datetime | None:
             )
     except ValueError:
         return None
-    if timezone.is_naive(moment):  # FHIR: no offset means the server's time zone
-        moment = timezone.make_aware(moment)
+    try:
+        if timezone.is_naive(moment):  # FHIR: no offset means the server's time zone
+            moment = timezone.make_aware(moment)
+        # The database compares in UTC: a bound that UTC cannot hold (year 1 at +14:00,
+        # year 9999 at -14:00) is an invalid date, not a server error.
+        moment.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        return None
     return moment
 
 

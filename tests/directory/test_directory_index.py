@@ -153,3 +153,33 @@ def test_refresh_rebuilds_rows_that_were_lost(home_cpts):
     assert search_professionals(home_cpts, ProfessionalFilters()).count() == 0
     refresh_directory_index(home_cpts)
     assert search_professionals(home_cpts, ProfessionalFilters()).count() == expected
+
+
+# Pages of SearchResults: past the end, not a number, absurdly large: never a 500.
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "99999999999999999999999"])
+def test_pages_out_of_range_never_fail(client_for, coordinator, client, home_cpts, page):
+    member = client_for(coordinator)
+    for url in (f"/c/{home_cpts.slug}/annuaire/", f"/annuaire/{home_cpts.slug}/"):
+        response = (member if url.startswith("/c/") else client).get(url, {"page": page})
+        assert response.status_code == 200
+    response = member.get("/api/v1/professionals", {"page": page})
+    if page.lstrip("-").isdigit() and int(page) >= 1:
+        assert response.status_code == 200
+        data = response.json()
+        assert data["results"] == []
+        assert data["count"] == search_professionals(home_cpts, ProfessionalFilters()).count()
+    else:
+        assert response.status_code == 422
+    huge = member.get("/api/v1/structures", {"page": "99999999999999999999999"})
+    assert huge.status_code == 200 and huge.json()["results"] == []
+
+
+@pytest.mark.parametrize("q", ["%", "_", "'", '"', "a%b_c", "' OR 1=1 --", "\\"])
+def test_search_text_with_sql_characters_is_plain_text(client_for, coordinator, q):
+    member = client_for(coordinator)
+    api = member.get("/api/v1/professionals", {"q": q, "commune": q, "skill": q})
+    assert api.status_code == 200 and api.json()["count"] == 0
+    page = member.get("/c/pays-berjalliens/annuaire/", {"q": q})
+    assert page.status_code == 200

@@ -1,6 +1,7 @@
 """The SAS slot search (INT_R04 and INT_R01): the guide's Bundle shapes, bad input, scope."""
 
 import datetime
+import json
 import re
 from urllib.parse import urlencode
 
@@ -362,6 +363,63 @@ def test_validation_is_real_for_memoised_resources():
         fhir._validated(fhir.Practitioner, {"id": "not an id!", "name": "not a list"})
     resource = fhir._validated(fhir.Practitioner, {"id": "abc", "name": [{"family": "X"}]})
     assert resource == {"resourceType": "Practitioner", "id": "abc", "name": [{"family": "X"}]}
+
+
+def test_a_slot_withdrawn_or_booked_after_a_search_is_not_served_again(
+    client, regulator, linked_gp, publish, snp_request, gp
+):
+    kept, withdrawn, booked = publish(hours_from_now=2, count=3)
+    first = _search(client, regulator, linked_gp.national_id)  # shapes and resources memoised
+    assert len(resources(first, "Slot")) == 3
+    services.withdraw_slot(slot=withdrawn, actor=gp)
+    services.book(slot=booked, snp_request=snp_request(), actor=regulator)
+    after = _search(client, regulator, linked_gp.national_id)
+    assert [s["id"] for s in resources(after, "Slot")] == [str(kept.public_id)]
+    assert after["total"] == 1
+
+
+def test_memoised_resources_of_one_cpts_never_reach_another(
+    client, outsider, regulator, home_cpts, other_cpts, linked_gp, publish
+):
+    """Same professional, same site, both CPTS: each CPTS's curated phone and its own
+    Organization, even when the other CPTS's answer was built (and memoised) first."""
+    publish(hours_from_now=2)
+    DirectoryEntry.objects.filter(cpts=home_cpts, professional=linked_gp).update(
+        phone="04 74 11 22 33"
+    )
+    other_account = User.objects.get(email=demo_email("medecin", other_cpts.slug))
+    DirectoryEntry.objects.update_or_create(
+        cpts=other_cpts, professional=linked_gp,
+        defaults={"account": other_account, "phone": "04 76 99 88 77"},
+    )  # fmt: skip
+    start = timezone.now() + datetime.timedelta(hours=3)
+    services.publish_slots(
+        cpts=other_cpts, professional=other_account, actor=other_account,
+        times=[(start, start + datetime.timedelta(minutes=20))], profession_code="10",
+        commune=Commune.objects.get(code="38053"),
+    )  # fmt: skip
+    for _ in range(2):  # the second round is served from the memo
+        ours = _search(client, regulator, linked_gp.national_id)
+        theirs = _search(client, outsider, linked_gp.national_id)
+        assert [r["telecom"] for r in resources(ours, "PractitionerRole")] == [
+            [{"system": "phone", "value": "+33474112233"}]
+        ]
+        assert [r["telecom"] for r in resources(theirs, "PractitionerRole")] == [
+            [{"system": "phone", "value": "+33476998877"}]
+        ]
+        assert [o["name"] for o in resources(ours, "Organization")] == [home_cpts.name]
+        assert [o["name"] for o in resources(theirs, "Organization")] == [other_cpts.name]
+        assert "33476998877" not in json.dumps(ours) and "33474112233" not in json.dumps(theirs)
+
+
+@pytest.mark.parametrize(
+    "bound",
+    ["ge0001-01-01", "ge0001-01-01T00:00:00+14:00", "le9999-12-31T23:59:59-14:00"],
+)
+def test_a_date_out_of_the_database_range_is_a_400(client, regulator, linked_gp, bound):
+    params = [p for p in search_params(linked_gp.national_id) if p[1][:2] != bound[:2]]
+    params.append(("start", bound))
+    assert_outcome(fhir_get(client, regulator, params), 400, "invalid", "date invalide")
 
 
 def test_an_unencoded_plus_in_the_offset_is_understood(client, regulator, linked_gp, publish):
