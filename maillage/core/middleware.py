@@ -1,4 +1,4 @@
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 
 class RejectNulBytesMiddleware:
@@ -12,12 +12,21 @@ class RejectNulBytesMiddleware:
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(
             "QUERY_STRING", ""
         ):
-            return HttpResponseBadRequest("Caractère nul interdit dans les paramètres.")
+            return _bad_request(request, "Caractère nul interdit dans les paramètres.")
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
             for values in request.POST.lists():
                 if any("\x00" in v for v in values[1]):
-                    return HttpResponseBadRequest("Caractère nul interdit dans le formulaire.")
+                    return _bad_request(request, "Caractère nul interdit dans le formulaire.")
         return self.get_response(request)
+
+
+def _bad_request(request, message: str):
+    """A FHIR client (the SAS) reads errors as an OperationOutcome; everyone else as text."""
+    if request.path.startswith("/fhir/"):
+        outcome = {"resourceType": "OperationOutcome",
+                   "issue": [{"severity": "error", "code": "invalid", "diagnostics": message}]}
+        return JsonResponse(outcome, status=400, content_type="application/fhir+json")
+    return HttpResponseBadRequest(message)

@@ -17,9 +17,15 @@ def refresh_directory_index(cpts=None, *, professional_ids=None, apps=global_app
     given professionals when `professional_ids` is given. `apps` is the model registry
     (a migration passes its historical one)."""
     Cpts = apps.get_model("core", "Cpts")
-    cpts_ids = [cpts.pk] if cpts is not None else list(Cpts.objects.values_list("pk", flat=True))
+    cpts_ids = [cpts.pk] if cpts is not None else list(
+        Cpts.objects.order_by("pk").values_list("pk", flat=True)
+    )
     with transaction.atomic():
         for cpts_id in cpts_ids:
+            # Two refreshes of one CPTS at once (an import ending during a territory
+            # change) take turns: the second would otherwise insert rows the first did.
+            # Locks are taken in pk order, so two refreshes cannot deadlock.
+            list(Cpts.objects.select_for_update().filter(pk=cpts_id).values_list("pk"))
             _refresh_one(apps, cpts_id, professional_ids)
 
 

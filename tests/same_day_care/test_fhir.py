@@ -502,6 +502,11 @@ def test_an_invalid_parameter_is_a_400(client, regulator, linked_gp, key, value,
     assert_outcome(fhir_get(client, regulator, params), 400, "invalid", *words)
 
 
+def test_a_nul_character_is_a_400_operation_outcome(client, regulator, linked_gp):
+    params = search_params(linked_gp.national_id) + [("status", "free\x00")]
+    assert_outcome(fhir_get(client, regulator, params), 400, "invalid", "Caractère nul")
+
+
 def test_bounds_in_the_wrong_order_are_a_400(client, regulator, linked_gp):
     params = [
         ("start", "ge2030-06-12T10:00:00+02:00"),
