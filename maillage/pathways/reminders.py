@@ -67,22 +67,16 @@ def send_reminders(*, day: datetime.date | None = None,
     records no reminder as sent."""
     day = day or timezone.localdate()
     counts = reminder_counts(day=day, horizon_days=horizon_days, cpts=cpts)
-    active = set(
-        Membership.objects.active()
-        .filter(cpts_id__in={c for c, _u, _l, _s in counts})
-        .values_list("cpts_id", "user_id")
-    )
-    members = {
+    cpts_ids = {c for c, *_ in counts}
+    active = {
         (m.cpts_id, m.user_id): m
-        for m in Membership.objects.filter(
-            cpts_id__in={c for c, _u, _l, _s in counts}
-        ).select_related("user")
+        for m in Membership.objects.active().filter(cpts_id__in=cpts_ids).select_related("user")
     }
-    cptss = {c.pk: c for c in Cpts.objects.filter(pk__in={c for c, *_ in counts})}
+    cptss = {c.pk: c for c in Cpts.objects.filter(pk__in=cpts_ids)}
     messages, skipped, already = [], 0, 0
     for cpts_id, user_id, late, soon in counts:
-        membership = members.get((cpts_id, user_id))
-        if (cpts_id, user_id) not in active or not membership.user.email:
+        membership = active.get((cpts_id, user_id))
+        if membership is None or not membership.user.email:
             skipped += 1
             continue
         try:

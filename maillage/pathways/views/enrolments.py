@@ -2,12 +2,10 @@
 late, reassignment."""
 
 import datetime
-import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.core import audit
 from maillage.core.access import get_by_public_id, member_view
-from maillage.core.models import Membership, Role
+from maillage.core.models import Membership, Role, User
 from maillage.patients.access import patients_visible_to
 from maillage.patients.services import set_attending_gp
 
@@ -251,31 +249,28 @@ def reassign_view(request, public_id):
     )
     if not services.can_reassign(request.membership, task.enrolment):
         raise Http404
-    member = None
-    if _is_uuid(request.POST.get("assignee")):
-        member = (
-            task.enrolment.team.filter(user__public_id=request.POST["assignee"])
-            .select_related("user")
-            .first()
-        )
+    assignee = _posted_user(
+        User.objects.filter(care_teams__enrolment=task.enrolment), request.POST.get("assignee")
+    )
     try:
-        services.reassign(task=task, assignee=member.user if member else None,
-                          actor=request.user, request=request)  # fmt: skip
+        services.reassign(task=task, assignee=assignee, actor=request.user,
+                          request=request)  # fmt: skip
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"« {task.title} » confiée à {member.user.get_full_name()}.")
+        messages.success(request, f"« {task.title} » confiée à {assignee.get_full_name()}.")
     if request.POST.get("next") == "due":
         return redirect("pathways:due", request.cpts.slug)
     return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)
 
 
-def _is_uuid(value) -> bool:
+def _posted_user(users, public_id):
+    """The user of `users` (an already scoped queryset) whose public id was posted, or
+    None: the service then says what was expected."""
     try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+        return get_by_public_id(users, public_id or "")
+    except Http404:
+        return None
 
 
 @member_view("can_see_patients")
@@ -295,20 +290,14 @@ def attending_gp_view(request, public_id):
     wanted = request.POST.get("attending_gp", "")
     gp = None
     if wanted:
-        member = (
-            Membership.objects.active()
-            .filter(cpts=request.cpts, user__public_id=wanted if _is_uuid(wanted) else None)
-            .select_related("user")
-            .first()
-        )
-        if member is None:
+        members = Membership.objects.active().filter(cpts=request.cpts)
+        gp = _posted_user(User.objects.filter(memberships__in=members).distinct(), wanted)
+        if gp is None:
             messages.error(request, "Choisissez un professionnel membre de la CPTS.")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
-        gp = member.user
     try:
-        with transaction.atomic():  # the change and its audit event, or neither
-            set_attending_gp(patient=enrolment.patient, gp=gp, actor=request.user,
-                             request=request)  # fmt: skip
+        set_attending_gp(patient=enrolment.patient, gp=gp, actor=request.user,
+                         request=request)  # fmt: skip
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
