@@ -10,7 +10,6 @@ team of one of the patient's live enrolments; anyone else gets 404.
 import datetime
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.db.models import Prefetch
@@ -24,7 +23,7 @@ from maillage.directory.models import PROFESSIONS, DirectoryEntry
 from maillage.patients.models import Patient
 
 from .access import enrolments_visible_to
-from .models import CareTeamMember, ResultKind, Task
+from .models import CareTeamMember, ResultKind, Task, decimal_fr
 
 RESULTS_WINDOW_DAYS = 365  # "recent results": the last twelve months
 
@@ -145,18 +144,10 @@ class Pps:
         return f"{commune.name} ({commune.code})" if commune else ""
 
 
-def format_number(value: Decimal) -> str:
-    """7.20 -> "7,2", 2.00 -> "2": French decimal comma, no trailing zeros."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
 def result_text(task: Task) -> str:
     kind = task.step.result_kind if task.step_id else ResultKind.NONE
     if task.result_number is not None:
-        number = format_number(task.result_number)
+        number = decimal_fr(task.result_number)
         if kind == ResultKind.GRADE:
             return f"grade {number}"
         unit = task.step.unit if task.step_id else ""

@@ -8,7 +8,6 @@ keep the version they were made with unless the coordinator asks for the migrati
 
 import datetime
 from collections.abc import Hashable, Mapping
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,7 +19,7 @@ from maillage.core import audit
 from maillage.core.access import get_by_public_id
 from maillage.directory.models import PROFESSIONS
 
-from .models import Enrolment, PathwayTemplate, ResultKind, Task, TemplateStep
+from .models import Enrolment, PathwayTemplate, ResultKind, Task, TemplateStep, decimal_fr
 from .services import default_assignee, professions_of, templates_for
 
 NUMERIC_KINDS = (ResultKind.NUMBER, ResultKind.GRADE)
@@ -425,15 +424,9 @@ def publish(*, draft: PathwayTemplate, actor, apply_to_existing: bool = False,
     return counts
 
 
-def decimal_text(value: Decimal) -> str:
-    """1 rather than 1.00, 0,2 rather than 0.20: how a person writes it in French."""
-    text = format(Decimal(value).normalize(), "f")
-    return text.replace(".", ",")
-
-
 def condition_text(step: TemplateStep) -> str:
     """« si le résultat de « Examen des pieds » ≥ 1 », for the editor's pages."""
     if step.condition_step_id is None:
         return ""
-    value = "…" if step.condition_min is None else decimal_text(step.condition_min)
+    value = "…" if step.condition_min is None else decimal_fr(step.condition_min)
     return f"si le résultat de « {step.condition_step.label} » ≥ {value}"

@@ -2,6 +2,7 @@
 and the follow-up tasks they generate."""
 
 import uuid
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,14 @@ from django.utils import timezone
 
 from maillage.core.models import Cpts, User
 from maillage.patients.models import Patient
+
+
+def decimal_fr(value) -> str:
+    """7.20 -> "7,2", 2.00 -> "2": a result as a person writes it in French."""
+    text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
 
 
 class ResultKind(models.TextChoices):

@@ -23,6 +23,7 @@ from .models import (
     ResultKind,
     Task,
     TemplateStep,
+    decimal_fr,
 )
 from .shipped import install
 
@@ -173,7 +174,9 @@ def _parse_result(step: TemplateStep, value, confirm_out_of_range: bool):
     if (low is not None and number < low) or (high is not None and number > high):
         if not confirm_out_of_range:
             raise ValidationError({"value": (
-                f"{number} {step.unit} est hors des valeurs plausibles ({low} à {high}) : "
+                f"{decimal_fr(number)} {step.unit} est hors des valeurs plausibles "
+                f"({decimal_fr(low) if low is not None else '…'} à "
+                f"{decimal_fr(high) if high is not None else '…'}) : "
                 "vérifiez, puis confirmez si la valeur est juste."
             )}, code="out_of_range")  # fmt: skip
     return number, None

@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from maillage.core.models import AuditEvent
 from maillage.directory.models import DirectoryEntry, Professional
 from maillage.pathways import services
-from maillage.pathways.documents import format_number
 from maillage.pathways.fhir import CARE_TEAM_ROLE_SYSTEM, IDNPS_SYSTEM, INS_NIR_SYSTEM
 from maillage.pathways.models import PathwayTemplate, Task
+from maillage.pathways.models import decimal_fr as format_number
 from maillage.patients.services import patient_create
 from tests.utils import text
 

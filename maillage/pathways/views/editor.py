@@ -16,7 +16,7 @@ from maillage.directory.models import PROFESSIONS
 
 from .. import editor
 from ..forms import PublishForm, StepForm, TemplateForm
-from ..models import Enrolment, ResultKind
+from ..models import Enrolment, ResultKind, decimal_fr
 
 
 def coordinator_view(view):
@@ -37,7 +37,7 @@ def _is_coordinator(request) -> bool:
 
 
 def _number(value) -> str:
-    return editor.decimal_text(value) if value is not None else "…"
+    return decimal_fr(value) if value is not None else "…"
 
 
 def _result_text(step) -> str:
