@@ -280,3 +280,9 @@ def test_api_enrolment_without_team_takes_the_attending_gp_as_referent(
     enrolment = patient.enrolments.get()
     team = {m.user: m.is_referent for m in enrolment.team.all()}
     assert team == {gp: True, coordinator: False}
+
+
+def test_the_enrolment_form_listing_patients_is_audited(client_for, coordinator, patient):
+    page = client_for(coordinator).get(reverse("pathways:enrol", args=[HOME]))
+    assert page.status_code == 200 and "ROUX" in page.content.decode().upper()
+    assert AuditEvent.objects.filter(action="pathway.enrol_form", actor=coordinator).exists()

@@ -149,6 +149,9 @@ def enrol_view(request):
         else:
             messages.success(request, "Patient inclus : les premières tâches sont planifiées.")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+    # The form lists the patients the caller may see: a read of patient data.
+    audit.record(action="pathway.enrol_form", actor=request.user, cpts=request.cpts,
+                 request=request, detail={"patients": len(patients)})  # fmt: skip
     gp_members = {m.user_id: str(m.public_id) for m in members}
     return render(request, "pathways/enrol.html", {
         "templates": templates, "patients": patients, "members": members, "error": error,
