@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
+from . import permissions
 from .models import Membership
 
 
@@ -52,17 +53,21 @@ def get_object_for_member(queryset, membership: Membership, public_id):
 
 def user_needs_second_factor(user) -> bool:
     """True when any of the user's active memberships gives access to patient data."""
-    return any(m.requires_two_factor() for m in Membership.objects.active().filter(user=user))
+    return any(
+        permissions.requires_two_factor(m) for m in Membership.objects.active().filter(user=user)
+    )
 
 
-def member_view(permission=None):
+def member_view(permission: permissions.Permission = permissions.member):
     """Decorator for views under /c/<cpts_slug>/.
 
     Loads the caller's membership (404 outside it), enforces the second factor for
-    roles that see patient data, then the optional permission (a Membership method
-    name such as "can_manage_territory"): a member without it gets 404 too, so
-    protected pages are invisible rather than forbidden.
+    roles that see patient data, then the permission (a predicate of core.permissions):
+    a member without it gets 404 too, so protected pages are invisible rather than
+    forbidden. The permission is kept on the view for the URL x role test.
     """
+    if not callable(permission):
+        raise TypeError("member_view takes a predicate of core.permissions")
 
     def decorator(view):
         @wraps(view)
@@ -76,14 +81,15 @@ def member_view(permission=None):
                     )
                 return redirect_to_login(request.get_full_path())
             membership = get_membership(request.user, cpts_slug)
-            if membership.requires_two_factor() and not request.user.is_verified():
+            if permissions.requires_two_factor(membership) and not request.user.is_verified():
                 return redirect("core:login_otp")
-            if permission is not None and not getattr(membership, permission)():
+            if not permission(membership):
                 raise Http404
             request.membership = membership
             request.cpts = membership.cpts
             return view(request, *args, **kwargs)
 
+        wrapper.permission = permission
         return wrapper
 
     return decorator

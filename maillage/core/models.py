@@ -9,19 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .roles import Role
 from .validators import phone_fr_validator, validate_finess
 
-
-class Role(models.TextChoices):
-    COORDINATOR = "coordinator", "Coordination"
-    PROFESSIONAL = "professional", "Professionnel de santé"
-    REGULATOR = "regulator", "Régulation"
-    PARTNER = "partner", "Partenaire"
-    BOARD = "board", "Bureau / CA"
-
-
-# Roles that may see patient data, and therefore must log in with a second factor.
-PATIENT_DATA_ROLES = frozenset({Role.COORDINATOR, Role.PROFESSIONAL, Role.REGULATOR, Role.PARTNER})
+__all__ = ["Role"]
 
 
 class UserManager(BaseUserManager):
@@ -127,6 +118,18 @@ class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True, cpts__archived_at__isnull=True)
 
+    def with_permission(self, permission):
+        """Members holding a permission of core.permissions (e.g. who may see patients)."""
+        return self.filter(role__in=permission.roles)
+
+    def professionals(self):
+        """The health professionals (GPs, nurses, pharmacists...) among the members."""
+        return self.filter(role=Role.PROFESSIONAL)
+
+    def regulators(self):
+        """The regulators (SAS, secretariat): bookings they make are reported to the SAS."""
+        return self.filter(role=Role.REGULATOR)
+
 
 class Membership(models.Model):
     """The single source of permissions: a user's role in one CPTS."""
@@ -150,24 +153,7 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} @ {self.cpts.slug} ({self.role})"
 
-    # Permissions: plain, greppable methods.
-    def can_see_patients(self) -> bool:
-        return self.role in PATIENT_DATA_ROLES
-
-    def requires_two_factor(self) -> bool:
-        return self.can_see_patients()
-
-    def can_manage_territory(self) -> bool:
-        return self.role == Role.COORDINATOR
-
-    def can_invite(self) -> bool:
-        return self.role == Role.COORDINATOR
-
-    def can_read_audit(self) -> bool:
-        return self.role == Role.COORDINATOR
-
-    def can_unlock_accounts(self) -> bool:
-        return self.role == Role.COORDINATOR
+    # Permissions are predicates on a membership, all in core/permissions.py.
 
 
 def _hash_token(raw: str) -> str:

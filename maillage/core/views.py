@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from . import audit, services, twofactor
+from . import audit, permissions, services, twofactor
 from .access import member_view, user_needs_second_factor
 from .filters import AuditEventFilter
 from .forms import AcceptInvitationForm, InvitationForm, LoginForm, OtpForm, UnlockForm
@@ -268,7 +268,7 @@ def invitation_view(request, token):
         else:
             user = membership.user
             _start_pending(request, user)
-            if membership.requires_two_factor():
+            if permissions.requires_two_factor(membership):
                 return redirect("core:enrol_otp")
             return _finish_login(request, user)
     return render(
@@ -279,7 +279,7 @@ def invitation_view(request, token):
     )
 
 
-@member_view("can_invite")
+@member_view(permissions.manage_members)
 @require_http_methods(["GET", "POST"])
 def members_view(request):
     cpts = request.cpts
@@ -322,7 +322,7 @@ def members_view(request):
     )
 
 
-@member_view("can_unlock_accounts")
+@member_view(permissions.manage_members)
 @require_POST
 def unlock_view(request):
     form = UnlockForm(request.POST)
@@ -343,7 +343,7 @@ def unlock_view(request):
     return redirect("core:members", cpts_slug=request.cpts.slug)
 
 
-@member_view("can_read_audit")
+@member_view(permissions.read_audit)
 def audit_view(request):
     queryset = AuditEvent.objects.for_cpts(request.cpts).select_related("actor")
     event_filter = AuditEventFilter(request.GET or None, queryset=queryset, cpts=request.cpts)

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.models import Cpts
 
@@ -78,7 +78,7 @@ def _entry(professional):
     return entries[0] if entries else None
 
 
-@member_view()
+@member_view(permissions.member)
 def directory_view(request):
     form = SearchForm(request.GET or None)
     results = services.search_professionals(request.cpts, _filters(form))
@@ -95,7 +95,7 @@ def directory_view(request):
             "markers": _markers(page),
             "outline": _outline(request.cpts),
             "query": query.urlencode(),
-            "can_edit": request.membership.can_manage_territory(),
+            "can_edit": permissions.manage_territory(request.membership),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -118,7 +118,7 @@ def _export_rows(professionals):
         ]  # fmt: skip
 
 
-@member_view()
+@member_view(permissions.member)
 def export_view(request, fmt):
     if fmt not in {"csv", "xlsx"}:
         raise Http404
@@ -144,12 +144,12 @@ def _professional_or_404(cpts, public_id, *, national_only=False):
     return get_by_public_id(queryset, public_id)
 
 
-@member_view()
+@member_view(permissions.member)
 @require_http_methods(["GET", "POST"])
 def professional_view(request, public_id):
     professional = _professional_or_404(request.cpts, public_id)
     entry = services.entry_for(request.cpts, professional)
-    can_edit = request.membership.can_manage_territory()
+    can_edit = permissions.manage_territory(request.membership)
     form = EntryForm(request.POST or None, instance=entry) if can_edit else None
     if request.method == "POST":
         if not can_edit:
@@ -175,7 +175,7 @@ def professional_view(request, public_id):
     )
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_http_methods(["GET", "POST"])
 def local_professional_view(request):
     form = LocalProfessionalForm(request.POST or None)
@@ -199,7 +199,7 @@ def local_professional_view(request):
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@member_view()
+@member_view(permissions.member)
 def structures_view(request):
     q = request.GET.get("q", "")
     category = request.GET.get("categorie", "")
@@ -226,16 +226,16 @@ def structures_view(request):
         "markers": json.dumps(points, ensure_ascii=False).replace("<", "\\u003c"),
         "outline": _outline(request.cpts),
         "query": query.urlencode(),
-        "can_edit": request.membership.can_manage_territory(),
+        "can_edit": permissions.manage_territory(request.membership),
     })  # fmt: skip
 
 
-@member_view()
+@member_view(permissions.member)
 @require_http_methods(["GET", "POST"])
 def structure_view(request, public_id):
     structure = get_by_public_id(services.structures_for(request.cpts), public_id)
     entry = StructureEntry.objects.filter(cpts=request.cpts, structure=structure).first()
-    can_edit = request.membership.can_manage_territory()
+    can_edit = permissions.manage_territory(request.membership)
     form = StructureEntryForm(request.POST or None, instance=entry) if can_edit else None
     if request.method == "POST":
         if not can_edit:
@@ -258,7 +258,7 @@ def structure_view(request, public_id):
     }, status=400 if form is not None and form.errors else 200)  # fmt: skip
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_http_methods(["GET", "POST"])
 def local_structure_view(request):
     form = LocalStructureForm(request.POST or None)
@@ -337,7 +337,7 @@ def _choropleth(result, communes_geo, group: str, reference: float | None) -> st
     return text.replace("<", "\\u003c")
 
 
-@member_view()
+@member_view(permissions.member)
 def diagnostic_view(request):
     from maillage.territory.services import territory_communes
 
@@ -358,7 +358,7 @@ def diagnostic_view(request):
             )
         return csv_response(f"diagnostic-{request.cpts.slug}.csv", header, rows)
     geo = dict(territory_communes(request.cpts).values_list("code", "geometry"))
-    can_edit = request.membership.can_manage_territory()
+    can_edit = permissions.manage_territory(request.membership)
     rows = {p.group: p for p in result.professions}
     group = request.GET.get("profession", diag.GP_GROUP)
     if group not in rows:
@@ -379,7 +379,7 @@ def diagnostic_view(request):
     }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_POST
 def density_reference_view(request):
     form = DensityReferenceForm(request.POST)
@@ -402,7 +402,7 @@ def density_reference_view(request):
     return redirect("directory:diagnostic", request.cpts.slug)
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_POST
 def local_figure_view(request):
     form = LocalFigureForm(request.POST)

@@ -3,8 +3,8 @@ applied to requests. Views and API reach requests only through here."""
 
 from django.db.models import Exists, OuterRef
 
+from maillage.core import permissions
 from maillage.core.access import get_by_public_id
-from maillage.core.models import Role
 from maillage.patients.access import get_patient, patients_visible_to
 
 from .models import GpRequest
@@ -15,9 +15,9 @@ def requests_visible_to(membership):
     professional: the requests of patients they may see (referred by them, or proposed to
     them). Board: none."""
     queryset = GpRequest.objects.for_cpts(membership.cpts)
-    if membership.role == Role.COORDINATOR:
+    if permissions.see_all_patients(membership):
         return queryset
-    if membership.role == Role.PARTNER:
+    if permissions.follows_own_referrals_only(membership):
         return queryset.filter(created_by=membership.user)
     visible = patients_visible_to(membership).filter(pk=OuterRef("patient_id"))
     return queryset.filter(Exists(visible))

@@ -7,14 +7,14 @@ from ninja import Router, Schema
 from ninja import Status as Response
 from ninja.pagination import paginate
 
+from maillage.core import permissions
 from maillage.core.api import api_membership
-from maillage.core.models import Role
 from maillage.directory.api import Page
 from maillage.patients.access import get_patient
 
 from . import services
 from .access import get_request, requests_visible_to
-from .models import Origin, Status
+from .models import Status
 
 router = Router(tags=["médecin traitant"])
 
@@ -54,7 +54,7 @@ class TransitionIn(Schema):
 
 
 def _writer(membership):
-    if membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL, Role.PARTNER):
+    if not permissions.refer_patient(membership):
         raise Http404
     return membership
 
@@ -63,8 +63,7 @@ def _writer(membership):
 def create_request(request, payload: RequestIn):
     membership = _writer(api_membership(request, payload.cpts))
     patient = get_patient(membership, payload.patient, request=request)
-    default = {Role.COORDINATOR: Origin.COORDINATION, Role.PROFESSIONAL: Origin.PROFESSIONAL,
-               Role.PARTNER: Origin.PARTNER}[membership.role]  # fmt: skip
+    default = services.default_origin(membership)
     gp_request = services.request_create(
         cpts=membership.cpts, actor=request.auth, patient=patient,
         origin=payload.origin or default, message=payload.message,
@@ -93,7 +92,7 @@ def list_requests(request, status: str = "", cpts: str | None = None):
 def transition_request(request, request_id: str, payload: TransitionIn):
     membership = api_membership(request, payload.cpts)
     gp_request = get_request(membership, request_id, request=request)
-    if membership.role != Role.COORDINATOR:
+    if not permissions.manage_gp_requests(membership):
         raise Http404
     if payload.to_status == Status.ASSIGNED:
         return services.declare_assigned(gp_request=gp_request, actor=request.auth,

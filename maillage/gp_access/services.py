@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.models import Membership, Role
 from maillage.patients.access import grant_access, revoke_access
 from maillage.patients.models import Patient
@@ -31,6 +31,13 @@ from .models import (
 from .priority import priority, weights_for
 
 AUTHOR_GRANT = "demande de médecin traitant (auteur)"
+# Where a request comes from when its author does not say: their role in the CPTS.
+ORIGIN_BY_ROLE = {Role.COORDINATOR: Origin.COORDINATION, Role.PROFESSIONAL: Origin.PROFESSIONAL,
+                  Role.PARTNER: Origin.PARTNER}  # fmt: skip
+
+
+def default_origin(membership) -> str:
+    return ORIGIN_BY_ROLE.get(membership.role, Origin.COORDINATION)
 GP_GRANT = "proposition de médecin traitant"
 
 
@@ -69,7 +76,7 @@ def request_create(*, cpts, actor, patient, origin, message="", carer_name="",
         ) from exc
     if author is not None:
         membership = Membership.objects.active().filter(user=author, cpts=cpts).first()
-        if membership and membership.role != Role.COORDINATOR:
+        if membership and not permissions.see_all_patients(membership):
             grant_access(patient=patient, user=author, reason=AUTHOR_GRANT)
     audit.record(
         action="gp_request.create",

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
-from maillage.core.models import Cpts, Role
+from maillage.core.models import Cpts
 from maillage.directory.exports import csv_response
 from maillage.patients.access import patients_visible_to
 from maillage.patients.forms import ConsentForm
@@ -86,14 +86,14 @@ def public_request_view(request, cpts_slug):
 # Coordinator and referrers -------------------------------------------------------------
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def queue_view(request):
     membership = request.membership
     status = request.GET.get("statut", "")
     queryset = requests_visible_to(membership).select_related("patient", "patient__commune")
     if status in Status.values:
         queryset = queryset.filter(status=status)
-    elif membership.role == Role.COORDINATOR:
+    elif permissions.manage_gp_requests(membership):
         queryset = queryset.filter(
             status__in=[Status.NEW, Status.QUALIFIED, Status.PROPOSED, Status.ACCEPTED]
         )
@@ -106,20 +106,18 @@ def queue_view(request):
         request=request,
         detail={"status": status, "page": page.number},
     )
-    counts = indicators.status_counts(request.cpts) if membership.role == Role.COORDINATOR else {}
+    manages = permissions.manage_gp_requests(membership)
+    counts = indicators.status_counts(request.cpts) if manages else {}
     return render(request, "gp_access/queue.html", {
         "page": page, "status": status, "statuses": Status.choices, "counts": counts,
-        "now": timezone.now(), "is_coordinator": membership.role == Role.COORDINATOR,
+        "now": timezone.now(), "is_coordinator": manages,
     })  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.refer_patient)
 @require_http_methods(["GET", "POST"])
 def request_create_view(request):
-    if request.membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL, Role.PARTNER):
-        raise Http404
-    default_origin = {Role.COORDINATOR: Origin.COORDINATION, Role.PROFESSIONAL: Origin.PROFESSIONAL,
-                      Role.PARTNER: Origin.PARTNER}[request.membership.role]  # fmt: skip
+    default_origin = services.default_origin(request.membership)
     form = RequestForm(request.POST or None, initial={"origin": default_origin})
     consent = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and consent.is_valid():
@@ -149,11 +147,11 @@ def request_create_view(request):
                   status=400 if form.errors or consent.errors else 200)  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_http_methods(["GET", "POST"])
 def request_view(request, public_id):
     gp_request = get_request(request.membership, public_id, request=request)
-    is_coordinator = request.membership.role == Role.COORDINATOR
+    is_coordinator = permissions.manage_gp_requests(request.membership)
     form = TransitionForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "consent":
         if not is_coordinator:
@@ -205,7 +203,7 @@ def request_view(request, public_id):
     }, status=400 if form.errors else 200)  # fmt: skip
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.resolve_duplicates)
 @require_POST
 def merge_view(request, public_id):
     """Merge a probable duplicate (given by `duplicate`) into this request's patient."""
@@ -225,7 +223,7 @@ def merge_view(request, public_id):
 # Proposals -----------------------------------------------------------------------------
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_gp_requests)
 @require_http_methods(["GET", "POST"])
 def batch_view(request):
     cpts = request.cpts
@@ -267,12 +265,10 @@ def batch_view(request):
     })  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.answer_gp_proposals)
 @require_http_methods(["GET", "POST"])
 def my_proposals_view(request):
     """The GP's phone page: patients proposed to them, accept or decline."""
-    if request.membership.role != Role.PROFESSIONAL:
-        raise Http404
     if request.method == "POST":
         proposal = get_by_public_id(
             Proposal.objects.filter(cpts=request.cpts, gp=request.user),
@@ -312,12 +308,10 @@ def my_proposals_view(request):
     return render(request, "gp_access/my_proposals.html", {"proposals": proposals})
 
 
-@member_view("can_see_patients")
+@member_view(permissions.answer_gp_proposals)
 @require_http_methods(["GET", "POST"])
 def capacity_view(request):
     """The GP says how many new patients a month they take: two taps on a phone."""
-    if request.membership.role != Role.PROFESSIONAL:
-        raise Http404
     capacity = GpCapacity.objects.filter(cpts=request.cpts, gp=request.user).first()
     initial = {"monthly_new_patients": 2}
     if capacity:
@@ -367,7 +361,7 @@ def capacity_view(request):
     }, status=400 if form.errors else 200)  # fmt: skip
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_gp_requests)
 @require_http_methods(["GET", "POST"])
 def priority_view(request):
     weights = weights_for(request.cpts)
@@ -382,7 +376,7 @@ def priority_view(request):
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@member_view()
+@member_view(permissions.member)
 def indicators_view(request):
     """Aggregates only: open to every member, the board included."""
     data = indicators.compute(request.cpts)
@@ -395,7 +389,7 @@ def indicators_view(request):
 # CPAM lists --------------------------------------------------------------------------
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_gp_requests)
 @require_http_methods(["GET", "POST"])
 def cpam_upload_view(request):
     error = ""
@@ -436,7 +430,7 @@ def _posted_mapping(post, width):
     return mapping
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_gp_requests)
 @require_http_methods(["GET", "POST"])
 def cpam_mapping_view(request, public_id):
     stored = get_by_public_id(CsvUpload.objects.filter(cpts=request.cpts), public_id)

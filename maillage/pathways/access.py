@@ -1,17 +1,16 @@
 """A pathway is visible to its care team and to the CPTS's coordinators; reads audited."""
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id
-from maillage.core.models import Role
 
 from .models import Enrolment, Task
 
 
 def enrolments_visible_to(membership):
     queryset = Enrolment.objects.filter(cpts=membership.cpts)
-    if membership.role == Role.COORDINATOR:
+    if permissions.coordinate_pathways(membership):
         return queryset
-    if not membership.can_see_patients():
+    if not permissions.see_patients(membership):
         return queryset.none()
     return queryset.filter(team__user=membership.user).distinct()
 

@@ -7,9 +7,10 @@ from django.http import Http404
 from ninja import Router, Schema
 from ninja import Status as Response
 
+from maillage.core import permissions
 from maillage.core.access import get_by_public_id
 from maillage.core.api import api_membership
-from maillage.core.models import Membership, Role
+from maillage.core.models import Membership
 from maillage.patients.access import get_patient
 
 from . import services
@@ -112,7 +113,7 @@ class EnrolmentIn(Schema):
 @router.post("/pathways/enrolments", response={201: EnrolmentOut}, summary="Inclure un patient")
 def create_enrolment(request, payload: EnrolmentIn):
     membership = api_membership(request, payload.cpts)
-    if membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL):
+    if not permissions.enrol_patients(membership):
         raise Http404
     patient = get_patient(membership, payload.patient, request=request)
     template = next((t for t in services.templates_for(membership.cpts)

@@ -16,9 +16,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id
-from maillage.core.models import Role
 from maillage.directory.models import PROFESSIONS, DirectoryEntry
 from maillage.patients.models import Patient
 
@@ -55,7 +54,7 @@ def patient_documents(membership, public_id, *, action: str, request=None):
     # Ended enrolments stay readable by their former team through their own page, but
     # the PPS is the current plan: it opens only through a live enrolment (or to the
     # coordinators, who see every pathway of the CPTS).
-    if not enrolments or (membership.role != Role.COORDINATOR and not live):
+    if not enrolments or (not permissions.coordinate_pathways(membership) and not live):
         raise Http404
     enrolments.sort(key=lambda e: (e.ended_at is not None, e.enrolled_on, e.pk))
     audit.record(action=action, actor=membership.user, cpts=membership.cpts, obj=patient,

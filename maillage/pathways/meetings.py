@@ -18,30 +18,29 @@ from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id
-from maillage.core.models import Membership, Role
+from maillage.core.models import Membership
 from maillage.directory.models import PROFESSIONS
 
 from .access import enrolments_visible_to
 from .models import CaseDecision, Meeting, MeetingAttendance, MeetingCase, Task
 
-ORGANISER_ROLES = frozenset({Role.COORDINATOR, Role.PROFESSIONAL})
 MAX_MINUTES = 600
 DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
 
 
 def can_organise(membership: Membership) -> bool:
-    return membership.role in ORGANISER_ROLES
+    return permissions.organise_meetings(membership)
 
 
 def meetings_visible_to(membership: Membership):
     """Coordinators: every meeting of their CPTS. Others: the meetings they are invited to
     (the organiser is always invited). The board sees none."""
     queryset = Meeting.objects.filter(cpts=membership.cpts)
-    if membership.role == Role.COORDINATOR:
+    if permissions.coordinate_pathways(membership):
         return queryset
-    if not membership.can_see_patients():
+    if not permissions.see_patients(membership):
         return queryset.none()
     return queryset.filter(attendance__user=membership.user).distinct()
 
@@ -53,7 +52,7 @@ def get_meeting(membership: Membership, public_id) -> Meeting:
 
 def can_manage(membership: Membership, meeting: Meeting) -> bool:
     """The organiser and the coordinators run the meeting (agenda, attendance, status)."""
-    return membership.role == Role.COORDINATOR or (
+    return permissions.coordinate_pathways(membership) or (
         can_organise(membership) and meeting.organiser_id == membership.user_id
     )
 
@@ -65,7 +64,7 @@ def is_invited(meeting: Meeting, user) -> bool:
 def invitable_members(cpts):
     """Active members who may take part: everyone but the board (no patient data)."""
     return (
-        Membership.objects.active().filter(cpts=cpts).exclude(role=Role.BOARD)
+        Membership.objects.active().filter(cpts=cpts).with_permission(permissions.see_patients)
         .select_related("user").order_by("user__last_name", "user__first_name", "pk")
     )  # fmt: skip
 

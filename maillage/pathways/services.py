@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.models import Membership
 from maillage.patients.access import grant_access
 
@@ -85,12 +85,10 @@ def default_assignee(enrolment: Enrolment, profession_code: str, professions=Non
 def proposed_team(cpts, patient):
     """The members to propose for a care team, the patient's médecin traitant first (as
     référent) when they are an active member of the CPTS."""
-    from maillage.core.models import Role
-
     members = list(
         Membership.objects.active()
         .filter(cpts=cpts)
-        .exclude(role=Role.BOARD)
+        .with_permission(permissions.see_patients)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "pk")
     )
@@ -236,9 +234,7 @@ def complete(*, task: Task, actor, value=None, note="", on=None, confirm_out_of_
 
 def can_reassign(membership, enrolment) -> bool:
     """Coordinators, and the référent of the care team, hand tasks over."""
-    from maillage.core.models import Role
-
-    if membership.role == Role.COORDINATOR:
+    if permissions.coordinate_pathways(membership):
         return True
     return enrolment.team.filter(user=membership.user, is_referent=True).exists()
 

@@ -3,9 +3,9 @@ every read leaves an audit event."""
 
 from django.db.models import Exists, OuterRef
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id
-from maillage.core.models import Membership, Role
+from maillage.core.models import Membership
 
 from .models import Patient, PatientAccess
 
@@ -14,9 +14,9 @@ def patients_visible_to(membership: Membership):
     """Coordinators: every current patient of their CPTS. Board: none. Others: the
     patients they were granted access to (proposed to them, referred by them...)."""
     base = Patient.objects.for_cpts(membership.cpts).current()
-    if membership.role == Role.COORDINATOR:
+    if permissions.see_all_patients(membership):
         return base
-    if not membership.can_see_patients():
+    if not permissions.see_patients(membership):
         return base.none()
     grants = PatientAccess.objects.active().filter(patient=OuterRef("pk"), user=membership.user)
     return base.filter(Exists(grants))

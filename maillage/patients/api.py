@@ -5,8 +5,8 @@ import datetime
 from django.http import Http404
 from ninja import Router, Schema, Status
 
+from maillage.core import permissions
 from maillage.core.api import api_membership
-from maillage.core.models import Role
 
 from .access import get_patient, grant_access
 from .models import Consent
@@ -78,7 +78,7 @@ class Error(Schema):
 @router.post("/patients", response={201: Created, 409: Error}, summary="Créer un patient")
 def create_patient(request, payload: PatientIn):
     membership = api_membership(request, payload.cpts)
-    if membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL, Role.PARTNER):
+    if not permissions.refer_patient(membership):
         raise Http404
     data = payload.dict(exclude={"consent_method", "confirm_not_duplicate", "cpts"})
     try:
@@ -95,7 +95,7 @@ def create_patient(request, payload: PatientIn):
                 "errors": [{"field": "confirm_not_duplicate", "message": exc.messages[0]}],
             },
         )
-    if membership.role != Role.COORDINATOR:
+    if not permissions.see_all_patients(membership):
         grant_access(patient=patient, user=request.auth, reason="fiche créée par l'utilisateur")
     return Status(201, {"id": str(patient.public_id)})
 

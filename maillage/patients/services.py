@@ -228,11 +228,11 @@ def patient_merge(*, keep: Patient, duplicate: Patient, actor, request=None) -> 
 def set_attending_gp(*, patient: Patient, gp, actor, request=None) -> Patient:
     """Record the patient's declared médecin traitant, a professional member of the CPTS
     (None when they have none, or one outside the CPTS)."""
-    from maillage.core.models import Membership, Role
+    from maillage.core.models import Membership
 
     if gp is not None and not Membership.objects.active().filter(
-        cpts_id=patient.cpts_id, user=gp, role=Role.PROFESSIONAL
-    ).exists():
+        cpts_id=patient.cpts_id, user=gp
+    ).professionals().exists():
         raise ValidationError({"attending_gp": "Choisissez un professionnel membre de la CPTS."})
     previous = patient.attending_gp_id
     patient.attending_gp = gp

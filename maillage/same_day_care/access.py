@@ -3,21 +3,17 @@ it, and the coordinators. Every read is audited."""
 
 from django.db.models import Exists, OuterRef, Q
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id
-from maillage.core.models import Role
 
 from .models import Appointment, SameDayRequest
-
-# Who may record a request and book for it (the board never does).
-REQUESTER_ROLES = (Role.COORDINATOR, Role.REGULATOR, Role.PROFESSIONAL, Role.PARTNER)
 
 
 def requests_visible_to(membership):
     queryset = SameDayRequest.objects.filter(cpts=membership.cpts)
-    if membership.role == Role.COORDINATOR:
+    if permissions.see_all_patients(membership):
         return queryset
-    if not membership.can_see_patients():
+    if not permissions.see_patients(membership):
         return queryset.none()
     booked_with_me = Appointment.objects.filter(
         request=OuterRef("pk"), slot__professional=membership.user
@@ -36,9 +32,9 @@ def get_request(membership, public_id, *, request=None):
 
 def appointments_visible_to(membership):
     queryset = Appointment.objects.filter(cpts=membership.cpts)
-    if membership.role == Role.COORDINATOR:
+    if permissions.see_all_patients(membership):
         return queryset
-    if not membership.can_see_patients():
+    if not permissions.see_patients(membership):
         return queryset.none()
     return queryset.filter(Q(slot__professional=membership.user) |
                            Q(request__created_by=membership.user))  # fmt: skip

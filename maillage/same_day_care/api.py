@@ -8,13 +8,14 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja import Status as Response
 
+from maillage.core import permissions
 from maillage.core.access import get_by_public_id
 from maillage.core.api import api_membership
 from maillage.directory.models import PROFESSIONS
 from maillage.territory.models import Commune
 
 from . import services
-from .access import REQUESTER_ROLES, appointments_visible_to, get_request
+from .access import appointments_visible_to, get_request
 from .models import Mode, SameDayRequest, Slot
 
 router = Router(tags=["soins non programmés"])
@@ -110,7 +111,7 @@ class RequestOut(Schema):
 @router.post("/same-day/requests", response={201: RequestOut}, summary="Nouvelle demande")
 def create_request(request, payload: RequestIn):
     membership = api_membership(request, payload.cpts)
-    if membership.role not in REQUESTER_ROLES:
+    if not permissions.record_same_day_request(membership):
         raise Http404
     commune = Commune.objects.current().filter(code=payload.commune.upper()).first()
     if commune is None:
@@ -171,7 +172,7 @@ class TakenOut(Schema):
              summary="Réserver un créneau")  # fmt: skip
 def book_slot(request, slot_id: str, payload: BookIn):
     membership = api_membership(request, payload.cpts)
-    if membership.role not in REQUESTER_ROLES:
+    if not permissions.record_same_day_request(membership):
         raise Http404
     snp_request = get_request(membership, payload.request, request=request)
     slot = get_by_public_id(Slot.objects.for_cpts(membership.cpts), slot_id)

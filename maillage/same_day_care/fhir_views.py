@@ -11,13 +11,13 @@ import json
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 
+from maillage.core import permissions
 from maillage.core.api import BearerToken
-from maillage.core.models import Membership, Role
+from maillage.core.models import Membership
 
 from . import fhir
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
-SAS_ROLES = (Role.REGULATOR, Role.COORDINATOR)
 
 
 def fhir_response(payload: dict | str, status: int = 200) -> HttpResponse:
@@ -43,7 +43,7 @@ def _caller_cpts(request):
     cptses = [
         membership.cpts
         for membership in Membership.objects.active()
-        .filter(user=user, role__in=SAS_ROLES)
+        .filter(user=user).with_permission(permissions.search_sas_slots)
         .select_related("cpts")
     ]  # fmt: skip
     if not cptses:

@@ -28,7 +28,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from maillage.core.models import Membership, Role
+from maillage.core.models import Membership
 
 from . import fhir
 from .models import SasOutboxMessage
@@ -53,7 +53,8 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 def booked_by_regulator(appointment) -> bool:
     return (
         Membership.objects.active()
-        .filter(user_id=appointment.booked_by_id, cpts_id=appointment.cpts_id, role=Role.REGULATOR)
+        .filter(user_id=appointment.booked_by_id, cpts_id=appointment.cpts_id)
+        .regulators()
         .exists()
     )
 

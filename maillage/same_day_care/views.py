@@ -10,15 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
-from maillage.core.models import Membership, Role
+from maillage.core.models import Membership
 from maillage.directory.exports import csv_response
 from maillage.territory.models import Commune
 
 from . import ics, indicators, rota, services
-from .access import REQUESTER_ROLES, appointments_visible_to, get_request
+from .access import appointments_visible_to, get_request
 from .forms import (
     IcsImportForm,
     OutcomeForm,
@@ -38,11 +38,9 @@ from .models import (
 )
 
 
-@member_view("can_see_patients")
+@member_view(permissions.record_same_day_request)
 @require_http_methods(["GET", "POST"])
 def request_new_view(request):
-    if request.membership.role not in REQUESTER_ROLES:
-        raise Http404
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,7 +56,7 @@ def request_new_view(request):
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_http_methods(["GET", "POST"])
 def request_view(request, public_id):
     snp_request = get_request(request.membership, public_id, request=request)
@@ -87,12 +85,10 @@ def request_view(request, public_id):
     }, status=status)  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.publish_slots)
 @require_http_methods(["GET", "POST"])
 def slots_view(request):
     """The professional's same-day slots: publish, see, withdraw."""
-    if request.membership.role != Role.PROFESSIONAL:
-        raise Http404
     form = PublishForm(request.POST or None)
     if request.method == "POST" and request.POST.get("withdraw"):
         slot = get_by_public_id(
@@ -140,7 +136,7 @@ def slots_view(request):
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_appointments)
 def appointments_view(request):
     appointments = (
         appointments_visible_to(request.membership)
@@ -153,12 +149,12 @@ def appointments_view(request):
     return render(request, "same_day_care/appointments.html", {"appointments": appointments})
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_appointments)
 @require_POST
 def outcome_view(request, public_id):
     appointment = get_by_public_id(appointments_visible_to(request.membership), public_id)
     is_professional = appointment.slot.professional_id == request.user.pk
-    if not (is_professional or request.membership.role in (Role.COORDINATOR, Role.REGULATOR)):
+    if not (is_professional or permissions.follow_appointments(request.membership)):
         raise Http404
     form = OutcomeForm(request.POST)
     if form.is_valid():
@@ -178,11 +174,9 @@ def outcome_view(request, public_id):
 # iCalendar ------------------------------------------------------------------------------
 
 
-@member_view("can_see_patients")
+@member_view(permissions.publish_slots)
 @require_http_methods(["GET", "POST"])
 def ics_import_view(request):
-    if request.membership.role != Role.PROFESSIONAL:
-        raise Http404
     form = IcsImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -238,7 +232,7 @@ def ics_feed_view(request, token):
 # Permanence rota ----------------------------------------------------------------------
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_rota)
 @require_http_methods(["GET", "POST"])
 def rota_view(request):
     cpts = request.cpts
@@ -259,7 +253,7 @@ def rota_view(request):
                 return redirect("same_day_care:rota", cpts.slug)
             if action == "volunteer":
                 member = get_by_public_id(
-                    Membership.objects.active().filter(cpts=cpts, role=Role.PROFESSIONAL),
+                    Membership.objects.active().filter(cpts=cpts).professionals(),
                     request.POST.get("member", ""),
                 )
                 RotaVolunteer.objects.update_or_create(
@@ -304,18 +298,16 @@ def rota_view(request):
         "period_form": period_form, "range_form": range_form,
         "periods": RotaPeriod.objects.filter(cpts=cpts, archived_at__isnull=True),
         "volunteers": RotaVolunteer.objects.filter(cpts=cpts, active=True).select_related("user"),
-        "members": Membership.objects.active().filter(cpts=cpts, role=Role.PROFESSIONAL)
+        "members": Membership.objects.active().filter(cpts=cpts).professionals()
         .select_related("user"),
         "shifts": shifts, "counts": sorted(counts.items(), key=lambda kv: -kv[1]),
     })  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.publish_slots)
 @require_http_methods(["GET", "POST"])
 def my_rota_view(request):
     """The professional's shifts and unavailability."""
-    if request.membership.role != Role.PROFESSIONAL:
-        raise Http404
     form = UnavailabilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         Unavailability.objects.create(cpts=request.cpts, user=request.user, **form.cleaned_data)
@@ -337,7 +329,7 @@ def my_rota_view(request):
     }, status=400 if form.errors else 200)  # fmt: skip
 
 
-@member_view()
+@member_view(permissions.member)
 def indicators_view(request):
     data = indicators.compute(request.cpts)
     if request.GET.get("format") == "csv":

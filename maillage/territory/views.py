@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import member_view
 
 from . import aci, services
@@ -49,7 +49,7 @@ def _context(request, **forms):
         "size_class": aci.size_class(population),
         "deadlines": [(d, d.state(today)) for d in deadlines],
         "geojson": mark_safe(feature_collection(communes)),  # noqa: S308 (escaped above)
-        "can_edit": request.membership.can_manage_territory(),
+        "can_edit": permissions.manage_territory(request.membership),
         "add_form": forms.get("add_form") or AddCommunesForm(),
         "epci_form": forms.get("epci_form") or AddEpciForm(),
         "remove_form": forms.get("remove_form") or RemoveCommunesForm(),
@@ -66,12 +66,12 @@ def _render(request, status=200, **forms):
     return render(request, template, _context(request, **forms), status=status)
 
 
-@member_view()
+@member_view(permissions.member)
 def territory_view(request):
     return _render(request)
 
 
-@member_view()
+@member_view(permissions.member)
 def geojson_view(request):
     communes = services.territory_communes(request.cpts).order_by("code")
     return HttpResponse(feature_collection(communes), content_type="application/geo+json")
@@ -101,7 +101,7 @@ def _apply(request, form_name, form, change):
     return redirect("territory:territory", cpts_slug=request.cpts.slug)
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_POST
 def add_view(request):
     return _apply(
@@ -118,7 +118,7 @@ def add_view(request):
     )
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_POST
 def add_epci_view(request):
     return _apply(
@@ -135,7 +135,7 @@ def add_epci_view(request):
     )
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_POST
 def remove_view(request):
     return _apply(
@@ -152,7 +152,7 @@ def remove_view(request):
     )
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_POST
 def contract_view(request):
     form = ContractForm(request.POST)
@@ -174,7 +174,7 @@ def contract_view(request):
     return redirect("territory:territory", cpts_slug=cpts.slug)
 
 
-@member_view("can_manage_territory")
+@member_view(permissions.manage_territory)
 @require_POST
 def identity_view(request):
     """The CPTS's FINESS and phone, sent to the SAS in its Organization resource."""
@@ -198,13 +198,13 @@ def identity_view(request):
     return redirect("territory:territory", cpts_slug=cpts.slug)
 
 
-@member_view()
+@member_view(permissions.member)
 def history_view(request):
     changes = TerritoryChange.objects.filter(cpts=request.cpts).select_related("actor")[:200]
     return render(request, "territory/history.html", {"changes": changes})
 
 
-@member_view()
+@member_view(permissions.member)
 def suggest_view(request):
     """<option> list of communes matching the typed text (for the add form's datalist)."""
     query = search_key(request.GET.get("communes", ""))

@@ -6,6 +6,7 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from maillage.core import permissions
 from maillage.core.access import member_view
 
 from ..documents import build_pps, patient_documents, pdf_filename, render_pdf
@@ -25,13 +26,13 @@ def _private(response):
     return response
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def pps_view(request, public_id):
     pps = _pps(request, public_id, "pathway.pps_read")
     return _private(render(request, "pathways/pps.html", {"pps": pps, "patient": pps.patient}))
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def pps_pdf_view(request, public_id):
     pps = _pps(request, public_id, "pathway.pps_pdf")
     response = HttpResponse(render_pdf(pps), content_type="application/pdf")
@@ -39,7 +40,7 @@ def pps_pdf_view(request, public_id):
     return _private(response)
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def fhir_view(request, public_id):
     pps = _pps(request, public_id, "pathway.fhir_export")
     body = json.dumps(care_plan_bundle(pps), ensure_ascii=False, indent=2)

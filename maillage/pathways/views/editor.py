@@ -1,17 +1,15 @@
 """The template editor: coordinators edit pathway templates as drafts and publish them.
 Every member who sees patients may read the published templates."""
 
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maillage.core import permissions
 from maillage.core.access import member_view
 from maillage.core.forms import errors_to_form
-from maillage.core.models import Role
 from maillage.directory.models import PROFESSIONS
 
 from .. import editor
@@ -22,18 +20,11 @@ from ..models import Enrolment, ResultKind, decimal_fr
 def coordinator_view(view):
     """Editor pages: coordinators of the CPTS only; anyone else gets 404."""
 
-    @member_view("can_see_patients")
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.membership.role != Role.COORDINATOR:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    return member_view(permissions.edit_pathway_templates)(view)
 
 
 def _is_coordinator(request) -> bool:
-    return request.membership.role == Role.COORDINATOR
+    return permissions.edit_pathway_templates(request.membership)
 
 
 def _number(value) -> str:
@@ -60,7 +51,7 @@ def _steps(template):
     return steps
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def templates_view(request):
     rows = editor.template_rows(request.cpts)
     if not _is_coordinator(request):
@@ -70,7 +61,7 @@ def templates_view(request):
     })  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def template_view(request, public_id):
     template = editor.get_published(request.cpts, public_id)
     return render(request, "pathways/editor_template.html", {

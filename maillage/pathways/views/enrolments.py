@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
-from maillage.core.models import Membership, Role, User
+from maillage.core.models import Membership, User
 from maillage.patients.access import patients_visible_to
 from maillage.patients.services import set_attending_gp
 
@@ -24,9 +24,6 @@ from ..models import ALERTING_KINDS, CareTeamMember, CoordinationNote, NoteKind,
 
 DUE_HORIZON_DAYS = 30
 RECENT_EVENT_DAYS = 14
-# Who records a patient's médecin traitant: the coordination and the health professionals
-# of the team (not partners such as a social worker).
-CAN_SET_GP = (Role.COORDINATOR, Role.PROFESSIONAL)
 # A page a professional reads on a phone; the rest is a click away.
 DUE_PAGE_SIZE = 50
 
@@ -40,13 +37,13 @@ DUE_FIELDS = (
 )  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def due_view(request):
     """A professional's "what is due, what is late" (their own tasks, or every task of their
     patients with ?tout=1); for coordinators, every late task of the CPTS, with reassignment."""
     today = timezone.localdate()
     membership = request.membership
-    is_coordinator = membership.role == Role.COORDINATOR
+    is_coordinator = permissions.coordinate_pathways(membership)
     show_all = request.GET.get("tout") == "1"
     tasks = (
         tasks_visible_to(membership).open()
@@ -106,11 +103,9 @@ def due_view(request):
     })  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.enrol_patients)
 @require_http_methods(["GET", "POST"])
 def enrol_view(request):
-    if request.membership.role not in (Role.COORDINATOR, Role.PROFESSIONAL):
-        raise Http404
     templates = services.templates_for(request.cpts)
     patients = list(patients_visible_to(request.membership).order_by("birth_name")[:500])
     wanted = request.POST.get("patient") or request.GET.get("patient", "")
@@ -162,16 +157,17 @@ def enrol_view(request):
     }, status=400 if error else 200)  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def enrolment_view(request, public_id):
     enrolment = get_enrolment(request.membership, public_id, request=request)
     team = list(enrolment.team.select_related("user"))
     return render(request, "pathways/enrolment.html", {
         "enrolment": enrolment, "patient": enrolment.patient, "team": team,
         "can_reassign": services.can_reassign(request.membership, enrolment),
-        "can_set_gp": request.membership.role in CAN_SET_GP,
+        "can_set_gp": permissions.set_attending_gp(request.membership),
+        "can_set_gp_after_end": permissions.coordinate_pathways(request.membership),
         "professionals": Membership.objects.active().filter(
-            cpts=request.cpts, role=Role.PROFESSIONAL).select_related("user").order_by(
+            cpts=request.cpts).professionals().select_related("user").order_by(
             "user__last_name", "user__first_name"),
         "notes": enrolment.notes.select_related("author")[:100],
         "note_kinds": NoteKind.choices,
@@ -183,7 +179,7 @@ def enrolment_view(request, public_id):
     })  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_POST
 def complete_view(request, public_id):
     task = get_by_public_id(
@@ -207,7 +203,7 @@ def complete_view(request, public_id):
     return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def enrolments_view(request):
     enrolments = (
         enrolments_visible_to(request.membership)
@@ -220,7 +216,7 @@ def enrolments_view(request):
     return render(request, "pathways/enrolments.html", {"enrolments": enrolments})
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_POST
 def note_view(request, public_id):
     """A coordination note or an event; the team sees it on the enrolment page."""
@@ -244,7 +240,7 @@ def note_view(request, public_id):
     return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_POST
 def reassign_view(request, public_id):
     task = get_by_public_id(
@@ -276,16 +272,16 @@ def _posted_user(users, public_id):
         return None
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_POST
 def attending_gp_view(request, public_id):
     """Record the patient's médecin traitant from their pathway (team and coordinators)."""
     enrolment = get_by_public_id(
         enrolments_visible_to(request.membership).select_related("patient"), public_id
     )
-    if request.membership.role not in CAN_SET_GP:
+    if not permissions.set_attending_gp(request.membership):
         raise Http404
-    if enrolment.ended_at is not None and request.membership.role != Role.COORDINATOR:
+    if enrolment.ended_at is not None and not permissions.coordinate_pathways(request.membership):
         # The former team keeps reading the history; it no longer changes the patient.
         messages.error(request, "Ce parcours est terminé : seule la coordination peut "
                                 "changer le médecin traitant.")  # fmt: skip
@@ -308,7 +304,7 @@ def attending_gp_view(request, public_id):
     return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_POST
 def end_view(request, public_id):
     enrolment = get_by_public_id(enrolments_visible_to(request.membership), public_id)

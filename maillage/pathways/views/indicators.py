@@ -1,24 +1,19 @@
 """Indicators of the pathways mission: a page and its CSV, for coordinators and the board
 (aggregates only: no patient appears)."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from maillage.core import permissions
 from maillage.core.access import member_view
-from maillage.core.models import Role
 from maillage.directory.exports import csv_response
 
 from .. import indicators
 from .meetings import PeriodForm
 
-INDICATOR_ROLES = frozenset({Role.COORDINATOR, Role.BOARD})
-
 
 def _data(request):
     """(form, data); data is None when the period typed is invalid."""
-    if request.membership.role not in INDICATOR_ROLES:
-        raise Http404
     today = timezone.localdate()
     form = PeriodForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -29,7 +24,7 @@ def _data(request):
     return form, indicators.compute(request.cpts, start=start, end=end, today=today)
 
 
-@member_view()
+@member_view(permissions.see_pathway_indicators)
 def indicators_view(request):
     form, data = _data(request)
     if data is None:
@@ -41,7 +36,7 @@ def indicators_view(request):
     })  # fmt: skip
 
 
-@member_view()
+@member_view(permissions.see_pathway_indicators)
 def indicators_csv_view(request):
     form, data = _data(request)
     if data is None:

@@ -12,10 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
-from maillage.core.models import Role
 from maillage.directory.exports import csv_response
 from maillage.same_day_care.forms import PROFESSIONS
 
@@ -121,11 +120,11 @@ class DecisionForm(forms.Form):
 
 
 def _require_coordinator(request):
-    if request.membership.role != Role.COORDINATOR:
+    if not permissions.coordinate_pathways(request.membership):
         raise Http404
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def meetings_view(request):
     meetings = (
         services.meetings_visible_to(request.membership)
@@ -134,11 +133,11 @@ def meetings_view(request):
     return render(request, "pathways/meetings.html", {
         "meetings": meetings, "now": timezone.now(),
         "can_organise": services.can_organise(request.membership),
-        "is_coordinator": request.membership.role == Role.COORDINATOR,
+        "is_coordinator": permissions.coordinate_pathways(request.membership),
     })  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_http_methods(["GET", "POST"])
 def meeting_new_view(request):
     if not services.can_organise(request.membership):
@@ -198,13 +197,13 @@ def _case_choices(membership):
     )  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def meeting_view(request, public_id):
     meeting = services.get_meeting(request.membership, public_id)
     return _meeting_page(request, meeting)
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_POST
 def meeting_add_case_view(request, public_id):
     meeting = services.get_meeting(request.membership, public_id)
@@ -233,7 +232,7 @@ def meeting_add_case_view(request, public_id):
     return _meeting_page(request, meeting, case_form=form, status=400)
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_POST
 def meeting_invite_view(request, public_id):
     meeting = services.get_meeting(request.membership, public_id)
@@ -268,7 +267,7 @@ def _parse_minutes(raw: str):
         return raw  # the service rejects it with a message naming the person
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_http_methods(["GET", "POST"])
 def meeting_attendance_view(request, public_id):
     meeting = services.get_meeting(request.membership, public_id)
@@ -306,7 +305,7 @@ def meeting_attendance_view(request, public_id):
     }, status=400 if errors else 200)  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_POST
 def meeting_status_view(request, public_id):
     meeting = services.get_meeting(request.membership, public_id)
@@ -327,7 +326,7 @@ def meeting_status_view(request, public_id):
     return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 @require_http_methods(["GET", "POST"])
 def meeting_decision_view(request, public_id):
     case = services.get_case(request.membership, public_id)
@@ -408,7 +407,7 @@ class PeriodForm(forms.Form):
         return start, end
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def attendance_report_view(request):
     _require_coordinator(request)
     form = PeriodForm(request.GET or None)
@@ -432,7 +431,7 @@ def _period_or_400(request):
     return form.period(timezone.localdate())
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def attendance_csv_view(request):
     _require_coordinator(request)
     period = _period_or_400(request)
@@ -444,7 +443,7 @@ def attendance_csv_view(request):
                         services.attendance_rows(request.cpts, start, end))  # fmt: skip
 
 
-@member_view("can_see_patients")
+@member_view(permissions.see_patients)
 def attendance_totals_csv_view(request):
     _require_coordinator(request)
     period = _period_or_400(request)

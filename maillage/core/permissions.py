@@ -1,0 +1,151 @@
+"""Who may do what: every permission of the platform, defined once.
+
+A permission is a predicate on a Membership (the caller's role in one CPTS), passed as a
+callable wherever it is checked: `@member_view(permissions.manage_territory)` in a view,
+`permissions.see_patients(membership)` in an API or a service, `can.see_patients` in a
+template (see `core.context_processors`). No role is compared anywhere else, and no
+permission is named by a string, so `grep permissions.<name>` finds every place it is used.
+
+Object-level rules (the care team of one pathway, the organiser of one meeting) combine
+these predicates with the object in the app that owns it; the patient's need-to-know rule
+lives in `patients.access`.
+
+`REGISTRY` lists them all with a French label: docs/permissions.md is generated from it
+(`python -m maillage.core.permissions > docs/permissions.md`, kept in step by a test) and
+the URL x role test checks every page and API operation against it.
+"""
+
+from dataclasses import dataclass
+
+from .roles import Role
+
+ALL_ROLES = frozenset(Role)
+_C, _P, _R, _A, _B = (Role.COORDINATOR, Role.PROFESSIONAL, Role.REGULATOR, Role.PARTNER,
+                      Role.BOARD)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A role-based predicate: `permission(membership)` is True for the roles listed."""
+
+    name: str
+    label: str
+    roles: frozenset
+
+    def __call__(self, membership) -> bool:
+        return membership is not None and membership.role in self.roles
+
+    def __repr__(self) -> str:
+        return f"<Permission {self.name}>"
+
+
+REGISTRY: dict[str, Permission] = {}
+
+
+def _define(name: str, label: str, *roles) -> Permission:
+    permission = Permission(name=name, label=label, roles=frozenset(roles))
+    REGISTRY[name] = permission
+    return permission
+
+
+# fmt: off
+member = _define(
+    "member", "Consulter le territoire, l'annuaire, le diagnostic et les indicateurs agrégés",
+    *ALL_ROLES)
+see_patients = _define(
+    "see_patients",
+    "Voir des données de patients (sur besoin d'en connaître ; double authentification)",
+    _C, _P, _R, _A)
+see_all_patients = _define(
+    "see_all_patients", "Voir tous les patients de la CPTS (sans autorisation individuelle)", _C)
+manage_territory = _define(
+    "manage_territory",
+    "Modifier le territoire, l'identité de la CPTS, l'annuaire local et le diagnostic", _C)
+manage_members = _define(
+    "manage_members",
+    "Inviter des membres, débloquer un compte, fermer ses sessions, révoquer ses jetons, "
+    "réinitialiser sa double authentification", _C)
+read_audit = _define(
+    "read_audit", "Lire le journal d'audit et les accès au dossier d'un patient", _C)
+resolve_duplicates = _define(
+    "resolve_duplicates", "Voir les doublons probables de patients et fusionner les fiches", _C)
+follows_own_referrals_only = _define(
+    "follows_own_referrals_only",
+    "Ne suivre que les demandes de médecin traitant qu'on a soi-même adressées", _A)
+refer_patient = _define(
+    "refer_patient", "Adresser un patient pour un médecin traitant (créer une demande)",
+    _C, _P, _A)
+manage_gp_requests = _define(
+    "manage_gp_requests",
+    "Traiter les demandes de médecin traitant : qualification, propositions, priorités, "
+    "import CPAM", _C)
+answer_gp_proposals = _define(
+    "answer_gp_proposals",
+    "Répondre aux propositions de patients et déclarer sa disponibilité (médecin)", _P)
+record_same_day_request = _define(
+    "record_same_day_request", "Enregistrer une demande de soins non programmés et réserver",
+    _C, _R, _P, _A)
+publish_slots = _define(
+    "publish_slots", "Publier ses créneaux de soins non programmés et ses gardes", _P)
+see_appointments = _define(
+    "see_appointments", "Voir les rendez-vous de soins non programmés", _C, _R, _P, _A)
+follow_appointments = _define(
+    "follow_appointments",
+    "Enregistrer l'issue de tout rendez-vous de soins non programmés (le professionnel "
+    "enregistre celle des siens)", _C, _R)
+manage_rota = _define(
+    "manage_rota", "Organiser la permanence (périodes, tours de garde, publication)", _C)
+search_sas_slots = _define(
+    "search_sas_slots", "Interroger les créneaux de la CPTS au format du SAS (FHIR)", _C, _R)
+enrol_patients = _define(
+    "enrol_patients", "Inclure un patient dans un parcours", _C, _P)
+coordinate_pathways = _define(
+    "coordinate_pathways",
+    "Superviser tous les parcours : tâches en retard, réattribution, fin de parcours", _C)
+set_attending_gp = _define(
+    "set_attending_gp", "Renseigner le médecin traitant d'un patient", _C, _P)
+edit_pathway_templates = _define(
+    "edit_pathway_templates", "Créer et modifier les modèles de parcours", _C)
+organise_meetings = _define(
+    "organise_meetings", "Planifier une réunion de concertation", _C, _P)
+see_pathway_indicators = _define(
+    "see_pathway_indicators", "Voir les indicateurs des parcours", _C, _B)
+# fmt: on
+
+ROLE_LABELS = {role: role.label for role in Role}
+
+
+def requires_two_factor(membership) -> bool:
+    """Whoever may see patient data logs in with a second factor."""
+    return see_patients(membership)
+
+
+def for_membership(membership) -> dict[str, bool]:
+    """Every permission's answer for one membership (templates read it as `can`)."""
+    return {name: permission(membership) for name, permission in REGISTRY.items()}
+
+
+def markdown_table() -> str:
+    """The table of docs/permissions.md."""
+    roles = list(Role)
+    lines = [
+        "# Qui peut faire quoi",
+        "",
+        "Tableau généré depuis `maillage/core/permissions.py` "
+        "(`python -m maillage.core.permissions > docs/permissions.md`) ; un test vérifie "
+        "qu'il est à jour et que chaque page et chaque opération de l'API le respecte. "
+        "Une personne extérieure à la CPTS reçoit 404 partout. Les règles propres à un objet "
+        "(l'équipe de soins d'un parcours, l'organisateur d'une réunion, l'autorisation "
+        "d'accès à un patient) s'ajoutent à ce tableau.",
+        "",
+        "| Permission | Code | " + " | ".join(ROLE_LABELS[r] for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for name, permission in REGISTRY.items():
+        cells = " | ".join("oui" if r in permission.roles else "—" for r in roles)
+        lines.append(f"| {permission.label} | `{name}` | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
