@@ -179,6 +179,15 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
+# A GP answers a proposed patient within this many days, or the proposal expires.
+GP_PROPOSAL_RESPONSE_DAYS = env_int("GP_PROPOSAL_RESPONSE_DAYS", 14)
+# Audit rows are kept this long, then `maillage audit-purge` deletes them; the database
+# refuses to delete a row younger than one year whatever this says (core.audit_triggers).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365)
+if AUDIT_RETENTION_DAYS < 365:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least 365 (one year), got {AUDIT_RETENTION_DAYS}"
+    )
 # Time allowed between the password step and the second factor.
 LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 

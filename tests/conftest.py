@@ -35,6 +35,34 @@ def load_reference_data():
     build_demo()
 
 
+def _flush_past_audit_triggers():
+    """Transactional tests end with a flush (DELETE of every table on SQLite), which the
+    append-only triggers of the audit table rightly refuse: the test database drops them
+    for the flush and puts them back. (PostgreSQL flushes with TRUNCATE, which row
+    triggers do not see.) Production keeps refusing."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    from maillage.core import audit_triggers
+
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "_keeps_audit_triggers", False):
+        return
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences,
+                              allow_cascade=allow_cascade)  # fmt: skip
+        if audit_triggers.TABLE not in tables:
+            return statements
+        return (audit_triggers.remove_sql("sqlite") + statements
+                + audit_triggers.install_sql("sqlite"))  # fmt: skip
+
+    sql_flush._keeps_audit_triggers = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_past_audit_triggers()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

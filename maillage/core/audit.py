@@ -1,6 +1,13 @@
-"""Explicit audit trail: services call `record()`; nothing is diffed behind their back."""
+"""Explicit audit trail: services call `record()`; nothing is diffed behind their back.
+
+Every read or write of a person's data names its subject (`patient`), so "who saw this
+patient" is one indexed query (`AuditEvent.objects.about_patient(...)`).
+"""
+
+import uuid
 
 from django.conf import settings
+from django.utils import timezone
 
 from .models import AuditEvent
 
@@ -15,6 +22,29 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def subject_of(value):
+    """The public id of the person a record is about: a record that holds a person's
+    identity says so with `is_audit_subject` (a patient, a same-day request); a UUID or
+    its text is taken as given."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str):
+        return uuid.UUID(value)
+    if getattr(value, "is_audit_subject", False):
+        return value.public_id
+    raise TypeError(f"not an audit subject: {value!r}")
+
+
+def _actor(actor, request):
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return actor
+
+
 def record(
     *,
     action: str,
@@ -23,17 +53,19 @@ def record(
     obj=None,
     object_type: str = "",
     object_id=None,
+    patient=None,
     request=None,
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Write one audit event. `obj` (any model with `public_id`) fills type and id."""
+    """Write one audit event. `obj` (any model with `public_id`) fills type and id;
+    `patient` (a patient or same-day request, or its public id) is the subject, taken from
+    `obj` itself when obj is such a record."""
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or getattr(obj, "public_id", None)
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+        if patient is None and getattr(obj, "is_audit_subject", False):
+            patient = obj
+    actor = _actor(actor, request)
     return AuditEvent.objects.create(
         cpts=cpts,
         actor=actor,
@@ -41,6 +73,37 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
+        patient=subject_of(patient),
         ip=client_ip(request),
         detail=detail or {},
     )
+
+
+def record_each(
+    *,
+    action: str,
+    subjects,
+    actor=None,
+    cpts=None,
+    request=None,
+    detail: dict | None = None,
+    object_type: str = "",
+) -> int:
+    """One audit event per distinct subject (patients shown by a list page, an export, a
+    feed), written in a single bulk insert. Returns the number of rows written."""
+    actor = _actor(actor, request)
+    seen, rows = set(), []
+    now = timezone.now()
+    ip = client_ip(request)
+    for subject in subjects:
+        public_id = subject_of(subject)
+        if public_id is None or public_id in seen:
+            continue
+        seen.add(public_id)
+        rows.append(AuditEvent(
+            cpts=cpts, actor=actor, actor_email=actor.email if actor else "", action=action,
+            object_type=object_type or getattr(getattr(subject, "_meta", None), "label", ""),
+            object_id=public_id, patient=public_id, at=now, ip=ip, detail=detail or {},
+        ))  # fmt: skip
+    AuditEvent.objects.bulk_create(rows)
+    return len(rows)

@@ -236,22 +236,40 @@ class AuditEventQuerySet(models.QuerySet):
     def for_cpts(self, cpts):
         return self.filter(cpts=cpts)
 
+    def about_patient(self, *public_ids):
+        """Every event whose subject is one of these patient records (a patient and the
+        records merged into it): "who saw or changed this patient" in one indexed query."""
+        return self.filter(patient__in=public_ids)
+
 
 class AuditEvent(models.Model):
-    """Who did what to which object, when and from where. Written explicitly by services."""
+    """Who did what to which object, when and from where. Written explicitly by services.
+
+    Append-only: the application never updates or deletes a row, and the database refuses
+    it (triggers of migration core 0003, on SQLite and PostgreSQL), except the deletion of
+    rows older than the retention period (`maillage audit-purge`), never younger than
+    AUDIT_MIN_RETENTION_DAYS.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cpts = models.ForeignKey(
         Cpts, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
     )
+    # No database constraint and no cascade: deleting an account must neither rewrite nor
+    # delete its trail (the rows are append-only); actor_email keeps who it was.
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        related_name="+",
     )
-    # Kept even if the account is deleted later.
     actor_email = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=60, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.UUIDField(null=True, blank=True)
+    # The subject: the public id of the record holding the identity of the person whose
+    # data was read or changed (a patient, or a same-day request, which carries its own
+    # minimal identity). Not a foreign key: core knows no mission, and the trail outlives
+    # the record.
+    patient = models.UUIDField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -260,7 +278,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["cpts", "-at"], name="audit_cpts_at")]
+        indexes = [
+            models.Index(fields=["cpts", "-at"], name="audit_cpts_at"),
+            models.Index(fields=["patient", "-at", "-id"], name="audit_patient_at",
+                         condition=models.Q(patient__isnull=False)),
+            models.Index(fields=["cpts", "actor_email", "-at"], name="audit_actor_at"),
+            models.Index(fields=["object_id"], name="audit_object",
+                         condition=models.Q(object_id__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from maillage.core import permissions
 from maillage.core.api import api_membership
 from maillage.directory.api import Page
-from maillage.patients.access import get_patient
+from maillage.patients.access import get_patient, record_shown
 
 from . import services
 from .access import get_request, requests_visible_to
@@ -73,10 +73,21 @@ def create_request(request, payload: RequestIn):
     return Response(201, gp_request)
 
 
+class AuditedPage(Page):
+    """The page of requests, each patient on it audited (one row each, one insert)."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page[self.items_attribute] = list(page[self.items_attribute])
+        record_shown(request.api_membership, [r.patient for r in page[self.items_attribute]],
+                     request=request, where="api.gp_requests")  # fmt: skip
+        return page
+
+
 @router.get("/gp-requests", response=list[RequestOut], summary="Demandes visibles")
-@paginate(Page, page_size=50)
+@paginate(AuditedPage, page_size=50)
 def list_requests(request, status: str = "", cpts: str | None = None):
-    membership = api_membership(request, cpts)
+    membership = request.api_membership = api_membership(request, cpts)
     queryset = requests_visible_to(membership).select_related("patient")
     if status:
         if status not in Status.values:

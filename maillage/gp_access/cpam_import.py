@@ -188,6 +188,17 @@ def parse_row(line: int, row: list[str], mapping: dict[str, int | None]) -> RowR
     return result
 
 
+def known_patients(cpts, rows: list[RowResult]) -> list:
+    """The recorded patients that lines of the list match (as the import would)."""
+    found = []
+    for row in rows:
+        if not row.errors:
+            known = find_duplicates(cpts, row.data).first()
+            if known is not None:
+                found.append(known)
+    return found
+
+
 def preview(parsed: Parsed, mapping) -> list[RowResult]:
     return [parse_row(number, row, mapping) for number, row in enumerate(parsed.rows, start=2)]
 
@@ -209,10 +220,12 @@ def import_rows(*, cpts, actor, parsed: Parsed, mapping, file_name: str, request
     if errors:
         raise ValidationError([f"Ligne {r.line} : {'; '.join(r.errors)}" for r in errors[:50]])
     summary = ImportSummary(lines=len(results))
+    matched = []
     for result in results:
         known = find_duplicates(cpts, result.data).first()
         if known is not None:
             patient = known
+            matched.append(known)
             summary.patients_known += 1
         else:
             # No consent yet: the coordination records it at the first contact.
@@ -228,4 +241,7 @@ def import_rows(*, cpts, actor, parsed: Parsed, mapping, file_name: str, request
         summary.requests_created += 1
     audit.record(action="gp_request.cpam_import", actor=actor, cpts=cpts, request=request,
                  detail={"file": file_name, **summary.__dict__})  # fmt: skip
+    # A line of the list matched these recorded patients: their trail says so.
+    audit.record_each(action="patient.cpam_match", subjects=matched, actor=actor, cpts=cpts,
+                      request=request, detail={"file": file_name})  # fmt: skip
     return summary

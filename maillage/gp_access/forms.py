@@ -80,12 +80,21 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label="Motif", max_length=300, required=False)
 
 
-class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label="Motif du refus",
-        max_length=300,
-        error_messages={"required": "Indiquez le motif du refus."},
-    )
+class AnswerForm(forms.Form):
+    """A GP's answer to a proposed patient: accept, or decline with a reason."""
+
+    answer = forms.ChoiceField(
+        choices=[("accept", "Accepter"), ("decline", "Refuser")],
+        error_messages={"invalid_choice": "Réponse inconnue : acceptez ou refusez.",
+                        "required": "Réponse inconnue : acceptez ou refusez."},
+    )  # fmt: skip
+    reason = forms.CharField(label="Motif du refus", max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Indiquez le motif du refus.")
+        return data
 
 
 class CapacityForm(forms.Form):

@@ -28,7 +28,8 @@ class Status(models.TextChoices):
 TRANSITIONS = {
     Status.NEW: {Status.QUALIFIED, Status.CANCELLED, Status.REDIRECTED},
     Status.QUALIFIED: {Status.PROPOSED, Status.CANCELLED, Status.REDIRECTED},
-    Status.PROPOSED: {Status.ACCEPTED, Status.DECLINED, Status.CANCELLED},
+    # Back to qualified when the GP did not answer in time (the proposal expired).
+    Status.PROPOSED: {Status.ACCEPTED, Status.DECLINED, Status.QUALIFIED, Status.CANCELLED},
     Status.ACCEPTED: {Status.ASSIGNED, Status.CANCELLED},
     # A declined patient goes back to the pool of qualified requests.
     Status.DECLINED: {Status.QUALIFIED, Status.CANCELLED, Status.REDIRECTED},
@@ -212,7 +213,11 @@ class Proposal(models.Model):
         PENDING = "pending", "En attente de réponse"
         ACCEPTED = "accepted", "Acceptée"
         DECLINED = "declined", "Refusée"
+        EXPIRED = "expired", "Expirée sans réponse"
         WITHDRAWN = "withdrawn", "Retirée"
+
+    # What a GP may have seen: proposals of a batch that was sent (never a draft).
+    SENT_STATES = ("pending", "accepted", "declined", "expired")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="proposals")
@@ -226,6 +231,9 @@ class Proposal(models.Model):
     decline_reason = models.CharField("motif du refus", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The GP answers before this (GP_PROPOSAL_RESPONSE_DAYS after sending), or the
+    # proposal expires: the patient goes back to the waiting list, out of the GP's sight.
+    respond_by = models.DateTimeField("répondre avant le", null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.core import audit, permissions
-from maillage.core.models import Membership, Role
+from maillage.core.models import Membership, Role, User
 from maillage.patients.access import grant_access, revoke_access
 from maillage.patients.models import Patient
 
@@ -84,9 +84,38 @@ def request_create(*, cpts, actor, patient, origin, message="", carer_name="",
         cpts=cpts,
         obj=gp_request,
         request=request,
-        detail={"origin": origin, "patient": str(patient.public_id)},
+        patient=patient,
+        detail={"origin": origin},
     )
     return gp_request
+
+
+DUPLICATE_PURPOSE = "gp_request"
+
+
+def resume_after_duplicate_review(*, review, patient, actor, request=None) -> None:
+    """A request held back by a probable duplicate goes on once the coordination has
+    decided which patient it is: created for that patient, or, when the patient already
+    has a request in progress, noted on it."""
+    data = review.payload
+    existing = _open_request(patient)
+    if existing is not None:
+        note = (f"{timezone.localtime(review.submitted_at):%d/%m/%Y} : nouvelle demande de "
+                f"{review.submitted_by or 'un membre'} (doublon vérifié). "
+                f"{data.get('message', '')}").strip()  # fmt: skip
+        GpRequest.objects.filter(pk=existing.pk).update(
+            notes=(existing.notes + "\n" + note).strip()
+        )
+        audit.record(action="gp_request.note", actor=actor, cpts=patient.cpts, obj=existing,
+                     patient=patient, request=request,
+                     detail={"review": str(review.public_id)})  # fmt: skip
+        return
+    request_create(
+        cpts=patient.cpts, actor=review.submitted_by, patient=patient, request=request,
+        origin=data.get("origin") or Origin.PARTNER, message=data.get("message", ""),
+        carer_name=data.get("carer_name", ""), carer_relation=data.get("carer_relation", ""),
+        carer_phone=data.get("carer_phone", ""),
+    )  # fmt: skip
 
 
 def missing_for_qualification(gp_request) -> list[str]:
@@ -141,15 +170,86 @@ def transition(*, gp_request, to_status, actor, reason="", request=None,
                               reason=reason, at=now)  # fmt: skip
     locked.status, locked.status_changed_at = target, now
     locked.save()
+    if target in (Status.CANCELLED, Status.REDIRECTED) or (
+        current == Status.PROPOSED and target == Status.QUALIFIED
+    ):
+        _end_gp_sight(locked, keep=locked.assigned_gp_id)
     audit.record(
         action="gp_request.transition",
         actor=actor,
         cpts=locked.cpts,
         obj=locked,
+        patient=locked.patient,
         request=request,
         detail={"from": current, "to": target, "reason": reason},
     )
     return locked
+
+
+def _end_gp_sight(gp_request, *, keep=None) -> None:
+    """A request that ends (cancelled, redirected) or goes back to the waiting list takes
+    its patient out of the sight of the GPs it was proposed to: live proposals are
+    withdrawn, their grants revoked."""
+    Proposal.objects.filter(request=gp_request, state=Proposal.State.PENDING).update(
+        state=Proposal.State.WITHDRAWN
+    )
+    for gp_id in set(gp_request.proposals.values_list("gp_id", flat=True)) - {keep}:
+        revoke_access(patient=gp_request.patient, user=User.objects.get(pk=gp_id),
+                      reason=GP_GRANT)  # fmt: skip
+
+
+def proposals_of(membership, limit: int = 50) -> list:
+    """The proposals a GP may see on their page: only those of a batch that was sent (a
+    draft is the coordination's work in progress), newest first. `visible` says whether
+    the patient may still be shown: only while the GP's grant holds (pending, accepted);
+    after a decline or an expiry the proposal stays in their history without the patient."""
+    from maillage.patients.access import patients_visible_to
+
+    proposals = list(
+        Proposal.objects.filter(cpts=membership.cpts, gp=membership.user,
+                                state__in=Proposal.SENT_STATES)
+        .select_related("request__patient__commune").order_by("-sent_at", "-pk")[:limit]
+    )  # fmt: skip
+    visible = set(
+        patients_visible_to(membership)
+        .filter(pk__in={p.request.patient_id for p in proposals})
+        .values_list("pk", flat=True)
+    )
+    for proposal in proposals:
+        proposal.visible = proposal.request.patient_id in visible and proposal.state in (
+            Proposal.State.PENDING, Proposal.State.ACCEPTED)
+    return proposals
+
+
+def expire_overdue_proposals(*, cpts, now=None) -> int:
+    """Proposals left without an answer past their deadline expire: the patient goes back
+    to the waiting list and out of the GP's sight. Run when the proposal pages open (so it
+    holds without a scheduler) and by `maillage gp-expire-proposals`."""
+    now = now or timezone.now()
+    expired = 0
+    overdue = Proposal.objects.filter(cpts=cpts, state=Proposal.State.PENDING,
+                                      respond_by__lt=now).values_list("pk", flat=True)  # fmt: skip
+    for pk in list(overdue):
+        with transaction.atomic():
+            proposal = (
+                Proposal.objects.select_for_update().select_related("request__patient", "gp")
+                .filter(pk=pk, state=Proposal.State.PENDING).first()
+            )  # fmt: skip
+            if proposal is None:  # answered meanwhile
+                continue
+            proposal.state, proposal.responded_at = Proposal.State.EXPIRED, now
+            proposal.save(update_fields=["state", "responded_at"])
+            revoke_access(patient=proposal.request.patient, user=proposal.gp, reason=GP_GRANT)
+            if proposal.request.status == Status.PROPOSED:
+                deadline = timezone.localtime(proposal.respond_by)
+                transition(gp_request=proposal.request, to_status=Status.QUALIFIED, actor=None,
+                           reason=f"Sans réponse du Dr {proposal.gp.get_full_name()} avant le "
+                                  f"{deadline:%d/%m/%Y}")  # fmt: skip
+            audit.record(action="gp_proposal.expire", cpts=cpts, obj=proposal,
+                         patient=proposal.request.patient,
+                         detail={"gp": proposal.gp.email})  # fmt: skip
+            expired += 1
+    return expired
 
 
 # Capacity -----------------------------------------------------------------------------
@@ -317,7 +417,10 @@ def batch_send(*, batch, actor, request=None) -> int:
             request=request,
         )
         proposal.state, proposal.sent_at = Proposal.State.PENDING, timezone.now()
-        proposal.save(update_fields=["state", "sent_at"])
+        proposal.respond_by = proposal.sent_at + datetime.timedelta(
+            days=settings.GP_PROPOSAL_RESPONSE_DAYS
+        )
+        proposal.save(update_fields=["state", "sent_at", "respond_by"])
         grant_access(patient=proposal.request.patient, user=proposal.gp, reason=GP_GRANT)
         remaining[proposal.gp_id] -= 1
         sent += 1

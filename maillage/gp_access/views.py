@@ -15,7 +15,8 @@ from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
 from maillage.core.models import Cpts
 from maillage.directory.exports import csv_response
-from maillage.patients.access import patients_visible_to
+from maillage.patients.access import patients_visible_to, record_shown
+from maillage.patients.duplicates import DuplicateUnderReview, create_patient_as_member
 from maillage.patients.forms import ConsentForm
 from maillage.patients.models import Consent
 from maillage.patients.services import (
@@ -30,8 +31,8 @@ from maillage.territory.models import Commune
 from . import cpam_import, indicators, services
 from .access import get_request, requests_visible_to
 from .forms import (
+    AnswerForm,
     CapacityForm,
-    DeclineForm,
     PriorityForm,
     PublicRequestForm,
     RequestForm,
@@ -40,6 +41,8 @@ from .forms import (
 from .models import CsvUpload, GpCapacity, Origin, Proposal, ProposalBatch, Status
 from .priority import weights_for
 
+# What a request adds to the patient (kept with a duplicate under review).
+REQUEST_KEYS = ("origin", "message", "carer_name", "carer_relation", "carer_phone")
 PATIENT_KEYS = ("birth_name", "used_name", "first_names", "birth_date", "sex",
                 "birth_place_code", "nir", "phone", "email", "address", "commune", "ald",
                 "ald_detail", "c2s", "ame", "isolated", "disability", "pregnant",
@@ -99,13 +102,9 @@ def queue_view(request):
         )
     queryset = queryset.order_by("-priority_score", "created_at", "pk")
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    audit.record(
-        action="gp_request.list",
-        actor=request.user,
-        cpts=request.cpts,
-        request=request,
-        detail={"status": status, "page": page.number},
-    )
+    page.object_list = list(page.object_list)
+    record_shown(membership, [r.patient for r in page.object_list], request=request,
+                 where="gp_access.queue")  # fmt: skip
     manages = permissions.manage_gp_requests(membership)
     counts = indicators.status_counts(request.cpts) if manages else {}
     return render(request, "gp_access/queue.html", {
@@ -122,19 +121,20 @@ def request_create_view(request):
     consent = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and consent.is_valid():
         data = form.cleaned_data
+        extra = {k: data[k] for k in REQUEST_KEYS}
         try:
-            patient = patient_create(
-                cpts=request.cpts, actor=request.user,
-                data={k: data.get(k) for k in PATIENT_KEYS},
-                consent_method=consent.cleaned_data["consent_method"], request=request,
-                allow_duplicate=consent.cleaned_data["confirm_duplicate"],
+            patient = create_patient_as_member(
+                membership=request.membership, data={k: data.get(k) for k in PATIENT_KEYS},
+                consent_method=consent.cleaned_data["consent_method"],
+                confirm_not_duplicate=consent.cleaned_data["confirm_duplicate"],
+                purpose=services.DUPLICATE_PURPOSE, payload=extra, request=request,
             )  # fmt: skip
             gp_request = services.request_create(
-                cpts=request.cpts, actor=request.user, patient=patient, origin=data["origin"],
-                message=data["message"], carer_name=data["carer_name"],
-                carer_relation=data["carer_relation"], carer_phone=data["carer_phone"],
-                request=request,
-            )  # fmt: skip
+                cpts=request.cpts, actor=request.user, patient=patient, request=request, **extra
+            )
+        except DuplicateUnderReview as exc:
+            messages.info(request, exc.messages[0])
+            return redirect("gp_access:queue", request.cpts.slug)
         except DuplicateSuspected as exc:
             form.add_error(None, exc.messages)
             consent.fields["confirm_duplicate"].widget.attrs["autofocus"] = True
@@ -190,7 +190,10 @@ def request_view(request, public_id):
         "birth_name": gp_request.patient.birth_name,
         "first_names": gp_request.patient.first_names,
         "birth_date": gp_request.patient.birth_date, "nir": gp_request.patient.nir,
-    }, exclude=gp_request.patient)) if is_coordinator else []  # fmt: skip
+    }, exclude=gp_request.patient)) if permissions.resolve_duplicates(
+        request.membership) else []  # fmt: skip
+    record_shown(request.membership, duplicates, request=request, where="gp_access.request",
+                 action="patient.duplicate_shown")  # fmt: skip
     return render(request, "gp_access/request.html", {
         "gp_request": gp_request, "patient": gp_request.patient, "form": form,
         "transitions": gp_request.transitions.select_related("actor"),
@@ -247,16 +250,20 @@ def batch_view(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("gp_access:batch", cpts.slug)
+    services.expire_overdue_proposals(cpts=cpts)
     batch = ProposalBatch.objects.filter(cpts=cpts, state=ProposalBatch.State.DRAFT).first()
-    proposals = (
+    proposals = list(
         batch.proposals.filter(state=Proposal.State.DRAFT)
         .select_related("request__patient__commune", "gp")
         .order_by("-request__priority_score", "request__created_at")
         if batch else []
     )  # fmt: skip
-    pending = Proposal.objects.filter(cpts=cpts, state=Proposal.State.PENDING).select_related(
-        "request__patient", "gp"
-    )
+    pending = list(
+        Proposal.objects.filter(cpts=cpts, state=Proposal.State.PENDING)
+        .select_related("request__patient", "gp").order_by("sent_at", "pk")
+    )  # fmt: skip
+    record_shown(request.membership, [p.request.patient for p in proposals + pending],
+                 request=request, where="gp_access.batch")  # fmt: skip
     return render(request, "gp_access/batch.html", {
         "batch": batch, "proposals": proposals, "pending": pending,
         "capacities": GpCapacity.objects.filter(cpts=cpts).select_related("gp",
@@ -268,44 +275,39 @@ def batch_view(request):
 @member_view(permissions.answer_gp_proposals)
 @require_http_methods(["GET", "POST"])
 def my_proposals_view(request):
-    """The GP's phone page: patients proposed to them, accept or decline."""
+    """The GP's phone page: patients proposed to them, accept or decline. Only proposals
+    of a sent batch appear, and a patient only while the GP's grant holds."""
+    services.expire_overdue_proposals(cpts=request.cpts)
+    form, answered = None, None
     if request.method == "POST":
-        proposal = get_by_public_id(
-            Proposal.objects.filter(cpts=request.cpts, gp=request.user),
+        answered = get_by_public_id(
+            Proposal.objects.filter(cpts=request.cpts, gp=request.user,
+                                    state__in=Proposal.SENT_STATES),
             request.POST.get("proposal", ""),
-        )
-        accept = request.POST.get("answer") == "accept"
-        decline = DeclineForm(request.POST)
-        try:
-            if not accept and not decline.is_valid():
-                raise ValidationError("Indiquez le motif du refus.")
-            services.proposal_respond(
-                proposal=proposal,
-                gp=request.user,
-                accept=accept,
-                reason=request.POST.get("reason", ""),
-                request=request,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                "Merci : proposition acceptée."
-                if accept
-                else "Refus enregistré : le patient retourne dans la liste d'attente.",
-            )
-        return redirect("gp_access:my_proposals", request.cpts.slug)
-    proposals = list(
-        Proposal.objects.filter(cpts=request.cpts, gp=request.user)
-        .select_related("request__patient__commune").order_by("-created_at")[:50]
-    )  # fmt: skip
+        )  # fmt: skip
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            accept = form.cleaned_data["answer"] == "accept"
+            try:
+                services.proposal_respond(
+                    proposal=answered, gp=request.user, accept=accept,
+                    reason=form.cleaned_data["reason"], request=request,
+                )  # fmt: skip
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, "Merci : proposition acceptée." if accept else
+                                 "Refus enregistré : le patient retourne dans la liste "
+                                 "d'attente.")  # fmt: skip
+                return redirect("gp_access:my_proposals", request.cpts.slug)
+    proposals = services.proposals_of(request.membership)
     for proposal in proposals:
-        if proposal.state == Proposal.State.PENDING:
-            audit.record(action="patient.read", actor=request.user, cpts=request.cpts,
-                         obj=proposal.request.patient, request=request,
-                         detail={"via": "proposition"})  # fmt: skip
-    return render(request, "gp_access/my_proposals.html", {"proposals": proposals})
+        proposal.form = form if answered is not None and proposal.pk == answered.pk else None
+    record_shown(request.membership, [p.request.patient for p in proposals if p.visible],
+                 request=request, where="gp_access.my_proposals")  # fmt: skip
+    return render(request, "gp_access/my_proposals.html", {"proposals": proposals},
+                  status=400 if form is not None and form.errors else 200)  # fmt: skip
+
 
 
 @member_view(permissions.answer_gp_proposals)
@@ -470,6 +472,14 @@ def cpam_mapping_view(request, public_id):
                 f"{summary.patients_known} déjà connus.{note}"
             ))  # fmt: skip
             return redirect("gp_access:queue", request.cpts.slug)
+    shown = results[:15]
+    # The preview shows people of the list: the file's reading is audited, and every
+    # line matching a recorded patient is audited on that patient.
+    audit.record(action="gp_request.cpam_preview", actor=request.user, cpts=request.cpts,
+                 obj=stored, request=request,
+                 detail={"lines": [r.line for r in shown]})  # fmt: skip
+    record_shown(request.membership, cpam_import.known_patients(request.cpts, shown),
+                 request=request, where="gp_access.cpam_preview")  # fmt: skip
     fields = [(name, label, required, mapping.get(name))
               for name, (label, required, _w) in cpam_import.FIELDS.items()]  # fmt: skip
     return render(
@@ -482,7 +492,7 @@ def cpam_mapping_view(request, public_id):
             "problems": problems,
             "line_errors": line_errors[:100],
             "error_count": len(line_errors),
-            "rows": results[:15],
+            "rows": shown,
             "total": len(parsed.rows),
         },
         status=400 if request.method == "POST" and (problems or line_errors) else 200,

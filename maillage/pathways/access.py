@@ -20,8 +20,7 @@ def get_enrolment(membership, public_id, *, request=None):
         enrolments_visible_to(membership).select_related("patient", "template"), public_id
     )
     audit.record(action="pathway.read", actor=membership.user, cpts=membership.cpts,
-                 obj=enrolment, request=request,
-                 detail={"patient": str(enrolment.patient.public_id)})  # fmt: skip
+                 obj=enrolment, patient=enrolment.patient, request=request)  # fmt: skip
     return enrolment
 
 

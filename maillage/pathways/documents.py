@@ -59,8 +59,7 @@ def patient_documents(membership, public_id, *, action: str, request=None):
     enrolments.sort(key=lambda e: (e.ended_at is not None, e.enrolled_on, e.pk))
     audit.record(action=action, actor=membership.user, cpts=membership.cpts, obj=patient,
                  request=request,
-                 detail={"patient": str(patient.public_id),
-                         "enrolments": [str(e.public_id) for e in enrolments]})  # fmt: skip
+                 detail={"enrolments": [str(e.public_id) for e in enrolments]})  # fmt: skip
     return patient, enrolments
 
 

@@ -170,10 +170,9 @@ def add_case(*, meeting: Meeting, membership: Membership, enrolment, question: s
     except IntegrityError as exc:  # a concurrent request added the same case
         raise duplicate from exc
     audit.record(action="pathway.meeting_case_add", actor=membership.user, cpts=meeting.cpts,
-                 obj=case, request=request,
+                 obj=case, patient=enrolment.patient, request=request,
                  detail={"meeting": str(meeting.public_id),
-                         "enrolment": str(enrolment.public_id),
-                         "patient": str(enrolment.patient.public_id)})  # fmt: skip
+                         "enrolment": str(enrolment.public_id)})  # fmt: skip
     return case
 
 
@@ -188,17 +187,13 @@ def cases_for_viewer(meeting: Meeting, membership: Membership, *, request=None) 
         enrolments_visible_to(membership)
         .filter(pk__in=[c.enrolment_id for c in cases]).values_list("pk", flat=True)
     )  # fmt: skip
-    shown = []
     rows = []
     for number, case in enumerate(cases, start=1):
         can_see = case.enrolment_id in visible
         rows.append({"number": number, "case": case, "can_see": can_see})
-        if can_see:
-            shown.append({"enrolment": str(case.enrolment.public_id),
-                          "patient": str(case.enrolment.patient.public_id)})  # fmt: skip
-    if shown:
-        audit.record(action="pathway.meeting_read", actor=membership.user, cpts=meeting.cpts,
-                     obj=meeting, request=request, detail={"cases": shown})  # fmt: skip
+    audit.record_each(action="pathway.meeting_read", actor=membership.user, cpts=meeting.cpts,
+                      subjects=[r["case"].enrolment.patient for r in rows if r["can_see"]],
+                      request=request, detail={"meeting": str(meeting.public_id)})  # fmt: skip
     return rows
 
 
@@ -378,10 +373,9 @@ def record_decision(*, case: MeetingCase, membership: Membership, text: str,
         case.reviewed = True
         case.save(update_fields=["reviewed"])
     audit.record(action="pathway.decision", actor=membership.user, cpts=enrolment.cpts,
-                 obj=decision, request=request,
+                 obj=decision, patient=enrolment.patient, request=request,
                  detail={"meeting": str(case.meeting.public_id),
                          "enrolment": str(enrolment.public_id),
-                         "patient": str(enrolment.patient.public_id),
                          "tasks": [str(t.public_id) for t in tasks]})  # fmt: skip
     return decision
 

@@ -139,6 +139,7 @@ def enrol(*, cpts, patient, template, actor, team: list[tuple], on: datetime.dat
         actor=actor,
         cpts=cpts,
         obj=enrolment,
+        patient=patient,
         request=request,
         detail={"template": template.slug, "version": template.version},
     )
@@ -226,6 +227,7 @@ def complete(*, task: Task, actor, value=None, note="", on=None, confirm_out_of_
         actor=actor,
         cpts=task.cpts,
         obj=task,
+        patient=task.enrolment.patient,
         request=request,
         detail={"step": step.code if step else "", "value": str(number or boolean or "")},
     )
@@ -255,6 +257,7 @@ def reassign(*, task: Task, assignee, actor, request=None) -> Task:
         actor=actor,
         cpts=task.cpts,
         obj=task,
+        patient=task.enrolment.patient,
         request=request,
         detail={"from": previous, "to": assignee.pk},
     )
@@ -290,6 +293,7 @@ def add_note(*, enrolment: Enrolment, author, text: str, kind: str = NoteKind.NO
         actor=author,
         cpts=enrolment.cpts,
         obj=note,
+        patient=enrolment.patient,
         request=request,
         detail={"enrolment": str(enrolment.public_id), "kind": kind},
     )
@@ -351,6 +355,7 @@ def end_enrolment(*, enrolment: Enrolment, actor, reason: str, request=None) -> 
         actor=actor,
         cpts=locked.cpts,
         obj=locked,
+        patient=locked.patient,
         request=request,
         detail={"reason": reason, "cancelled_tasks": cancelled},
     )

@@ -1,11 +1,14 @@
 """Need-to-know access to patients. Every view and API call reaches a patient here, and
 every read leaves an audit event."""
 
-from django.db.models import Exists, OuterRef
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
 
 from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id
 from maillage.core.models import Membership
+from maillage.territory.models import search_key
 
 from .models import Patient, PatientAccess
 
@@ -22,14 +25,62 @@ def patients_visible_to(membership: Membership):
     return base.filter(Exists(grants))
 
 
-def get_patient(membership: Membership, public_id, *, request=None, purpose="patient.read"):
+def get_patient(membership: Membership, public_id, *, request=None, purpose="patient.read",
+                detail=None):
     """The patient if the caller may see them (404 otherwise), with an audit event."""
     patient = get_by_public_id(patients_visible_to(membership), public_id)
     audit.record(
         action=purpose, actor=membership.user, cpts=membership.cpts, obj=patient,
-        request=request,
+        request=request, detail=detail,
     )  # fmt: skip
     return patient
+
+
+def record_shown(membership: Membership, subjects, *, request=None, where: str,
+                 action: str = "patient.list") -> int:
+    """Audit a page, export or feed showing several people: one row per person shown
+    (patients or same-day requests), in one insert. `where` names the page."""
+    return audit.record_each(
+        action=action, subjects=subjects, actor=membership.user, cpts=membership.cpts,
+        request=request, detail={"via": where},
+    )  # fmt: skip
+
+
+SEARCH_LIMIT = 20
+
+
+def search(membership: Membership, text: str, limit: int = SEARCH_LIMIT) -> list[Patient]:
+    """Patients the caller may see matching what they typed: names (accents and case
+    ignored, any order), a birth date (JJ/MM/AAAA or AAAA-MM-JJ) and/or a NIR. Only the
+    matches are returned, at most `limit`: the caller audits what it shows."""
+    queryset = patients_visible_to(membership)
+    words = text.replace(",", " ").split()[:6]
+    if not words:
+        return []
+    for word in words:
+        digits = word.replace(" ", "")
+        day = _date(word)
+        if day is not None:
+            queryset = queryset.filter(birth_date=day)
+        elif digits.isdigit() and len(digits) >= 13:
+            queryset = queryset.filter(nir__startswith=digits[:13])
+        else:
+            key = search_key(word)
+            if not key:
+                continue
+            queryset = queryset.filter(Q(match_key__contains=key)
+                                       | Q(used_name__icontains=word))  # fmt: skip
+    return list(queryset.select_related("commune").order_by("birth_name", "first_names",
+                                                            "pk")[:limit])  # fmt: skip
+
+
+def _date(word: str):
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(word, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def grant_access(*, patient: Patient, user, reason: str) -> PatientAccess:

@@ -8,9 +8,10 @@ from ninja import Router, Schema, Status
 from maillage.core import permissions
 from maillage.core.api import api_membership
 
-from .access import get_patient, grant_access
+from .access import get_patient
+from .duplicates import DuplicateUnderReview, create_patient_as_member
 from .models import Consent
-from .services import DuplicateSuspected, patient_create
+from .services import DuplicateSuspected
 
 router = Router(tags=["patients"])
 
@@ -82,11 +83,14 @@ def create_patient(request, payload: PatientIn):
         raise Http404
     data = payload.dict(exclude={"consent_method", "confirm_not_duplicate", "cpts"})
     try:
-        patient = patient_create(
-            cpts=membership.cpts, actor=request.auth, data=data,
-            consent_method=payload.consent_method, request=request,
-            allow_duplicate=payload.confirm_not_duplicate,
+        patient = create_patient_as_member(
+            membership=membership, data=data, consent_method=payload.consent_method,
+            confirm_not_duplicate=payload.confirm_not_duplicate, request=request,
         )  # fmt: skip
+    except DuplicateUnderReview as exc:
+        # Nothing about the recorded patient: the coordination checks (a review is open).
+        return Status(409, {"detail": exc.messages[0],
+                            "errors": [{"field": "patient", "message": exc.messages[0]}]})
     except DuplicateSuspected as exc:
         return Status(
             409,
@@ -95,8 +99,6 @@ def create_patient(request, payload: PatientIn):
                 "errors": [{"field": "confirm_not_duplicate", "message": exc.messages[0]}],
             },
         )
-    if not permissions.see_all_patients(membership):
-        grant_access(patient=patient, user=request.auth, reason="fiche créée par l'utilisateur")
     return Status(201, {"id": str(patient.public_id)})
 
 

@@ -31,6 +31,9 @@ class PatientQuerySet(models.QuerySet):
 
 
 class Patient(models.Model):
+    # Reads and writes of a patient are audited with the patient as subject.
+    is_audit_subject = True
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cpts = models.ForeignKey(Cpts, on_delete=models.PROTECT, related_name="patients")
     # INS traits (identité nationale de santé).
@@ -151,3 +154,71 @@ class PatientAccess(models.Model):
                 name="patient_access_once",
             )
         ]
+
+
+class DuplicateReview(models.Model):
+    """A probable duplicate met by someone who may not see the patient already recorded.
+
+    They are told only that the coordination will check (no name, no birth date: anyone
+    could otherwise learn who is registered); what they submitted is kept here so that,
+    once the coordination has compared it with the candidates, the mission carries on
+    with the right record (see patients.duplicates)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "À vérifier"
+        SAME = "same", "Même personne qu'un patient enregistré"
+        DIFFERENT = "different", "Autre personne : fiche créée"
+        REJECTED = "rejected", "Écartée"
+
+    # The submitted identity is a person's data: reads are audited with it as subject.
+    is_audit_subject = True
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.PROTECT, related_name="duplicate_reviews")
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    match_key = models.CharField(max_length=250)
+    # What was submitted (cleaned identity, contact and situation; dates as ISO text),
+    # the consent recorded with it, and what it was for: "patient" (a record) or a
+    # mission's purpose ("gp_request") with that mission's own fields in `payload`.
+    data = models.JSONField(default=dict)
+    consent_method = models.CharField(max_length=10, blank=True)
+    purpose = models.CharField(max_length=30, default="patient")
+    payload = models.JSONField(default=dict, blank=True)
+    candidates = models.ManyToManyField(Patient, related_name="duplicate_reviews")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("commentaire", max_length=500, blank=True)
+    # The patient the submission went to once resolved (the candidate, or the new record).
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            # Submitting the same person again while it is checked reuses the review.
+            models.UniqueConstraint(
+                fields=["cpts", "submitted_by", "match_key", "purpose"],
+                condition=Q(status="open"),
+                name="duplicate_review_open_once",
+            )
+        ]
+        indexes = [models.Index(fields=["cpts", "status", "submitted_at"],
+                                name="duplicate_review_queue")]  # fmt: skip
+
+    @property
+    def display_name(self) -> str:
+        name = self.data.get("used_name") or self.data.get("birth_name", "")
+        first = (self.data.get("first_names") or "").split(" ")[0]
+        return f"{name.upper()} {first}".strip()
+
+    @property
+    def birth_date(self):
+        value = self.data.get("birth_date")
+        return datetime.date.fromisoformat(value) if value else None

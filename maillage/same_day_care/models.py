@@ -95,7 +95,10 @@ class ReasonCategory(models.TextChoices):
 
 
 class SameDayRequest(models.Model):
-    """A same-day need, recorded in under a minute: minimal patient data only."""
+    """A same-day need, recorded in under a minute: minimal patient data only. It holds
+    its own identity (no patient record): reads and writes are audited with it as subject."""
+
+    is_audit_subject = True
 
     class Status(models.TextChoices):
         OPEN = "open", "À orienter"

@@ -261,6 +261,7 @@ def _book(*, slot, snp_request, actor, request=None) -> Appointment:
                 actor=actor,
                 cpts=locked.cpts,
                 obj=appointment,
+                patient=snp_request,
                 request=request,
                 detail={"slot": str(locked.public_id)},
             )
@@ -302,6 +303,7 @@ def set_status(*, appointment, status, actor, note="", request=None) -> Appointm
             actor=actor,
             cpts=current.cpts,
             obj=current,
+            patient=current.request,
             request=request,
             detail={"status": status},
         )

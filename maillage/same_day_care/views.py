@@ -15,6 +15,7 @@ from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
 from maillage.core.models import Membership
 from maillage.directory.exports import csv_response
+from maillage.patients.access import record_shown
 from maillage.territory.models import Commune
 
 from . import ics, indicators, rota, services
@@ -138,14 +139,13 @@ def slots_view(request):
 
 @member_view(permissions.see_appointments)
 def appointments_view(request):
-    appointments = (
+    appointments = list(
         appointments_visible_to(request.membership)
         .select_related("slot__professional", "slot__commune", "request")
         .order_by("-slot__start")[:100]
     )
-    audit.record(
-        action="snp.appointments_list", actor=request.user, cpts=request.cpts, request=request
-    )
+    record_shown(request.membership, [a.request for a in appointments], request=request,
+                 where="same_day_care.appointments")  # fmt: skip
     return render(request, "same_day_care/appointments.html", {"appointments": appointments})
 
 
@@ -222,9 +222,9 @@ def ics_feed_view(request, token):
     appointments = Appointment.objects.filter(
         cpts=membership.cpts, slot__professional=membership.user, slot__start__gte=since
     ).select_related("slot__commune", "request")
-    audit.record(
-        action="snp.ics_feed", actor=membership.user, cpts=membership.cpts, request=request
-    )
+    appointments = list(appointments)
+    record_shown(membership, [a.request for a in appointments], request=request,
+                 where="same_day_care.ics_feed")  # fmt: skip
     body = ics.appointments_calendar(appointments, cpts_name=membership.cpts.name)
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 

@@ -282,7 +282,17 @@ def test_api_enrolment_without_team_takes_the_attending_gp_as_referent(
     assert team == {gp: True, coordinator: False}
 
 
-def test_the_enrolment_form_listing_patients_is_audited(client_for, coordinator, patient):
-    page = client_for(coordinator).get(reverse("pathways:enrol", args=[HOME]))
-    assert page.status_code == 200 and "ROUX" in page.content.decode().upper()
-    assert AuditEvent.objects.filter(action="pathway.enrol_form", actor=coordinator).exists()
+def test_the_enrolment_form_shows_only_the_patients_searched_each_one_audited(
+    client_for, coordinator, patient
+):
+    client = client_for(coordinator)
+    blank = client.get(reverse("pathways:enrol", args=[HOME]))
+    assert blank.status_code == 200 and "ROUX" not in blank.content.decode().upper()
+    assert not AuditEvent.objects.filter(action="patient.list", actor=coordinator).exists()
+    found = client.get(reverse("pathways:enrol", args=[HOME]), {"q": "roux 01/06/1950"})
+    assert "ROUX Hélène" in found.content.decode()
+    shown = AuditEvent.objects.get(action="patient.list", actor=coordinator)
+    assert shown.patient == patient.public_id
+    assert shown.detail == {"via": "pathways.enrol_search"}
+    assert "ROUX" not in client.get(reverse("pathways:enrol", args=[HOME]),
+                                    {"q": "roux 02/06/1950"}).content.decode()  # fmt: skip

@@ -337,7 +337,7 @@ def test_fhir_patient_without_nir_has_no_identifier(diabetes, patient, client_fo
 def test_every_read_is_audited(name, action, diabetes, patient, client_for, nurse, gp):
     client_for(nurse).get(url(name, patient))
     event = AuditEvent.objects.get(action=action, actor=nurse)
-    assert event.detail["patient"] == str(patient.public_id)
+    assert event.patient == patient.public_id
     assert event.object_id == patient.public_id
     assert event.detail["enrolments"] == [str(diabetes.public_id)]
     # A refused read writes nothing.

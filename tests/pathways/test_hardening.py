@@ -252,7 +252,7 @@ def test_a_post_cannot_hand_a_task_to_someone_outside_the_care_team(client_for, 
 
 # Audit -----------------------------------------------------------------------------
 
-READS = {"enrolment": "pathway.read", "enrolments": "pathway.list", "pps": "pathway.pps_read",
+READS = {"enrolment": "pathway.read", "enrolments": "patient.list", "pps": "pathway.pps_read",
          "pps_pdf": "pathway.pps_pdf", "fhir": "pathway.fhir_export",
          "meeting": "pathway.meeting_read", "meeting_decision": "pathway.meeting_read"}
 
@@ -296,8 +296,9 @@ def test_reassigning_and_recording_the_attending_gp_are_audited(client_for, coor
 def test_the_list_of_enrolments_names_the_enrolments_read_in_the_audit(client_for, gp,
                                                                         enrolment):  # fmt: skip
     _client(client_for, gp).get(url("enrolments"))
-    event = AuditEvent.objects.get(action="pathway.list", actor=gp)
-    assert event.detail["enrolments"] == [str(enrolment.public_id)]
+    event = AuditEvent.objects.get(action="patient.list", actor=gp)
+    assert event.patient == enrolment.patient.public_id
+    assert event.detail == {"via": "pathways.enrolments"}
 
 
 # Bad input -------------------------------------------------------------------------

@@ -185,9 +185,8 @@ def test_case_details_display_is_audited(case, meeting, enrolment, patient, clie
                                          pharmacist):  # fmt: skip
     client_for(gp).get(url("meeting", meeting.public_id))
     event = AuditEvent.objects.filter(action="pathway.meeting_read", actor=gp).get()
-    assert event.object_id == meeting.public_id
-    assert event.detail["cases"] == [{"enrolment": str(enrolment.public_id),
-                                      "patient": str(patient.public_id)}]  # fmt: skip
+    assert event.patient == patient.public_id
+    assert event.detail == {"meeting": str(meeting.public_id)}
     client_for(pharmacist).get(url("meeting", meeting.public_id))
     # Nothing about the patient was shown to the pharmacist: nothing to audit.
     assert not AuditEvent.objects.filter(action="pathway.meeting_read", actor=pharmacist).exists()

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from maillage.core import audit, permissions
+from maillage.core import permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.models import Membership, User
-from maillage.patients.access import patients_visible_to
+from maillage.patients.access import get_patient, record_shown, search
 from maillage.patients.services import set_attending_gp
 
 from .. import services
@@ -88,13 +88,9 @@ def due_view(request):
             created_at__gte=timezone.now() - datetime.timedelta(days=RECENT_EVENT_DAYS),
         ).select_related("enrolment__patient", "author")[:20]
     ) if not is_coordinator or request.GET.get("evenements") == "1" else []  # fmt: skip
-    audit.record(
-        action="pathway.due_list",
-        actor=request.user,
-        cpts=request.cpts,
-        request=request,
-        detail={"count": len(tasks), "page": page.number, "events": len(events)},
-    )
+    record_shown(membership, [t.enrolment.patient for t in tasks]
+                 + [e.enrolment.patient for e in events], request=request,
+                 where="pathways.due")  # fmt: skip
     return render(request, "pathways/due.html", {
         "tasks": tasks, "page": page, "query": query.urlencode(), "today": today,
         "is_coordinator": is_coordinator,
@@ -106,17 +102,26 @@ def due_view(request):
 @member_view(permissions.enrol_patients)
 @require_http_methods(["GET", "POST"])
 def enrol_view(request):
+    """Pick the patient by name (only the matches are shown, each one audited), then the
+    pathway and the care team, their médecin traitant proposed first as référent."""
+    membership = request.membership
     templates = services.templates_for(request.cpts)
-    patients = list(patients_visible_to(request.membership).order_by("birth_name")[:500])
     wanted = request.POST.get("patient") or request.GET.get("patient", "")
-    selected = next((p for p in patients if str(p.public_id) == wanted), None)
+    query = request.GET.get("q", "").strip()
+    selected, matches, error = None, [], ""
+    if wanted:
+        try:
+            selected = get_patient(membership, wanted, request=request,
+                                   detail={"via": "pathways.enrol"})  # fmt: skip
+        except Http404:
+            error = "Choisissez un patient parmi ceux que vous suivez."
+    elif query:
+        matches = search(membership, query)
+        record_shown(membership, matches, request=request, where="pathways.enrol_search")
     members, proposed_gp = services.proposed_team(request.cpts, selected)
     wanted_template = request.POST.get("template") or request.GET.get("parcours", "")
-    error = ""
-    if request.method == "POST":
+    if request.method == "POST" and selected is not None:
         try:
-            patient = get_by_public_id(patients_visible_to(request.membership),
-                                       request.POST.get("patient", ""))  # fmt: skip
             template = next(
                 t for t in templates if str(t.public_id) == request.POST.get("template")
             )
@@ -129,7 +134,7 @@ def enrol_view(request):
             ]
             enrolment = services.enrol(
                 cpts=request.cpts,
-                patient=patient,
+                patient=selected,
                 template=template,
                 actor=request.user,
                 team=team,
@@ -137,22 +142,17 @@ def enrol_view(request):
             )
         except StopIteration:
             error = "Choisissez un parcours."
-        except Http404:
-            error = "Choisissez un patient."
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
             messages.success(request, "Patient inclus : les premières tâches sont planifiées.")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
-    # The form lists the patients the caller may see: a read of patient data.
-    audit.record(action="pathway.enrol_form", actor=request.user, cpts=request.cpts,
-                 request=request, detail={"patients": len(patients)})  # fmt: skip
-    gp_members = {m.user_id: str(m.public_id) for m in members}
+    elif request.method == "POST":
+        error = error or "Choisissez un patient."
     return render(request, "pathways/enrol.html", {
-        "templates": templates, "patients": patients, "members": members, "error": error,
+        "templates": templates, "members": members, "error": error, "query": query,
+        "matches": matches, "searched": bool(query) and not wanted,
         "selected": selected, "proposed_gp": proposed_gp, "wanted_template": wanted_template,
-        "patient_gp": {str(p.public_id): gp_members.get(p.attending_gp_id, "")
-                       for p in patients},
         "chosen": set(request.POST.getlist("team")), "referent": request.POST.get("referent"),
     }, status=400 if error else 200)  # fmt: skip
 
@@ -205,14 +205,13 @@ def complete_view(request, public_id):
 
 @member_view(permissions.see_patients)
 def enrolments_view(request):
-    enrolments = (
+    enrolments = list(
         enrolments_visible_to(request.membership)
         .select_related("patient", "template")
         .order_by("-enrolled_on")[:300]
     )
-    # A list of patients and their pathways is a read of patient data.
-    audit.record(action="pathway.list", actor=request.user, cpts=request.cpts, request=request,
-                 detail={"enrolments": [str(e.public_id) for e in enrolments]})  # fmt: skip
+    record_shown(request.membership, [e.patient for e in enrolments], request=request,
+                 where="pathways.enrolments")  # fmt: skip
     return render(request, "pathways/enrolments.html", {"enrolments": enrolments})
 
 

@@ -16,6 +16,7 @@ from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
 from maillage.directory.exports import csv_response
+from maillage.patients.access import record_shown
 from maillage.same_day_care.forms import PROFESSIONS
 
 from .. import meetings as services
@@ -71,6 +72,7 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args, enrolments, **kwargs):
         super().__init__(*args, **kwargs)
+        enrolments = self.enrolments = list(enrolments)
         self.fields["enrolment"].choices = [("", "— choisir —")] + [
             (str(e.public_id), f"{e.patient.display_name} — {e.template.name}")
             for e in enrolments
@@ -172,6 +174,10 @@ def _meeting_page(request, meeting, *, case_form=None, invite_error="", status=2
         case_form = CaseForm(enrolments=_case_choices(membership))
         if len(case_form.fields["enrolment"].choices) == 1:  # none of their patients to add
             case_form = None
+    if can_add and case_form is not None:
+        # The picker names the patients it offers: each one shown is audited.
+        record_shown(membership, [e.patient for e in case_form.enrolments], request=request,
+                     where="pathways.meeting_case_picker")  # fmt: skip
     attendance = meeting.attendance.select_related("user").order_by(
         "user__last_name", "user__first_name", "pk")  # fmt: skip
     started = meeting.starts_at <= timezone.now()
@@ -353,9 +359,9 @@ def meeting_decision_view(request, public_id):
             messages.success(request, "Décision enregistrée ; le dossier est marqué comme discuté.")
             return redirect("pathways:meeting", request.cpts.slug, case.meeting.public_id)
     # The page names the patient: a read of patient data.
-    shown = {"enrolment": str(enrolment.public_id), "patient": str(enrolment.patient.public_id)}
     audit.record(action="pathway.meeting_read", actor=request.user, cpts=request.cpts,
-                 obj=case.meeting, request=request, detail={"cases": [shown]})  # fmt: skip
+                 obj=case.meeting, patient=enrolment.patient, request=request,
+                 detail={"enrolment": str(enrolment.public_id)})  # fmt: skip
     return render(request, "pathways/meeting_decision.html", {
         "case": case, "meeting": case.meeting, "enrolment": enrolment, "form": form,
         "today": timezone.localdate(),
