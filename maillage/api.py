@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from maillage.core.api import API_AUTH, UnknownCpts
 from maillage.core.api import router as core_router
+from maillage.core.audit_api import router as audit_router
 from maillage.directory.api import router as directory_router
 from maillage.gp_access.api import router as gp_access_router
 from maillage.pathways.api import router as pathways_router
@@ -89,3 +90,4 @@ api.add_router("", patients_router)
 api.add_router("", gp_access_router)
 api.add_router("", same_day_router)
 api.add_router("", pathways_router)
+api.add_router("", audit_router)

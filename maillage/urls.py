@@ -16,6 +16,7 @@ urlpatterns = [
     path("fhir/", include("maillage.same_day_care.fhir_urls")),
     path("", include("maillage.territory.urls")),
     path("", include("maillage.directory.urls")),
+    path("", include("maillage.patients.urls")),
     path("", include("maillage.gp_access.urls")),
     path("", include("maillage.same_day_care.urls")),
     path("", include("maillage.pathways.urls")),

@@ -1,7 +1,33 @@
 from django.apps import AppConfig
 
+# The French words of the audit trail for this app's events (see core.audit_trail).
+AUDIT_LABELS = {
+    "actions": {
+        "account.unlock": "Déblocage d'un compte",
+        "api_token.create": "Création d'un jeton d'API",
+        "audit.read": "Lecture du journal d'audit",
+        "audit.patient_access": "Lecture des accès au dossier d'une personne",
+        "audit.patient_access_export": "Export des accès au dossier d'une personne",
+        "audit.api_read": "Lecture du journal d'audit par l'API",
+        "auth.login": "Connexion",
+        "auth.totp_enrolled": "Activation de la double authentification",
+        "invitation.accept": "Acceptation d'une invitation",
+        "invitation.create": "Invitation d'un membre",
+        "members.list": "Lecture de la liste des membres",
+    },
+    "objects": {
+        "core.User": "Compte", "core.Invitation": "Invitation", "core.Cpts": "CPTS",
+        "core.Membership": "Adhésion", "core.ApiToken": "Jeton d'API",
+    },
+}  # fmt: skip
+
 
 class CoreConfig(AppConfig):
     name = "maillage.core"
     label = "core"
     verbose_name = "Socle"
+
+    def ready(self):
+        from .audit_trail import register_labels
+
+        register_labels(**AUDIT_LABELS)

@@ -14,5 +14,9 @@ urlpatterns = [
     path("c/<slug:cpts_slug>/membres/", views.members_view, name="members"),
     path("c/<slug:cpts_slug>/membres/debloquer/", views.unlock_view, name="unlock"),
     path("c/<slug:cpts_slug>/journal/", views.audit_view, name="audit"),
+    path("c/<slug:cpts_slug>/journal/personne/<str:public_id>/", views.patient_access_view,
+         name="patient_access"),
+    path("c/<slug:cpts_slug>/journal/personne/<str:public_id>/acces.<str:fmt>",
+         views.patient_access_export_view, name="patient_access_export"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -9,13 +9,16 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from . import audit, permissions, services, twofactor
+from maillage.directory.exports import csv_response  # moves to core.exports
+
+from . import audit, audit_trail, permissions, services, twofactor
 from .access import member_view, user_needs_second_factor
 from .filters import AuditEventFilter
 from .forms import AcceptInvitationForm, InvitationForm, LoginForm, OtpForm, UnlockForm
@@ -343,6 +346,22 @@ def unlock_view(request):
     return redirect("core:members", cpts_slug=request.cpts.slug)
 
 
+AUDIT_PAGE_SIZE = 50
+
+
+def _keyset_page(events, request):
+    """A page of the trail without counting it (millions of rows): one more row than shown
+    tells whether a next page exists."""
+    try:
+        number = max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        number = 1
+    offset = (number - 1) * AUDIT_PAGE_SIZE
+    rows = list(events[offset : offset + AUDIT_PAGE_SIZE + 1])
+    return {"number": number, "has_next": len(rows) > AUDIT_PAGE_SIZE,
+            "has_previous": number > 1, "rows": rows[:AUDIT_PAGE_SIZE]}  # fmt: skip
+
+
 @member_view(permissions.read_audit)
 def audit_view(request):
     queryset = AuditEvent.objects.for_cpts(request.cpts).select_related("actor")
@@ -353,28 +372,70 @@ def audit_view(request):
     else:
         status = 200
         events = event_filter.qs
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    audit.record(
-        action="audit.read",
-        actor=request.user,
-        cpts=request.cpts,
-        request=request,
-        detail={
-            k: str(v)
-            for k, v in (
-                event_filter.form.cleaned_data if event_filter.is_bound and status == 200 else {}
-            ).items()
-            if v not in (None, "")
-        },
-    )
+    page = _keyset_page(events, request)
+    filters = {
+        k: str(v)
+        for k, v in (
+            event_filter.form.cleaned_data if event_filter.is_bound and status == 200 else {}
+        ).items()
+        if v not in (None, "")
+    }
+    audit.record(action="audit.read", actor=request.user, cpts=request.cpts, request=request,
+                 detail={"filters": filters} if filters else {})  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "core/audit.html",
-        {"filter": event_filter, "page": page, "query": query.urlencode()},
+        {"filter": event_filter, "page": page, "lines": _audit_lines(page["rows"]),
+         "query": query.urlencode()},
         status=status,
-    )
+    )  # fmt: skip
+
+
+def _audit_lines(events):
+    return [(event, line) for event, line in zip(events, audit_trail.lines(events), strict=True)]
+
+
+def _subject_or_404(request, public_id):
+    subject = audit_trail.find_subject(request.cpts, public_id)
+    if subject is None:
+        raise Http404
+    return subject
+
+
+@member_view(permissions.read_audit)
+def patient_access_view(request, public_id):
+    """Accès au dossier: who read or changed what of one person's data, when, from where;
+    to answer their access request (RGPD art. 15)."""
+    subject = _subject_or_404(request, public_id)
+    # First: the report shows its own opening too.
+    audit.record(action="audit.patient_access", actor=request.user, cpts=request.cpts,
+                 patient=subject.public_id, request=request)  # fmt: skip
+    events = audit_trail.events_about(request.cpts, subject)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/patient_access.html", {
+        "subject": subject, "page": page, "lines": _audit_lines(list(page.object_list)),
+    })  # fmt: skip
+
+
+@member_view(permissions.read_audit)
+def patient_access_export_view(request, public_id, fmt):
+    subject = _subject_or_404(request, public_id)
+    if fmt not in ("csv", "pdf"):
+        raise Http404
+    report = audit_trail.lines(audit_trail.events_about(request.cpts, subject))
+    audit.record(action="audit.patient_access_export", actor=request.user, cpts=request.cpts,
+                 patient=subject.public_id, request=request,
+                 detail={"format": fmt, "count": len(report)})  # fmt: skip
+    name = f"acces-dossier-{str(subject.public_id)[:8]}-{timezone.localdate():%Y%m%d}"
+    if fmt == "csv":
+        return csv_response(f"{name}.csv", audit_trail.CSV_HEADER, audit_trail.csv_rows(report))
+    body = audit_trail.access_report_pdf(cpts=request.cpts, subject=subject,
+                                         report_lines=report, edited_by=request.user)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
 
 
 def healthz(request):

@@ -18,7 +18,7 @@ from maillage.directory.exports import csv_response
 from maillage.patients.access import patients_visible_to, record_shown
 from maillage.patients.duplicates import DuplicateUnderReview, create_patient_as_member
 from maillage.patients.forms import ConsentForm
-from maillage.patients.models import Consent
+from maillage.patients.models import Consent, DuplicateReview
 from maillage.patients.services import (
     DuplicateSuspected,
     consent_record,
@@ -107,8 +107,12 @@ def queue_view(request):
                  where="gp_access.queue")  # fmt: skip
     manages = permissions.manage_gp_requests(membership)
     counts = indicators.status_counts(request.cpts) if manages else {}
+    reviews = DuplicateReview.objects.filter(cpts=request.cpts, status=DuplicateReview.Status.OPEN)
     return render(request, "gp_access/queue.html", {
         "page": page, "status": status, "statuses": Status.choices, "counts": counts,
+        "open_reviews": reviews.count() if permissions.resolve_duplicates(membership) else 0,
+        "my_reviews": reviews.filter(submitted_by=request.user, purpose=services.DUPLICATE_PURPOSE)
+        .count(),
         "now": timezone.now(), "is_coordinator": manages,
     })  # fmt: skip
 

@@ -8,15 +8,13 @@ team of one of the patient's live enrolments; anyone else gets 404.
 """
 
 import datetime
-import io
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from maillage.core import audit, permissions
+from maillage.core import audit, pdf, permissions
 from maillage.core.access import get_by_public_id
 from maillage.directory.models import PROFESSIONS, DirectoryEntry
 from maillage.patients.models import Patient
@@ -251,21 +249,6 @@ def pdf_filename(pps: Pps) -> str:
     return f"pps-{pps.today:%Y-%m-%d}.pdf"
 
 
-# The standard PDF fonts (Helvetica) use WinAnsi (cp1252): French letters, œ, ’, « » and
-# the dashes are in it; a few signs a label may carry are not and get a text fallback.
-_FALLBACKS = {"≥": ">=", "≤": "<=", "→": "->", "≠": "!=", "\u202f": " ", "\u2009": " "}
-
-
-def _pdf_plain(value) -> str:
-    text = "".join(_FALLBACKS.get(c, c) for c in str(value))
-    return text.encode("cp1252", errors="replace").decode("cp1252")
-
-
-def _pdf_text(value) -> str:
-    """Text for a platypus Paragraph, which reads a small XML markup."""
-    return escape(_pdf_plain(value))
-
-
 def _date(value) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 
@@ -273,55 +256,23 @@ def _date(value) -> str:
 def render_pdf(pps: Pps) -> bytes:
     """The PPS as an A4 PDF built with reportlab's platypus (flowing tables)."""
     from reportlab.lib import colors
-    from reportlab.lib.enums import TA_LEFT
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-    styles = getSampleStyleSheet()
-    body = ParagraphStyle("pps-body", parent=styles["BodyText"], fontSize=9.5, leading=12,
-                          alignment=TA_LEFT)  # fmt: skip
-    small = ParagraphStyle("pps-small", parent=body, fontSize=8.5, leading=10.5)
-    head = ParagraphStyle("pps-head", parent=small, fontName="Helvetica-Bold")
-    title = ParagraphStyle("pps-title", parent=styles["Title"], fontSize=17, leading=21,
-                           alignment=TA_LEFT, spaceAfter=2 * mm)  # fmt: skip
-    h2 = ParagraphStyle("pps-h2", parent=styles["Heading2"], fontSize=13, leading=16,
-                        spaceBefore=5 * mm, spaceAfter=2 * mm)  # fmt: skip
-    h3 = ParagraphStyle("pps-h3", parent=styles["Heading3"], fontSize=10.5, leading=13,
-                        spaceBefore=3 * mm, spaceAfter=1 * mm)  # fmt: skip
-    width = A4[0] - 30 * mm
+    style = pdf.styles()
+    width = style.width
 
-    def para(value, style=body):
-        return Paragraph(_pdf_text(value), style)
+    def para(value, st=style.body):
+        return pdf.para(value, st)
 
     def table(header, rows, widths, empty):
-        if not rows:
-            return para(empty, small)
-        data = [[Paragraph(_pdf_text(h), head) for h in header]]
-        data += [[c if isinstance(c, Paragraph) else para(c, small) for c in row] for row in rows]
-        grid = Table(data, colWidths=[w * width for w in widths], repeatRows=1)
-        grid.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ]))  # fmt: skip
-        return grid
+        return pdf.grid(header, rows, widths, style=style, empty=empty)
 
     patient = pps.patient
     story = [
-        para("Plan personnalisé de santé (PPS)", title),
-        para(pps.cpts_name, small),
-        para("Patient", h2),
+        para("Plan personnalisé de santé (PPS)", style.title),
+        para(pps.cpts_name, style.small),
+        para("Patient", style.h2),
     ]
     identity = [
         ("Nom de naissance", patient.birth_name),
@@ -333,7 +284,7 @@ def render_pdf(pps: Pps) -> bytes:
         ("Médecin traitant", _contact_line(pps.attending_gp) if pps.attending_gp
          else "Non renseigné"),
     ]  # fmt: skip
-    facts = Table([[Paragraph(_pdf_text(k), head), para(v)] for k, v in identity],
+    facts = Table([[para(k, style.head), para(v)] for k, v in identity],
                   colWidths=[0.3 * width, 0.7 * width])  # fmt: skip
     facts.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey)]))  # fmt: skip
@@ -343,8 +294,8 @@ def render_pdf(pps: Pps) -> bytes:
         status = f"Inclus le {_date(plan.enrolled_on)}"
         if plan.ended_on:
             status += f" ; parcours terminé le {_date(plan.ended_on)}"
-        story += [para(heading, h2), para(status)]
-        story += [para("Équipe de soins", h3), table(
+        story += [para(heading, style.h2), para(status)]
+        story += [para("Équipe de soins", style.h3), table(
             ["Nom", "Rôle", "Contact"],
             [[line.contact.name + (" (référent)" if line.is_referent else ""),
               " · ".join(x for x in (line.role, line.contact.profession) if x),
@@ -352,13 +303,13 @@ def render_pdf(pps: Pps) -> bytes:
              for line in plan.team],
             [0.32, 0.3, 0.38], "Aucun membre.",
         )]  # fmt: skip
-        story += [para("Actions prévues", h3), table(
+        story += [para("Actions prévues", style.h3), table(
             ["Action", "Profession", "Confié à", "Échéance"],
             [[a.title, a.profession or "—", a.assignee or "—",
               _date(a.due_date) + (" — en retard" if a.late else "")] for a in plan.planned],
             [0.4, 0.2, 0.2, 0.2], "Aucune action prévue.",
         )]  # fmt: skip
-        story.append(KeepTogether([para("Résultats des 12 derniers mois", h3), table(
+        story.append(KeepTogether([para("Résultats des 12 derniers mois", style.h3), table(
             ["Date", "Examen ou action", "Résultat", "Par"],
             [[_date(r.done_on), r.title,
               "; ".join(x for x in (r.value, r.note) if x) or "fait", r.by]
@@ -369,25 +320,12 @@ def render_pdf(pps: Pps) -> bytes:
         story.append(para("Aucun parcours."))
     story += [
         Spacer(1, 6 * mm),
-        para(f"Édité le {pps.edited_at:%d/%m/%Y à %H:%M} par {pps.edited_by}.", small),
+        para(f"Édité le {pps.edited_at:%d/%m/%Y à %H:%M} par {pps.edited_by}.", style.small),
     ]
-
-    footer = _pdf_plain(f"PPS — {patient.display_name} — édité le {pps.edited_at:%d/%m/%Y}")
-
-    def on_page(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
-        canvas.drawString(15 * mm, 10 * mm, footer)
-        canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, f"page {doc.page}")
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-        bottomMargin=18 * mm, title="Plan personnalisé de santé", author=pps.cpts_name,
+    return pdf.build(
+        story, title="Plan personnalisé de santé", author=pps.cpts_name,
+        footer=f"PPS — {patient.display_name} — édité le {pps.edited_at:%d/%m/%Y}",
     )  # fmt: skip
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()
 
 
 def _contact_line(contact: Contact) -> str:

@@ -98,3 +98,33 @@ def revoke_access(*, patient: Patient, user, reason: str) -> int:
         .filter(patient=patient, user=user, reason=reason)
         .update(revoked_at=timezone.now())
     )
+
+
+def audit_subject(cpts, public_id):
+    """The person behind a patient record (current, archived or merged) for the access
+    report, with every record of theirs: the records merged into it and the duplicate
+    submissions that led to it."""
+    from maillage.core.audit_trail import Subject
+
+    from .models import DuplicateReview
+
+    patient = Patient.objects.filter(cpts=cpts, public_id=public_id).first()
+    if patient is None:
+        review = DuplicateReview.objects.filter(cpts=cpts, public_id=public_id).first()
+        if review is None:
+            return None
+        born = review.birth_date
+        return Subject(public_id=review.public_id, kind="Identité saisie (doublon à vérifier)",
+                       label=f"{review.display_name}" + (f", né(e) le {born:%d/%m/%Y}"
+                                                         if born else ""))  # fmt: skip
+    related, frontier = [], [patient.pk]
+    while frontier:  # records merged into this one, and into those, and so on
+        merged = list(Patient.objects.filter(merged_into_id__in=frontier)
+                      .values_list("pk", "public_id"))  # fmt: skip
+        related += [public for _pk, public in merged]
+        frontier = [pk for pk, _public in merged]
+    related += list(DuplicateReview.objects.filter(patient=patient)
+                    .values_list("public_id", flat=True))  # fmt: skip
+    born = "née" if patient.sex == "F" else "né"
+    return Subject(public_id=patient.public_id, kind="Patient", related=related,
+                   label=f"{patient.display_name}, {born} le {patient.birth_date:%d/%m/%Y}")

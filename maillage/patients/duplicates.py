@@ -168,7 +168,8 @@ def review_resolve(*, review: DuplicateReview, actor, decision: str, patient=Non
                                 consent_method=review.consent_method or None, request=request,
                                 allow_duplicate=True)  # fmt: skip
         if review.submitted_by_id:
-            Patient.objects.filter(pk=target.pk).update(created_by=review.submitted_by)
+            target.created_by = review.submitted_by
+            target.save(update_fields=["created_by"])
     elif decision == DuplicateReview.Status.REJECTED:
         if not note:
             raise ValidationError({"note": "Indiquez pourquoi la demande est écartée."})

@@ -38,3 +38,14 @@ def appointments_visible_to(membership):
         return queryset.none()
     return queryset.filter(Q(slot__professional=membership.user) |
                            Q(request__created_by=membership.user))  # fmt: skip
+
+
+def audit_subject(cpts, public_id):
+    """The person of a same-day request (it holds its own identity) for the access report."""
+    from maillage.core.audit_trail import Subject
+
+    found = SameDayRequest.objects.filter(cpts=cpts, public_id=public_id).first()
+    if found is None:
+        return None
+    return Subject(public_id=found.public_id, kind="Demande de soins non programmés",
+                   label=f"{found.display_name}, né(e) le {found.birth_date:%d/%m/%Y}")

@@ -1,7 +1,38 @@
 from django.apps import AppConfig
 
+AUDIT_LABELS = {
+    "actions": {
+        "snp.request_create": "Demande de soins non programmés créée",
+        "snp.request_read": "Lecture d'une demande de soins non programmés",
+        "snp.book": "Réservation d'un rendez-vous",
+        "snp.appointment_status": "Issue d'un rendez-vous",
+        "snp.slots_publish": "Publication de créneaux",
+        "snp.slot_withdraw": "Retrait d'un créneau",
+        "snp.rota_generate": "Génération de la permanence",
+        "snp.rota_swap": "Échange de gardes",
+        "snp.unavailability": "Indisponibilité déclarée",
+    },
+    "objects": {
+        "same_day_care.SameDayRequest": "Demande de soins non programmés",
+        "same_day_care.Appointment": "Rendez-vous de soins non programmés",
+        "same_day_care.Slot": "Créneau", "same_day_care.RotaShift": "Garde",
+    },
+    "places": {
+        "same_day_care.appointments": "Rendez-vous de soins non programmés",
+        "same_day_care.ics_feed": "Agenda iCalendar privé",
+    },
+}  # fmt: skip
+
 
 class SameDayCareConfig(AppConfig):
     name = "maillage.same_day_care"
     label = "same_day_care"
     verbose_name = "Soins non programmés"
+
+    def ready(self):
+        from maillage.core.audit_trail import register_labels, register_subject
+
+        from .access import audit_subject
+
+        register_labels(**AUDIT_LABELS)
+        register_subject(audit_subject)
