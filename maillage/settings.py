@@ -179,6 +179,8 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
+# Forgotten password: the e-mailed link works once, for this many seconds (1 hour).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 # Time allowed between the password step and the second factor.
 LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 
