@@ -64,8 +64,8 @@ def test_members_page_links_to_each_members_account(client_for, coordinator, gp)
     page = client_for(coordinator).get(_account_url(gp))
     assert page.status_code == 200
     words = _one(text(page))
-    assert "Double authentification activée" in words
-    assert "Jetons d'API actifs 0" in words
+    assert "Double authentification : activée" in words
+    assert "Jetons d'API actifs : 0" in words
     for action in ACTIONS:
         assert f'href="{_action_url(gp, action)}"' in text(page)
 
