@@ -188,6 +188,8 @@ if AUDIT_RETENTION_DAYS < 365:
     raise ImproperlyConfigured(
         f"AUDIT_RETENTION_DAYS must be at least 365 (one year), got {AUDIT_RETENTION_DAYS}"
     )
+# Forgotten password: the e-mailed link works once, for this many seconds (1 hour).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 # Time allowed between the password step and the second factor.
 LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 

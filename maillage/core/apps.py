@@ -4,6 +4,11 @@ from django.apps import AppConfig
 AUDIT_LABELS = {
     "actions": {
         "account.unlock": "Déblocage d'un compte",
+        "account.second_factor_reset": "Réinitialisation de la double authentification",
+        "account.sessions_end": "Fermeture des sessions d'un compte",
+        "account.api_tokens_revoke": "Révocation des jetons d'API d'un compte",
+        "auth.password_reset_request": "Demande de nouveau mot de passe",
+        "auth.password_reset": "Nouveau mot de passe choisi",
         "api_token.create": "Création d'un jeton d'API",
         "audit.read": "Lecture du journal d'audit",
         "audit.patient_access": "Lecture des accès au dossier d'une personne",

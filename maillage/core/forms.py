@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
 
@@ -97,6 +98,36 @@ class AcceptInvitationForm(forms.Form):
         ):
             self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
         return data
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Ask for a reset link. The link carries the account's public UUID, never its id."""
+
+    email = forms.EmailField(
+        label="Adresse e-mail de votre compte",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+        error_messages={
+            "required": "Saisissez l'adresse e-mail de votre compte.",
+            "invalid": "Adresse e-mail invalide.",
+        },
+    )
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        context = {**context, "uid": str(context["user"].public_id)}
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class NewPasswordForm(SetPasswordForm):
+    error_messages = {"password_mismatch": "Les deux mots de passe ne sont pas identiques."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, second = self.fields["new_password1"], self.fields["new_password2"]
+        first.label, second.label = "Nouveau mot de passe", "Confirmation du nouveau mot de passe"
+        first.error_messages["required"] = "Choisissez un nouveau mot de passe."
+        second.error_messages["required"] = "Confirmez le nouveau mot de passe."
+        second.help_text = "Saisissez le même mot de passe, pour vérification."
 
 
 class UnlockForm(forms.Form):

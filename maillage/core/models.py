@@ -4,15 +4,20 @@ import hashlib
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .roles import Role
 from .validators import phone_fr_validator, validate_finess
 
 __all__ = ["Role"]
+
+
+SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
 class UserManager(BaseUserManager):
@@ -48,6 +53,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Every session opened before this moment is over (a coordinator ended them, or the
+    # password was reset). It is part of the session hash below, which Django checks on
+    # every request: no per-user index of sessions is needed, and it holds for every
+    # session engine and every way a session was opened.
+    sessions_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -66,6 +76,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+    def get_session_auth_hash(self):
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
+    def _session_hash(self, secret=None):
+        # Django's own hash (same salt, password only) while no revocation happened, so
+        # sessions opened before this field existed stay valid.
+        value = self.password
+        if self.sessions_revoked_at is not None:
+            value += f"|{int(self.sessions_revoked_at.timestamp() * 1_000_000)}"
+        return salted_hmac(SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class CptsQuerySet(models.QuerySet):

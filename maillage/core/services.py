@@ -2,6 +2,7 @@
 
 import datetime
 import smtplib
+from dataclasses import dataclass
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -12,8 +13,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import devices_for_user
 
-from . import audit
+from . import audit, permissions
 from .models import ApiToken, Cpts, Invitation, Membership, Role, User
 
 
@@ -31,20 +33,65 @@ def _send(**kwargs) -> None:
         ) from exc
 
 
+def normalise_email(email: str) -> str:
+    return User.objects.normalize_email(email or "").strip().lower()
+
+
+def pending_invitation(*, cpts: Cpts, email: str) -> Invitation | None:
+    """The invitation of this address still waiting to be accepted in this CPTS, if any."""
+    return (
+        Invitation.objects.for_cpts(cpts)
+        .pending()
+        .filter(email=normalise_email(email))
+        .order_by("-created_at")
+        .first()
+    )
+
+
+class PendingInvitationExists(ValidationError):
+    """Re-inviting an address cancels its pending invitation: the caller must say so."""
+
+    def __init__(self, pending: Invitation):
+        self.pending = pending
+        super().__init__(
+            {
+                "email": f"Une invitation est déjà en attente pour {pending.email} : "
+                "confirmez son remplacement."
+            }
+        )
+
+
 @transaction.atomic
 def invitation_create(
-    *, cpts: Cpts, email: str, role: str, invited_by: User, title: str = "", request=None
+    *,
+    cpts: Cpts,
+    email: str,
+    role: str,
+    invited_by: User,
+    title: str = "",
+    replace_pending: bool = False,
+    request=None,
 ) -> tuple[Invitation, str]:
-    """Invite someone to the CPTS and e-mail them a one-time link. Returns (invitation, link)."""
-    email = User.objects.normalize_email(email).strip().lower()
+    """Invite someone to the CPTS and e-mail them a one-time link. Returns (invitation, link).
+
+    An address with a pending invitation raises PendingInvitationExists unless
+    `replace_pending` says the caller confirmed: the former link then stops working.
+    """
+    email = normalise_email(email)
     if role not in Role.values:
         raise ValidationError({"role": "Rôle inconnu."})
     if Membership.objects.active().filter(cpts=cpts, user__email=email).exists():
-        raise ValidationError({"email": f"{email} est déjà membre de cette CPTS."})
-    # A new invitation replaces any pending one: only the latest link works.
-    Invitation.objects.for_cpts(cpts).pending().filter(email=email).update(
-        revoked_at=timezone.now()
+        raise ValidationError(
+            {"email": f"{email} est déjà membre de cette CPTS : inutile de l'inviter."}
+        )
+    # Locked, so two coordinators re-inviting at once cannot leave two live links.
+    pending = list(
+        Invitation.objects.select_for_update().for_cpts(cpts).pending().filter(email=email)
     )
+    if pending and not replace_pending:
+        raise PendingInvitationExists(max(pending, key=lambda i: i.created_at))
+    # Only the latest link works.
+    Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(revoked_at=timezone.now())
     raw, digest = Invitation.new_token()
     invitation = Invitation.objects.create(
         cpts=cpts,
@@ -77,9 +124,24 @@ def invitation_create(
         cpts=cpts,
         obj=invitation,
         request=request,
-        detail={"email": email, "role": role},
+        detail={
+            "email": email,
+            "role": role,
+            "replaces": [str(i.public_id) for i in pending],
+        },
     )
     return invitation, link
+
+
+def existing_account(*, cpts: Cpts, email: str) -> str:
+    """What the invitation page should know about an address: "" (no account), "other"
+    (an account that is a member of another CPTS) or "account" (an account without an
+    active membership elsewhere, e.g. a former member)."""
+    user = User.objects.filter(email=normalise_email(email)).first()
+    if user is None:
+        return ""
+    elsewhere = Membership.objects.active().filter(user=user).exclude(cpts=cpts).exists()
+    return "other" if elsewhere else "account"
 
 
 def invitation_from_token(raw: str) -> Invitation:
@@ -207,4 +269,158 @@ def account_unlock(*, cpts: Cpts, email: str, actor: User, request=None) -> int:
         request=request,
         detail={"email": email, "attempts_cleared": removed},
     )
+    return removed
+
+
+# Accounts: password reset, and what a coordinator does for a member ----------------------
+
+
+def _record_for_account(*, user: User, action: str, actor=None, request=None, detail=None):
+    """One audit event in each CPTS the account is an active member of, as for a login: each
+    CPTS's coordination sees in its own journal what happened to the account."""
+    memberships = list(Membership.objects.active().filter(user=user).select_related("cpts"))
+    for cpts in [m.cpts for m in memberships] or [None]:
+        audit.record(
+            action=action, actor=actor, cpts=cpts, obj=user, request=request, detail=detail
+        )
+
+
+def password_reset_requested(*, user: User, request=None) -> None:
+    """Audit a reset link sent to an account (the requester is not logged in)."""
+    _record_for_account(
+        user=user, action="auth.password_reset_request", request=request,
+        detail={"email": user.email},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, password: str, request=None) -> None:
+    """Set the new password chosen through an e-mailed link.
+
+    Nobody is logged in by this: the next login asks for the password and then the second
+    factor as always. Every session of the account ends (the session hash covers the
+    password and `sessions_revoked_at`), and so does a login left half-way (see
+    `sessions_revoked_at` in the login views).
+    """
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.sessions_revoked_at = timezone.now()
+    user.save(update_fields=["password", "sessions_revoked_at"])
+    _record_for_account(user=user, action="auth.password_reset", actor=user, request=request)
+
+
+@dataclass(frozen=True)
+class AccountScope:
+    """What a coordinator's action on a member's account reaches, and whether it is allowed.
+
+    Sessions, API tokens and the second factor belong to the account, not to one CPTS: an
+    action reaches every CPTS the member belongs to. It is allowed for any member of the
+    coordinator's CPTS (the page says when other CPTS are reached, and their journals get
+    the event), except a member who coordinates another CPTS the actor does not: that
+    account is reset only by a co-coordinator of that CPTS (or the platform operator).
+    """
+
+    membership: Membership
+    other_cpts: int
+    refusal: str = ""
+
+
+def member_account_scope(*, cpts: Cpts, actor: User, membership: Membership) -> AccountScope:
+    if membership.cpts_id != cpts.pk or membership.archived_at is not None:
+        raise ValidationError("Ce compte n'est pas membre de votre CPTS.")
+    actor_cpts = {
+        m.cpts_id
+        for m in Membership.objects.active().filter(user=actor)
+        if permissions.manage_members(m)
+    }
+    if cpts.pk not in actor_cpts:
+        raise ValidationError("Seule la coordination de la CPTS gère les comptes de ses membres.")
+    others = list(
+        Membership.objects.active().filter(user_id=membership.user_id).exclude(cpts=cpts)
+    )
+    refusal = ""
+    if any(permissions.manage_members(m) and m.cpts_id not in actor_cpts for m in others):
+        refusal = (
+            "Ce compte coordonne aussi une autre CPTS : ses sessions, ses jetons et sa double "
+            "authentification y donnent accès. Seule la coordination de cette CPTS (ou "
+            "l'exploitant de la plateforme) peut les réinitialiser."
+        )
+    return AccountScope(membership=membership, other_cpts=len(others), refusal=refusal)
+
+
+def _allowed_scope(*, cpts, actor, membership) -> AccountScope:
+    scope = member_account_scope(cpts=cpts, actor=actor, membership=membership)
+    if scope.refusal:
+        raise ValidationError(scope.refusal)
+    return scope
+
+
+def _end_sessions(user: User) -> None:
+    user.sessions_revoked_at = timezone.now()
+    user.save(update_fields=["sessions_revoked_at"])
+
+
+@transaction.atomic
+def member_sessions_end(*, cpts: Cpts, membership: Membership, actor: User, request=None) -> None:
+    """End every session of a member's account, on every device (the next request of each
+    goes to the login page)."""
+    scope = _allowed_scope(cpts=cpts, actor=actor, membership=membership)
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    _end_sessions(user)
+    _record_for_account(
+        user=user, action="account.sessions_end", actor=actor, request=request,
+        detail={"email": user.email, "by_cpts": cpts.slug, "other_cpts": scope.other_cpts},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def member_api_tokens_revoke(
+    *, cpts: Cpts, membership: Membership, actor: User, request=None
+) -> int:
+    """Revoke every API token of a member's account; returns how many were live."""
+    scope = _allowed_scope(cpts=cpts, actor=actor, membership=membership)
+    user = membership.user
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    _record_for_account(
+        user=user, action="account.api_tokens_revoke", actor=actor, request=request,
+        detail={"email": user.email, "by_cpts": cpts.slug, "other_cpts": scope.other_cpts,
+                "tokens_revoked": revoked},
+    )  # fmt: skip
+    return revoked
+
+
+OWN_SECOND_FACTOR_REFUSAL = (
+    "Vous ne pouvez pas réinitialiser votre propre double authentification : demandez-le "
+    "à une autre personne de la coordination (ou à l'exploitant de la plateforme)."
+)
+
+
+@transaction.atomic
+def member_second_factor_reset(
+    *, cpts: Cpts, membership: Membership, actor: User, request=None
+) -> int:
+    """Remove a member's second-factor devices, after a lost or replaced phone; returns how
+    many were removed.
+
+    Their sessions end too, and at the next login, after the password, they enrol a new
+    application (the enrolment page is reachable only right after the password step).
+    Nobody resets their own second factor: whoever holds a verified session of an account
+    must not be able to swap its device.
+    """
+    if membership.user_id == actor.pk:
+        raise ValidationError(OWN_SECOND_FACTOR_REFUSAL)
+    scope = _allowed_scope(cpts=cpts, actor=actor, membership=membership)
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    removed = 0
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+        removed += 1
+    _end_sessions(user)
+    _record_for_account(
+        user=user, action="account.second_factor_reset", actor=actor, request=request,
+        detail={"email": user.email, "by_cpts": cpts.slug, "other_cpts": scope.other_cpts,
+                "devices_removed": removed},
+    )  # fmt: skip
     return removed

@@ -1,28 +1,40 @@
 """Accounts (login with a second factor, invitations), members and the audit trail."""
 
 import time
+import uuid
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-
-from maillage.directory.exports import csv_response  # moves to core.exports
+from django_ratelimit.core import is_ratelimited
 
 from . import audit, audit_trail, permissions, services, twofactor
-from .access import member_view, user_needs_second_factor
+from .access import get_by_public_id, member_view, user_needs_second_factor
+from .exports import csv_response
 from .filters import AuditEventFilter
-from .forms import AcceptInvitationForm, InvitationForm, LoginForm, OtpForm, UnlockForm
-from .models import AuditEvent, Invitation, Membership
+from .forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    LoginForm,
+    NewPasswordForm,
+    OtpForm,
+    ResetRequestForm,
+    UnlockForm,
+    errors_to_form,
+)
+from .models import ApiToken, AuditEvent, Invitation, Membership
 
 PENDING_USER = "maillage_pending_user"
 PENDING_NEXT = "maillage_pending_next"
@@ -72,7 +84,14 @@ def _pending_user(request):
     if time.time() - started > settings.LOGIN_PENDING_SECONDS:
         request.session.pop(PENDING_USER, None)
         return None
-    return User.objects.filter(pk=user_id, is_active=True).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    revoked = user.sessions_revoked_at if user is not None else None
+    if revoked is not None and started < revoked.timestamp():
+        # A login left half-way before the account's sessions were ended (second factor
+        # reset, password reset): it must start again from the password.
+        request.session.pop(PENDING_USER, None)
+        return None
+    return user
 
 
 def _finish_login(request, user, device=None):
@@ -164,22 +183,23 @@ def login_otp_view(request):
 def enrol_otp_view(request):
     """Enrol a TOTP application: scan the QR code, type one code to confirm.
 
-    Only for an account without a confirmed device: the one that just passed the password
-    step, or the logged-in one. Replacing an existing device is not done here (a lost
-    phone is reset by an administrator), so a session can never swap someone's device.
+    Only for an account without a confirmed device, and only right after its password was
+    typed in this browser (the pending login): not from an open session, which could be
+    someone else's stolen one after the coordination reset the second factor. Replacing an
+    existing device is not done here (a lost phone is reset by the coordination, see
+    services.member_second_factor_reset), so a session can never swap someone's device.
     """
     user = _pending_user(request)
-    if user is None and request.user.is_authenticated:
-        user = request.user
     if user is None:
+        if request.user.is_authenticated and request.user.is_verified():
+            return redirect("core:home")
+        if request.user.is_authenticated:
+            messages.info(
+                request,
+                "Pour activer la double authentification, saisissez d'abord votre mot de passe.",
+            )
         return redirect("core:login")
     if twofactor.confirmed_device(user):
-        if (
-            request.user.is_authenticated
-            and request.user.pk == user.pk
-            and (request.user.is_verified())
-        ):
-            return redirect("core:home")
         return redirect("core:login_otp")
     device = twofactor.pending_device(user)
     form = OtpForm(request.POST or None)
@@ -287,22 +307,38 @@ def invitation_view(request, token):
 def members_view(request):
     cpts = request.cpts
     form = InvitationForm(request.POST or None)
+    to_replace = None
     if request.method == "POST" and form.is_valid():
+        email = services.normalise_email(form.cleaned_data["email"])
+        pending = services.pending_invitation(cpts=cpts, email=email)
+        # The confirmation names the invitation it replaces: a newer one sent meanwhile
+        # by someone else is not cancelled without being shown first.
+        confirmed = pending is not None and request.POST.get("remplace") == str(pending.public_id)
         try:
             services.invitation_create(
                 cpts=cpts,
-                email=form.cleaned_data["email"],
+                email=email,
                 role=form.cleaned_data["role"],
                 title=form.cleaned_data["title"],
                 invited_by=request.user,
+                replace_pending=confirmed,
                 request=request,
             )
+        except services.PendingInvitationExists as exc:
+            to_replace = exc.pending
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            errors_to_form(form, exc)
         else:
-            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+            messages.success(request, f"Invitation envoyée à {email}.")
+            if pending is not None:
+                messages.info(
+                    request,
+                    f"L'invitation précédente (du {_day(pending.created_at)}) est annulée : "
+                    "seul le nouveau lien fonctionne.",
+                )
+            account_note = _existing_account_note(cpts, email)
+            if account_note:
+                messages.info(request, account_note)
             return redirect("core:members", cpts_slug=cpts.slug)
     members = (
         Membership.objects.active()
@@ -320,9 +356,115 @@ def members_view(request):
             "members": members,
             "invitations": invitations,
             "locked": services.locked_accounts(cpts),
+            "to_replace": to_replace,
+            "account_note": (
+                _existing_account_note(cpts, to_replace.email) if to_replace else ""
+            ),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y}"
+
+
+def _existing_account_note(cpts, email) -> str:
+    kind = services.existing_account(cpts=cpts, email=email)
+    if kind == "other":
+        return (
+            f"{email} a déjà un compte Maillage (membre d'une autre CPTS) : la personne "
+            f"rejoindra {cpts.name} en se connectant avec ce compte, avec son mot de passe "
+            "et sa double authentification actuels."
+        )
+    if kind == "account":
+        return (
+            f"{email} a déjà un compte Maillage : la personne acceptera l'invitation en se "
+            "connectant avec ce compte."
+        )
+    return ""
+
+
+# A coordinator's actions on a member's account ---------------------------------------------
+
+ACCOUNT_ACTIONS = {
+    "double-authentification": {
+        "service": services.member_second_factor_reset,
+        "title": "Réinitialiser la double authentification",
+        "button": "Réinitialiser la double authentification",
+        "done": "Double authentification de {email} réinitialisée et sessions fermées : "
+        "à sa prochaine connexion, après son mot de passe, la personne activera une "
+        "nouvelle application.",
+    },
+    "sessions": {
+        "service": services.member_sessions_end,
+        "title": "Fermer toutes les sessions",
+        "button": "Fermer toutes les sessions",
+        "done": "Toutes les sessions de {email} sont fermées.",
+    },
+    "jetons": {
+        "service": services.member_api_tokens_revoke,
+        "title": "Révoquer les jetons d'API",
+        "button": "Révoquer tous les jetons d'API",
+        "done": "Jetons d'API de {email} révoqués.",
+    },
+}
+
+
+def _member_or_404(request, public_id) -> Membership:
+    """A member of the caller's own CPTS, by the membership's public UUID, or 404."""
+    members = Membership.objects.active().filter(cpts=request.cpts).select_related("user")
+    return get_by_public_id(members, public_id)
+
+
+def _account_context(request, membership) -> dict:
+    user = membership.user
+    return {
+        "member": membership,
+        "scope": services.member_account_scope(
+            cpts=request.cpts, actor=request.user, membership=membership
+        ),
+        "has_device": twofactor.confirmed_device(user) is not None,
+        "needs_device": user_needs_second_factor(user),
+        "live_tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).count(),
+        "is_self": user.pk == request.user.pk,
+    }
+
+
+@member_view(permissions.manage_members)
+def member_account_view(request, public_id):
+    membership = _member_or_404(request, public_id)
+    return render(request, "core/member_account.html", _account_context(request, membership))
+
+
+@member_view(permissions.manage_members)
+@require_http_methods(["GET", "POST"])
+def member_account_action_view(request, public_id, action):
+    """The confirmation page of one action (GET), and the action itself (POST)."""
+    if action not in ACCOUNT_ACTIONS:
+        raise Http404
+    membership = _member_or_404(request, public_id)
+    spec = ACCOUNT_ACTIONS[action]
+    context = {**_account_context(request, membership), "action": action, "spec": spec}
+    refusal = context["scope"].refusal
+    if action == "double-authentification" and context["is_self"]:
+        refusal = services.OWN_SECOND_FACTOR_REFUSAL
+    context["refusal"] = error = refusal
+    if request.method == "POST" and not error:
+        try:
+            spec["service"](
+                cpts=request.cpts, membership=membership, actor=request.user, request=request
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, spec["done"].format(email=membership.user.email))
+            if context["is_self"] and action == "sessions":
+                return redirect("core:login")
+            return redirect("core:member_account", request.cpts.slug, membership.public_id)
+    context["error"] = error
+    status = 400 if request.method == "POST" else 200
+    return render(request, "core/member_account_confirm.html", context, status=status)
 
 
 @member_view(permissions.manage_members)
@@ -436,6 +578,115 @@ def patient_access_export_view(request, public_id, fmt):
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+# Forgotten password ------------------------------------------------------------------------
+
+# Counted on valid requests only, per address typed and per client address; the answer is
+# the same whether the address has an account or not.
+RESET_RATE_PER_ADDRESS = "3/h"
+RESET_RATE_PER_IP = "20/h"
+
+
+def _typed_email(group, request) -> str:
+    return services.normalise_email(request.POST.get("email", ""))
+
+
+def _reset_rate_limited(request) -> bool:
+    limited = False
+    for group, key, rate in (
+        ("core.password_reset.email", _typed_email, RESET_RATE_PER_ADDRESS),
+        ("core.password_reset.ip", "ip", RESET_RATE_PER_IP),
+    ):
+        # Both counters move on every request, whichever is already over its limit.
+        limited |= is_ratelimited(
+            request, group=group, key=key, rate=rate, method="POST", increment=True
+        )
+    return limited
+
+
+def reset_validity() -> str:
+    """How long a reset link works, in words ("1 heure", "30 minutes")."""
+    minutes = max(1, settings.PASSWORD_RESET_TIMEOUT // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} heure{'s' if hours > 1 else ''}"
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
+class _ResetPages:
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "validity": reset_validity()}
+
+
+class PasswordResetRequestView(_ResetPages, auth_views.PasswordResetView):
+    form_class = ResetRequestForm
+    template_name = "core/password_reset_form.html"
+    email_template_name = "core/password_reset_email.txt"
+    subject_template_name = "core/password_reset_subject.txt"
+    success_url = reverse_lazy("core:password_reset_done")
+
+    def form_valid(self, form):
+        if _reset_rate_limited(self.request):
+            return render(self.request, "core/password_reset_limited.html", status=429)
+        # Links point to the configured site address, never to the Host header of the
+        # request (which a sender could forge).
+        self.extra_email_context = {
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "validity": reset_validity(),
+        }
+        for user in form.get_users(form.cleaned_data["email"]):
+            services.password_reset_requested(user=user, request=self.request)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class PasswordResetDoneView(_ResetPages, auth_views.PasswordResetDoneView):
+    template_name = "core/password_reset_done.html"
+
+
+class PasswordResetConfirmView(_ResetPages, auth_views.PasswordResetConfirmView):
+    """The e-mailed link: choose a new password. Nobody is logged in afterwards."""
+
+    form_class = NewPasswordForm
+    template_name = "core/password_reset_confirm.html"
+    success_url = reverse_lazy("core:password_reset_complete")
+    post_reset_login = False
+    # Django moves the token from the URL to the session, then shows this word instead.
+    reset_url_token = "nouveau"  # noqa: S105 (a URL word, not a secret)
+
+    def get_user(self, uidb64):
+        # The link carries the account's public UUID (see ResetRequestForm.send_mail).
+        try:
+            return User.objects.get(public_id=uuid.UUID(uidb64), is_active=True)
+        except (ValueError, User.DoesNotExist):
+            return None
+
+    def form_valid(self, form):
+        try:
+            services.password_reset_complete(
+                user=form.user, password=form.cleaned_data["new_password1"], request=self.request
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+            return self.form_invalid(form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
+
+    def render_to_response(self, context, **kwargs):
+        if not self.validlink:
+            kwargs["status"] = 410
+        elif context.get("form") is not None and context["form"].errors:
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
+
+
+class PasswordResetCompleteView(_ResetPages, auth_views.PasswordResetCompleteView):
+    template_name = "core/password_reset_complete.html"
 
 
 def healthz(request):

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
+from maillage.core.exports import csv_response, xlsx_response
 from maillage.core.models import Cpts
 
 from . import diagnostic as diag
 from . import services
-from .exports import csv_response, xlsx_response
 from .forms import (
     DensityReferenceForm,
     DiagnosticForm,

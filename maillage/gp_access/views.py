@@ -12,9 +12,9 @@ from django_ratelimit.decorators import ratelimit
 
 from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
+from maillage.core.exports import csv_response
 from maillage.core.forms import errors_to_form
 from maillage.core.models import Cpts
-from maillage.directory.exports import csv_response
 from maillage.patients.access import patients_visible_to, record_shown
 from maillage.patients.duplicates import DuplicateUnderReview, create_patient_as_member
 from maillage.patients.forms import ConsentForm

@@ -101,7 +101,7 @@ def test_unknown_invitation_token_is_refused(client):
 def test_inviting_an_existing_member_is_refused_next_to_email(client_for, coordinator, gp):
     response = _invite(client_for(coordinator), email=gp.email)
     assert response.status_code == 400
-    assert "déjà membre de cette CPTS" in text(response)
+    assert f"{gp.email} est déjà membre de cette CPTS : inutile de l'inviter." in text(response)
     assert mail.outbox == []
 
 
@@ -116,14 +116,89 @@ def test_invalid_email_and_role_are_reported(client_for, coordinator):
     assert "Choisissez un rôle dans la liste." in body
 
 
-def test_new_invitation_replaces_the_pending_one(client_for, coordinator, client):
+def _confirm_replacement(client, pending, email="nouvelle.ide@example.fr", role=Role.PROFESSIONAL):
+    return client.post(
+        reverse("core:members", args=["pays-berjalliens"]),
+        {"email": email, "role": role, "title": "Infirmière", "remplace": str(pending.public_id)},
+    )
+
+
+def test_reinviting_a_pending_address_asks_first_and_sends_nothing(client_for, coordinator):
+    coord = client_for(coordinator)
+    _invite(coord)
+    pending = Invitation.objects.get(email="nouvelle.ide@example.fr")
+    response = _invite(coord)
+    body = text(response)
+    assert response.status_code == 200
+    sent = timezone.localtime(pending.created_at)
+    until = timezone.localtime(pending.expires_at)
+    assert (
+        f"Une invitation est déjà en attente pour nouvelle.ide@example.fr (envoyée le "
+        f"{sent:%d/%m/%Y}, valable jusqu'au {until:%d/%m/%Y à %H:%M}) : en envoyer une "
+        "nouvelle annulera la précédente." in " ".join(body.split())
+    )
+    assert f'name="remplace" value="{pending.public_id}"' in body
+    assert len(mail.outbox) == 1
+    assert Invitation.objects.filter(email="nouvelle.ide@example.fr").count() == 1
+    pending.refresh_from_db()
+    assert pending.status == "en attente"
+
+
+def test_new_invitation_replaces_the_pending_one_once_confirmed(client_for, coordinator, client):
     coord = client_for(coordinator)
     _invite(coord)
     first = _link_from_mail().group(1)
-    _invite(coord)
+    pending = Invitation.objects.get(email="nouvelle.ide@example.fr")
+    response = _confirm_replacement(coord, pending)
+    assert response.status_code == 302
+    page = text(coord.get(response["Location"]))
+    assert (
+        f"L'invitation précédente (du {timezone.localtime(pending.created_at):%d/%m/%Y}) "
+        "est annulée : seul le nouveau lien fonctionne." in page
+    )
+    assert len(mail.outbox) == 2
     response = client.get(reverse("core:invitation", args=[first]))
     assert response.status_code == 410
     assert "remplacée" in text(response)
+    second = _link_from_mail().group(1)
+    assert client.get(reverse("core:invitation", args=[second])).status_code == 200
+    event = AuditEvent.objects.filter(action="invitation.create").first()
+    assert event.detail["replaces"] == [str(pending.public_id)]
+
+
+def test_a_confirmation_for_an_older_invitation_does_not_cancel_a_newer_one(
+    client_for, coordinator
+):
+    coord = client_for(coordinator)
+    _invite(coord)
+    old = Invitation.objects.get(email="nouvelle.ide@example.fr")
+    _confirm_replacement(coord, old)
+    newer = Invitation.objects.for_cpts(old.cpts).pending().get(email="nouvelle.ide@example.fr")
+    response = _confirm_replacement(coord, old)  # a stale confirmation page, sent again
+    assert response.status_code == 200
+    assert "Une invitation est déjà en attente" in text(response)
+    newer.refresh_from_db()
+    assert newer.status == "en attente"
+
+
+def test_inviting_someone_with_an_account_in_another_cpts_says_so(
+    client_for, coordinator, outsider
+):
+    coord = client_for(coordinator)
+    response = _invite(coord, email=outsider.email, role=Role.PARTNER)
+    page = text(coord.get(response["Location"]))
+    assert f"Invitation envoyée à {outsider.email}." in page
+    assert (
+        f"{outsider.email} a déjà un compte Maillage (membre d'une autre CPTS) : la personne "
+        "rejoindra CPTS des Pays Berjalliens en se connectant avec ce compte" in page
+    )
+
+
+def test_inviting_a_new_address_does_not_mention_any_account(client_for, coordinator):
+    coord = client_for(coordinator)
+    page = text(coord.get(_invite(coord)["Location"]))
+    assert "Invitation envoyée à nouvelle.ide@example.fr." in page
+    assert "déjà un compte" not in page
 
 
 def test_existing_user_joins_a_second_cpts_after_logging_in(client_for, outsider, coordinator):

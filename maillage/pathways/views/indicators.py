@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from maillage.core import permissions
 from maillage.core.access import member_view
-from maillage.directory.exports import csv_response
+from maillage.core.exports import csv_response
 
 from .. import indicators
 from .meetings import PeriodForm

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
+from maillage.core.exports import csv_response
 from maillage.core.forms import errors_to_form
-from maillage.directory.exports import csv_response
 from maillage.patients.access import record_shown
 from maillage.same_day_care.forms import PROFESSIONS
 
