@@ -123,8 +123,9 @@ def audit_subject(cpts, public_id):
                       .values_list("pk", "public_id"))  # fmt: skip
         related += [public for _pk, public in merged]
         frontier = [pk for pk, _public in merged]
-    related += list(DuplicateReview.objects.filter(patient=patient)
-                    .values_list("public_id", flat=True))  # fmt: skip
+    # Identities submitted that matched this patient or were found to be them.
+    related += list(DuplicateReview.objects.filter(Q(patient=patient) | Q(candidates=patient))
+                    .values_list("public_id", flat=True).distinct())  # fmt: skip
     born = "née" if patient.sex == "F" else "né"
     return Subject(public_id=patient.public_id, kind="Patient", related=related,
                    label=f"{patient.display_name}, {born} le {patient.birth_date:%d/%m/%Y}")

@@ -139,11 +139,9 @@ def meetings_view(request):
     })  # fmt: skip
 
 
-@member_view(permissions.see_patients)
+@member_view(permissions.organise_meetings)
 @require_http_methods(["GET", "POST"])
 def meeting_new_view(request):
-    if not services.can_organise(request.membership):
-        raise Http404
     members = services.invitable_members(request.cpts)
     form = MeetingForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
@@ -413,9 +411,8 @@ class PeriodForm(forms.Form):
         return start, end
 
 
-@member_view(permissions.see_patients)
+@member_view(permissions.coordinate_pathways)
 def attendance_report_view(request):
-    _require_coordinator(request)
     form = PeriodForm(request.GET or None)
     start, end = form.period(timezone.localdate())
     if form.is_bound and not form.is_valid():
@@ -437,9 +434,8 @@ def _period_or_400(request):
     return form.period(timezone.localdate())
 
 
-@member_view(permissions.see_patients)
+@member_view(permissions.coordinate_pathways)
 def attendance_csv_view(request):
-    _require_coordinator(request)
     period = _period_or_400(request)
     if period is None:
         return _bad_period()
@@ -449,9 +445,8 @@ def attendance_csv_view(request):
                         services.attendance_rows(request.cpts, start, end))  # fmt: skip
 
 
-@member_view(permissions.see_patients)
+@member_view(permissions.coordinate_pathways)
 def attendance_totals_csv_view(request):
-    _require_coordinator(request)
     period = _period_or_400(request)
     if period is None:
         return _bad_period()

@@ -1,0 +1,265 @@
+"""Every page under /c/<cpts>/, taken from the URL resolver (so a new page cannot escape),
+opened by every role and by an outsider, checked against the permissions of
+core/permissions.py (docs/permissions.md):
+
+- a view declares its permission (`member_view`); an outsider gets 404 everywhere, a role
+  without the permission 404, a role with it never a 403 or a 5xx, and the pages without
+  an object open;
+- need-to-know: a page shows a patient (or a same-day request's person) only to someone
+  who may see them, and writes an audit row for each one shown;
+- no link of a page a role can open leads that role to a 404 or a 403.
+"""
+
+import datetime
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from maillage.core import permissions
+from maillage.core.models import AuditEvent, Membership
+from maillage.patients.access import patients_visible_to
+from maillage.patients.models import Patient
+from maillage.patients.services import patient_create
+from tests.conftest import HOME
+
+pytestmark = pytest.mark.django_db
+ROLES = ["coordinator", "gp", "nurse", "pharmacist", "regulator", "partner", "board_member"]
+HREF = re.compile(r'href="(/c/[^"#?]+)')
+
+
+def cpts_urls():
+    """(name, route, view) of every URL pattern under /c/<cpts_slug>/."""
+
+    def walk(patterns, prefix="", namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern),
+                                pattern.namespace or namespace)  # fmt: skip
+            elif isinstance(pattern, URLPattern):
+                yield f"{namespace}:{pattern.name}", prefix + str(pattern.pattern), pattern.callback
+
+    return [u for u in walk(get_resolver().url_patterns) if u[1].startswith("c/<slug:cpts_slug>/")]
+
+
+def test_every_page_of_a_cpts_declares_its_permission():
+    undeclared = [name for name, _route, view in cpts_urls()
+                  if not isinstance(getattr(view, "permission", None), permissions.Permission)]
+    assert not undeclared, f"use @member_view(permissions.<name>) on: {undeclared}"
+    assert len(cpts_urls()) > 60
+
+
+def _person(birth_name, first, born, cpts, coordinator):
+    return patient_create(cpts=cpts, actor=coordinator, consent_method="oral",
+                          allow_duplicate=True,
+                          data={"birth_name": birth_name, "first_names": first,
+                                "birth_date": born, "sex": "F", "commune": "38053",
+                                "phone": "0611223344"})  # fmt: skip
+
+
+@pytest.fixture
+def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
+    """One object of every kind the pages name, with people whose names appear nowhere
+    else, some visible to some roles only."""
+    from maillage.core.services import api_token_create  # noqa: F401 (accounts exist)
+    from maillage.directory.models import DirectoryEntry
+    from maillage.directory.services import structures_for
+    from maillage.gp_access.models import CsvUpload, Status
+    from maillage.gp_access.services import propose_batch, request_create, transition
+    from maillage.pathways import editor, meetings
+    from maillage.pathways import services as pathways
+    from maillage.pathways.models import PathwayTemplate
+    from maillage.patients.duplicates import open_review
+    from maillage.patients.services import clean_patient_data
+    from maillage.same_day_care.models import Slot
+    from maillage.same_day_care.services import book, publish_slots
+    from maillage.same_day_care.services import request_create as snp_create
+    from maillage.territory.models import Commune
+
+    from maillage.gp_access.models import GpRequest, Proposal, ProposalBatch
+
+    # The demo's requests would take the GP's capacity: this world has its own.
+    Proposal.objects.all().delete()
+    ProposalBatch.objects.all().delete()
+    GpRequest.objects.all().delete()
+    member = {m.user_id: m for m in Membership.objects.filter(cpts=home_cpts)}
+    # In a pathway, with the GP (référent) and the nurse: they may see her.
+    followed = _person("Zephyrine", "Octavie", "1950-01-02", home_cpts, coordinator)
+    diabetes = PathwayTemplate.objects.get(slug="diabete-type-2", cpts__isnull=True, version=1)
+    enrolment = pathways.enrol(cpts=home_cpts, patient=followed, template=diabetes,
+                               actor=coordinator,
+                               team=[(gp, "Médecin traitant", True), (nurse, "IDEL", False)])
+    task = enrolment.tasks.filter(status="due").first()
+    meeting = meetings.schedule(
+        cpts=home_cpts, organiser_membership=member[coordinator.pk], title="RCP matrice",
+        starts_at=timezone.now() + datetime.timedelta(days=2), duration_minutes=60,
+        participants=[gp, nurse, pharmacist],
+    )  # fmt: skip
+    case = meetings.add_case(meeting=meeting, membership=member[coordinator.pk],
+                             enrolment=enrolment, question="Question ?")  # fmt: skip
+    # Referred by the partner: they may see her.
+    referred = _person("Quirinalle", "Basilie", "1960-03-04", home_cpts, coordinator)
+    gp_request = request_create(cpts=home_cpts, actor=partner, patient=referred,
+                                origin="partner")  # fmt: skip
+    transition(gp_request=gp_request, to_status=Status.QUALIFIED, actor=coordinator)
+    # In a draft batch for the GP: nobody but the coordination may see her yet.
+    drafted = _person("Voltigeuse", "Annabelle", "1970-05-06", home_cpts, coordinator)
+    transition(gp_request=request_create(cpts=home_cpts, actor=coordinator, patient=drafted,
+                                         origin="coordination"),
+               to_status=Status.QUALIFIED, actor=coordinator)  # fmt: skip
+    batch = propose_batch(cpts=home_cpts, actor=coordinator)
+    assert batch.proposals.filter(gp=gp, request__patient=drafted).exists()
+    # A same-day request by the regulator, booked with the GP.
+    bourgoin = Commune.objects.get(code="38053")
+    start = timezone.now() + datetime.timedelta(hours=3)
+    publish_slots(cpts=home_cpts, professional=gp, actor=gp, profession_code="10",
+                  commune=bourgoin, times=[(start, start + datetime.timedelta(minutes=20))])
+    snp = snp_create(cpts=home_cpts, actor=regulator, origin="regulator", data={
+        "last_name": "Xeresse", "first_name": "Pauline", "birth_date": datetime.date(1990, 1, 1),
+        "phone": "0611111111", "commune": bourgoin, "reason": "fever", "profession_code": "10",
+        "mode": "practice", "urgency": "same_day"})  # fmt: skip
+    slot = Slot.objects.filter(cpts=home_cpts, professional=gp, start=start).get()
+    appointment = book(slot=slot, snp_request=snp, actor=regulator)
+    # A duplicate submitted by the partner, waiting for the coordination.
+    review = open_review(membership=member[partner.pk], candidates=[followed],
+                         data=clean_patient_data({"birth_name": "Zephyrine",
+                                                  "first_names": "Octavia",
+                                                  "birth_date": "1950-01-02", "sex": "F"}),
+                         consent_method="oral", purpose="patient", payload={})  # fmt: skip
+    draft = editor.template_create(cpts=home_cpts, actor=coordinator, name="Parcours matrice")
+    step = editor.step_save(draft=draft, actor=coordinator,
+                            data={"label": "Pesée", "result_kind": "number", "unit": "kg",
+                                  "plausible_min": 20, "plausible_max": 300})  # fmt: skip
+    upload = CsvUpload.objects.create(cpts=home_cpts, uploaded_by=coordinator,
+                                      file_name="cpam.csv",
+                                      content=b"nom;prenom;date_naissance;sexe;commune\n"
+                                              b"Ycarienne;Lou;01/01/1980;F;38053\n")  # fmt: skip
+    professional = DirectoryEntry.objects.filter(cpts=home_cpts).select_related(
+        "professional").first().professional
+    structure = structures_for(home_cpts).first()
+    args = {
+        "directory:export": ["csv"], "directory:professional": [professional.public_id],
+        "directory:structure": [structure.public_id],
+        "patients:review": [review.public_id],
+        "gp_access:cpam_mapping": [upload.public_id],
+        "gp_access:request": [gp_request.public_id], "gp_access:merge": [gp_request.public_id],
+        "same_day_care:request": [snp.public_id],
+        "same_day_care:outcome": [appointment.public_id],
+        "pathways:enrolment": [enrolment.public_id], "pathways:note": [enrolment.public_id],
+        "pathways:end": [enrolment.public_id], "pathways:attending_gp": [enrolment.public_id],
+        "pathways:complete": [task.public_id], "pathways:reassign": [task.public_id],
+        "pathways:editor_template": [diabetes.public_id],
+        "pathways:editor_modify": [diabetes.public_id],
+        "pathways:editor_draft": [draft.public_id], "pathways:editor_step_new": [draft.public_id],
+        "pathways:editor_step": [draft.public_id, step.code],
+        "pathways:editor_step_delete": [draft.public_id, step.code],
+        "pathways:editor_publish": [draft.public_id],
+        "pathways:editor_discard": [draft.public_id],
+        "pathways:meeting": [meeting.public_id], "pathways:meeting_add_case": [meeting.public_id],
+        "pathways:meeting_invite": [meeting.public_id],
+        "pathways:meeting_attendance": [meeting.public_id],
+        "pathways:meeting_status": [meeting.public_id],
+        "pathways:meeting_decision": [case.public_id],
+        "pathways:pps": [followed.public_id], "pathways:pps_pdf": [followed.public_id],
+        "pathways:fhir": [followed.public_id],
+        "core:member_account": [member[gp.pk].public_id],
+        "core:member_account_action": [member[gp.pk].public_id, "sessions"],
+        "core:patient_access": [followed.public_id],
+        "core:patient_access_export": [followed.public_id, "csv"],
+    }
+    people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
+        (snp, snp.display_name)]
+    return {"args": args, "people": people}
+
+
+def _url(name, route, args):
+    if "<" in route.removeprefix("c/<slug:cpts_slug>/"):
+        assert name in args, f"the matrix needs an object for {name}: add it to `world`"
+        return reverse(name, args=[HOME, *args[name]])
+    return reverse(name, args=[HOME])
+
+
+def _may_see(user, cpts, person) -> bool:
+    membership = Membership.objects.get(user=user, cpts=cpts)
+    if isinstance(person, Patient):
+        return patients_visible_to(membership).filter(pk=person.pk).exists()
+    from maillage.same_day_care.access import appointments_visible_to, requests_visible_to
+
+    return (requests_visible_to(membership).filter(pk=person.pk).exists()
+            or appointments_visible_to(membership).filter(request=person).exists())
+
+
+def _body(response) -> str:
+    if response.get("Content-Type", "").startswith(("text/", "application/json",
+                                                     "application/fhir")):  # fmt: skip
+        import html
+
+        return html.unescape(response.content.decode("utf-8", errors="replace"))
+    return ""
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_page_answers_as_the_permission_table_says_and_leaks_no_patient(
+    role, request, world, client_for, home_cpts
+):
+    user = request.getfixturevalue(role)
+    membership = Membership.objects.get(user=user, cpts=home_cpts)
+    client = client_for(user)
+    client.raise_request_exception = False
+    problems, opened = [], {}
+    for name, route, view in cpts_urls():
+        url = _url(name, route, world["args"])
+        since = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        response = client.get(url)
+        status = response.status_code
+        allowed = view.permission(membership)
+        if status >= 500 or status == 403:
+            problems.append(f"{name}: {status}")
+        elif not allowed and status != 404:
+            problems.append(f"{name}: {status} without {view.permission.name}")
+        elif allowed and "<" not in route.removeprefix("c/<slug:cpts_slug>/") and status == 404:
+            problems.append(f"{name}: 404 with {view.permission.name}")
+        if status != 200:
+            continue
+        body = _body(response)
+        opened[url] = body
+        audited = set(AuditEvent.objects.filter(pk__gt=since, actor=user)
+                      .values_list("patient", flat=True))  # fmt: skip
+        for person, label in world["people"]:
+            if label not in body:
+                continue
+            if not _may_see(user, home_cpts, person):
+                problems.append(f"{name}: shows {label}, whom {role} may not see")
+            elif person.public_id not in audited:
+                problems.append(f"{name}: shows {label} without an audit row")
+    # No link of a page this role opened leads it to a 404 or a 403.
+    links = {href for body in opened.values() for href in HREF.findall(body)}
+    for href in sorted(links):
+        path = urlsplit(href).path
+        try:
+            resolve(path)
+        except Exception:  # noqa: BLE001 (any resolver error is a broken link)
+            problems.append(f"broken link {href}")
+            continue
+        if path in opened:
+            continue
+        status = client.get(path).status_code
+        if status in (403, 404) or status >= 500:
+            problems.append(f"link {href}: {status}")
+    assert not problems, "\n".join(problems)
+
+
+def test_an_outsider_gets_404_on_every_page(world, client_for, outsider):
+    client = client_for(outsider)
+    client.raise_request_exception = False
+    answers = {name: client.get(_url(name, route, world["args"])).status_code
+               for name, route, _view in cpts_urls()}  # fmt: skip
+    assert {name: s for name, s in answers.items() if s != 404} == {}
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(world, client):
+    for name, route, _view in cpts_urls():
+        response = client.get(_url(name, route, world["args"]))
+        assert response.status_code == 302 and "/connexion/" in response["Location"], name
