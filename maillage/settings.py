@@ -179,6 +179,8 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
+# Private agenda feeds of same-day appointments expire after this many days.
+ICS_FEED_VALIDITY_DAYS = env_int("ICS_FEED_VALIDITY_DAYS", 365)
 # Time allowed between the password step and the second factor.
 LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 
