@@ -177,6 +177,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "maillage.core.errors.csrf_failure"  # French page; OperationOutcome on /fhir/
 
 INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
 # Private agenda feeds of same-day appointments expire after this many days.

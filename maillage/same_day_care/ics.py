@@ -110,7 +110,7 @@ def _clean(value, limit=60) -> str:
     """Text of the file, fit to be shown: no control characters, not too long."""
     if isinstance(value, list):
         value = value[0] if value else ""
-    text = " ".join(_CONTROL.sub(" ", str(value or "")).split())
+    text = " ".join(_CONTROL.sub(" ", "" if value is None else str(value)).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
