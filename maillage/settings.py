@@ -177,6 +177,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "maillage.core.errors.csrf_failure"  # French page; OperationOutcome on /fhir/
 
 INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
 # A GP answers a proposed patient within this many days, or the proposal expires.
@@ -190,6 +191,8 @@ if AUDIT_RETENTION_DAYS < 365:
     )
 # Forgotten password: the e-mailed link works once, for this many seconds (1 hour).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+# Private agenda feeds of same-day appointments expire after this many days.
+ICS_FEED_VALIDITY_DAYS = env_int("ICS_FEED_VALIDITY_DAYS", 365)
 # Time allowed between the password step and the second factor.
 LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 

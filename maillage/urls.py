@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("maillage.core.urls")),
 ]
 
+handler400 = "maillage.core.errors.bad_request"
 handler404 = "maillage.core.errors.not_found"
 handler500 = "maillage.core.errors.server_error"

@@ -179,6 +179,8 @@ def book_slot(request, slot_id: str, payload: BookIn):
     try:
         appointment = services.book(slot=slot, snp_request=snp_request, actor=request.auth,
                                     request=request)  # fmt: skip
+    except services.AlreadyBooked as exc:  # cancel or move the request's appointment first
+        return Response(409, {"detail": str(exc), "suggestions": []})
     except services.SlotTaken as exc:
         return Response(
             409,

@@ -8,8 +8,10 @@ Every answer, errors included, is FHIR JSON: an OperationOutcome explains a refu
 
 import json
 
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt
 
 from maillage.core import permissions
 from maillage.core.api import BearerToken
@@ -65,6 +67,10 @@ def _booking_urls(request, cptses) -> dict:
     return urls
 
 
+# The FHIR endpoints authenticate by bearer token (mutual TLS in production), never by
+# session cookie, so CSRF does not apply: a POST, PUT, PATCH or DELETE gets its 405
+# OperationOutcome rather than a CSRF page.
+@csrf_exempt
 def slot_search(request):
     """GET [base]/Slot: INT_R04 (with the HealthcareService includes) and INT_R01."""
     if request.method not in ("GET", "HEAD"):
@@ -79,6 +85,8 @@ def slot_search(request):
         search = fhir.parse_slot_search(request.GET)
     except fhir.SearchError as exc:
         return fhir_response(fhir.operation_outcome(exc.issues), status=400)
+    except TooManyFieldsSent:
+        return outcome_response(400, "too-costly", "Trop de paramètres dans la requête.")
     matches = fhir.search_slots(search, cpts_ids=[cpts.pk for cpts in cptses])
     path = request.path
     base_url = request.build_absolute_uri(path[: path.rindex("Slot")])
@@ -92,6 +100,7 @@ def slot_search(request):
     return fhir_response(bundle)
 
 
+@csrf_exempt
 def not_found(request, rest=""):
     return outcome_response(404, "not-supported", f"Ressource ou opération FHIR inconnue : "
                                                   f"« {request.path} ».")  # fmt: skip

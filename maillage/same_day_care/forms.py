@@ -3,11 +3,32 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from maillage.core.models import Membership
 from maillage.directory.forms import PROFESSION_CHOICES
 
-from .models import Mode, ReasonCategory, SameDayRequest, SlotKind
+from .models import Mode, ReasonCategory, RotaShift, SameDayRequest, Slot, SlotKind
 
 PROFESSIONS = [c for c in PROFESSION_CHOICES if c[0]]
+MAX_UNAVAILABILITY_DAYS = 366
+
+
+def _choice(label, choices, unknown, **kwargs):
+    """A choice field whose refusal names the value, in French."""
+    return forms.ChoiceField(
+        label=label, choices=choices,
+        error_messages={"invalid_choice": unknown, "required": f"Choisissez : {label.lower()}."},
+        **kwargs,
+    )  # fmt: skip
+
+
+def _commune(value: str):
+    from maillage.territory.models import Commune
+
+    code = value.strip().upper()
+    commune = Commune.objects.current().filter(code=code).first()
+    if commune is None:
+        raise forms.ValidationError(f"Commune inconnue : {code}.")
+    return commune
 
 
 class PublishForm(forms.Form):
@@ -37,6 +58,9 @@ class PublishForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["day"].initial = timezone.localdate()
 
+    def clean_commune(self):
+        return _commune(self.cleaned_data["commune"])
+
 
 class RequestForm(forms.ModelForm):
     class Meta:
@@ -60,26 +84,30 @@ class RequestForm(forms.ModelForm):
         return value
 
     def clean_commune(self):
-        from maillage.territory.models import Commune
-
-        code = self.cleaned_data["commune"].strip().upper()
-        commune = Commune.objects.current().filter(code=code).first()
-        if commune is None:
-            raise forms.ValidationError(f"Commune inconnue : {code}.")
-        return commune
+        return _commune(self.cleaned_data["commune"])
 
 
 class OutcomeForm(forms.Form):
     status = forms.ChoiceField(
+        label="Issue",
         choices=[
             ("fulfilled", "Honoré"),
             ("noshow", "Non honoré"),
             ("cancelled", "Annulé"),
             ("redirected", "Orienté vers les urgences"),
-        ]
+        ],
+        error_messages={
+            "invalid_choice": "Issue inconnue : %(value)s (honoré, non honoré, annulé ou "
+            "orienté vers les urgences).",
+            "required": "Choisissez l'issue du rendez-vous.",
+        },
     )
-    note = forms.CharField(max_length=300, required=False)
-    redirected = forms.BooleanField(required=False)
+    note = forms.CharField(
+        label="Note",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "Note trop longue : 300 caractères au plus."},
+    )
 
 
 class IcsImportForm(forms.Form):
@@ -90,6 +118,9 @@ class IcsImportForm(forms.Form):
     kind = forms.ChoiceField(label="Type de créneau", choices=SlotKind.choices)
     mode = forms.ChoiceField(label="Modalité", choices=Mode.choices)
     commune = forms.CharField(label="Commune du lieu (code INSEE)", max_length=5)
+
+    def clean_commune(self):
+        return _commune(self.cleaned_data["commune"])
 
 
 class RotaPeriodForm(forms.Form):
@@ -122,6 +153,9 @@ class RotaPeriodForm(forms.Form):
         label="Seulement jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def clean_commune(self):
+        return _commune(self.cleaned_data["commune"])
+
     def clean(self):
         data = super().clean()
         if (
@@ -143,6 +177,88 @@ class RotaRangeForm(forms.Form):
     start = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "La date de fin précède la date de début.")
+        return data
+
+
+class _PublicIdChoice(forms.ModelChoiceField):
+    """An object of a scoped queryset named by its public id; anything else is refused
+    with a French message (a malformed id included)."""
+
+    def __init__(self, queryset, *, label, unknown, describe, **kwargs):
+        super().__init__(queryset, to_field_name="public_id", label=label, empty_label=None,
+                         error_messages={"invalid_choice": unknown,
+                                         "required": f"Choisissez : {label.lower()}."},
+                         **kwargs)  # fmt: skip
+        self.describe = describe
+
+    def label_from_instance(self, obj):
+        return self.describe(obj)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(self.error_messages["invalid_choice"],
+                                        code="invalid_choice") from None  # fmt: skip
+
+
+class VolunteerForm(forms.Form):
+    member = forms.Field()  # replaced in __init__: the CPTS's professionals
+    profession_code = _choice("Profession de garde", PROFESSIONS,
+                              "Code profession inconnu : %(value)s.", initial="10")  # fmt: skip
+
+    def __init__(self, *args, cpts, **kwargs):
+        kwargs.setdefault("auto_id", "volunteer_%s")  # the period form has the same names
+        super().__init__(*args, **kwargs)
+        self.fields["member"] = _PublicIdChoice(
+            Membership.objects.active().filter(cpts=cpts).professionals().select_related("user"),
+            label="Professionnel", unknown="Professionnel inconnu dans cette CPTS.",
+            describe=lambda m: f"{m.user.get_full_name() or m.user.email} ({m.title})",
+        )  # fmt: skip
+
+
+class SwapForm(forms.Form):
+    first = forms.Field()
+    second = forms.Field()
+
+    def __init__(self, *args, cpts, **kwargs):
+        kwargs.setdefault("auto_id", "swap_%s")
+        super().__init__(*args, **kwargs)
+        shifts = (
+            RotaShift.objects.filter(cpts=cpts, date__gte=timezone.localdate())
+            .select_related("period", "assignee")
+        )
+
+        def describe(shift):
+            return (f"{shift.date:%d/%m} {shift.period.label} — "
+                    f"{shift.assignee.get_full_name()}")  # fmt: skip
+
+        for name, label in (("first", "Échanger la garde"), ("second", "avec")):
+            self.fields[name] = _PublicIdChoice(shifts, label=label, describe=describe,
+                                                unknown="Garde inconnue ou passée.")  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("first") and data.get("first") == data.get("second"):
+            self.add_error("second", "Choisissez deux gardes différentes.")
+        return data
+
+
+class WithdrawForm(forms.Form):
+    withdraw = forms.Field()
+
+    def __init__(self, *args, cpts, professional, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withdraw"] = _PublicIdChoice(
+            Slot.objects.for_cpts(cpts).filter(professional=professional),
+            label="Créneau à retirer", unknown="Créneau inconnu : il n'est pas parmi les vôtres.",
+            describe=str,
+        )  # fmt: skip
+
 
 class UnavailabilityForm(forms.Form):
     start_date = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
@@ -151,10 +267,13 @@ class UnavailabilityForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("start_date")
-            and data.get("end_date")
-            and (data["end_date"] < data["start_date"])
-        ):
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and start < timezone.localdate():
+            self.add_error("start_date", "Cette date est passée : déclarez une indisponibilité "
+                                         "à venir.")  # fmt: skip
+        if start and end and end < start:
             self.add_error("end_date", "La date de fin précède la date de début.")
+        elif start and end and (end - start).days >= MAX_UNAVAILABILITY_DAYS:
+            self.add_error("end_date", f"Une indisponibilité dure au plus "
+                                       f"{MAX_UNAVAILABILITY_DAYS} jours.")  # fmt: skip
         return data

@@ -1,7 +1,9 @@
 """Soins non programmés (SNP): same-day slots published by professionals, requests
-recorded by regulators, and appointments. A database constraint makes a double booking
-impossible even if the code were wrong."""
+recorded by regulators, and appointments. Database constraints make a double booking of a
+slot, or two live appointments for one request, impossible even if the code were wrong."""
 
+import hashlib
+import secrets
 import uuid
 
 from django.db import models
@@ -159,6 +161,9 @@ class Appointment(models.Model):
             # The guarantee: at most one live appointment per slot, whatever the code does.
             models.UniqueConstraint(fields=["slot"], condition=~Q(status="cancelled"),
                                     name="appointment_one_per_slot"),
+            # And at most one live appointment per request: moving it cancels the old one.
+            models.UniqueConstraint(fields=["request"], condition=~Q(status="cancelled"),
+                                    name="appointment_one_per_request"),
         ]  # fmt: skip
 
 
@@ -256,3 +261,47 @@ class RotaShift(models.Model):
     class Meta:
         ordering = ["date", "period__start_time"]
         constraints = [models.UniqueConstraint(fields=["period", "date"], name="rota_shift_once")]
+
+
+class CalendarFeedTokenQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class CalendarFeedToken(models.Model):
+    """The key of a professional's private agenda feed (their appointments, with the
+    patients' names and phones). Only the SHA-256 of the random token is stored, as for
+    invitations and API tokens; its owner sees when it was last used, rotates it and
+    revokes it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CalendarFeedTokenQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One address at a time per person and CPTS: a new one revokes the old.
+            models.UniqueConstraint(fields=["cpts", "user"], condition=Q(revoked_at__isnull=True),
+                                    name="calendar_feed_one_live"),
+        ]  # fmt: skip
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        raw = secrets.token_urlsafe(32)
+        return raw, CalendarFeedToken.hash(raw)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

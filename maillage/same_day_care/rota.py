@@ -12,10 +12,46 @@ from django.utils import timezone
 from maillage.core import audit
 
 from .models import RotaPeriod, RotaShift, RotaVolunteer, SlotKind, Unavailability
-from .services import publish_slots
+from .services import check_profession, publish_slots
 
 MAX_DAYS = 366
 HISTORY_DAYS = 365  # shifts of the past year count when balancing the new ones
+
+
+@transaction.atomic
+def add_period(*, cpts, actor, data: dict, request=None) -> RotaPeriod:
+    period = RotaPeriod(cpts=cpts, **data)
+    check_profession(period.profession_code)
+    period.full_clean()
+    period.save()
+    audit.record(action="snp.rota_period", actor=actor, cpts=cpts, obj=period, request=request)
+    return period
+
+
+@transaction.atomic
+def add_volunteer(*, cpts, member, profession_code, actor, request=None) -> RotaVolunteer:
+    """Enrol a professional of the CPTS in the permanence (again, if they had left)."""
+    check_profession(profession_code)
+    if member.cpts_id != cpts.pk:
+        raise ValidationError({"member": "Ce professionnel n'est pas membre de la CPTS."})
+    volunteer, _ = RotaVolunteer.objects.update_or_create(
+        cpts=cpts, user=member.user,
+        defaults={"profession_code": profession_code, "active": True},
+    )  # fmt: skip
+    audit.record(action="snp.rota_volunteer", actor=actor, cpts=cpts, request=request,
+                 detail={"member": str(member.public_id),
+                         "profession": profession_code})  # fmt: skip
+    return volunteer
+
+
+@transaction.atomic
+def declare_unavailability(*, cpts, user, data: dict, request=None) -> Unavailability:
+    unavailability = Unavailability(cpts=cpts, user=user, **data)
+    unavailability.full_clean()
+    unavailability.save()
+    audit.record(action="snp.unavailability", actor=user, cpts=cpts, obj=unavailability,
+                 request=request)  # fmt: skip
+    return unavailability
 
 
 def is_weekend(day: datetime.date) -> bool:

@@ -32,7 +32,11 @@ class SlotTaken(Exception):
     """The slot was booked by someone else, withdrawn, or is past."""
 
 
-def _check_profession(code: str) -> None:
+class AlreadyBooked(SlotTaken):
+    """The request already holds a live appointment: cancel or move it first (409)."""
+
+
+def check_profession(code: str) -> None:
     if code not in PROFESSIONS:
         raise ValidationError({"profession_code": f"Code profession inconnu : {code}."})
 
@@ -60,7 +64,7 @@ def publish_slots(*, cpts, professional, actor, times, profession_code, kind=Slo
                   mode=Mode.PRACTICE, commune, site="", request=None) -> list[Slot]:  # fmt: skip
     """Publish slots, or none: any slot in the past, ending before it starts, or
     overlapping another slot of the same professional refuses the whole publication."""
-    _check_profession(profession_code)
+    check_profession(profession_code)
     if kind not in SlotKind.values or mode not in Mode.values:
         raise ValidationError({"kind": "Type ou modalité de créneau inconnu."})
     now = timezone.now()
@@ -75,12 +79,13 @@ def publish_slots(*, cpts, professional, actor, times, profession_code, kind=Slo
         if b2 < e1:
             errors.append(f"{timezone.localtime(b2):%d/%m %H:%M} : chevauche un autre créneau "
                           "de cette publication.")  # fmt: skip
-    # Lock the professional's future slots while checking overlaps.
+    # Lock the professional's future slots while checking overlaps (in primary-key
+    # order, as booking does, so that the two never wait for each other in a circle).
     existing = list(
         Slot.objects.select_for_update().filter(
             professional=professional, end__gt=min(b for b, _ in times),
             start__lt=max(e for _, e in times),
-        ).exclude(status=Slot.Status.WITHDRAWN)
+        ).exclude(status=Slot.Status.WITHDRAWN).order_by("pk")
     ) if times else []  # fmt: skip
     for begin, end in times:
         for slot in existing:
@@ -219,40 +224,74 @@ def _retrying(operation, attempts=30):
     return None
 
 
-def book(*, slot, snp_request, actor, request=None) -> Appointment:
-    """Book a slot for a request: one function, under a row lock; the unique constraint on
-    live appointments is the last line of defence. Raises SlotTaken otherwise. Every write
-    (appointment, slot, request, SAS message, audit) is in the one transaction that is
-    retried on SQLite's "database is locked"; the text message goes after the commit."""
-    appointment = _retrying(
-        lambda: _book(slot=slot, snp_request=snp_request, actor=actor, request=request)
+def book(*, slot, snp_request, actor, move=False, request=None) -> Appointment:
+    """Book a slot for a request: one function, under row locks; the unique constraints
+    on live appointments (one per slot, one per request) are the last line of defence.
+
+    A request holds one live appointment: booking it again raises AlreadyBooked, unless
+    `move` asks to move it, in which case the old appointment is cancelled (its slot
+    freed) and the new one booked in the same transaction. Raises SlotTaken when the
+    slot cannot be booked. Every write (appointments, slots, request, SAS messages,
+    audit) is in the one transaction that is retried on SQLite's "database is locked";
+    the text message goes after the commit."""
+    appointment, moved = _retrying(
+        lambda: _book(slot=slot, snp_request=snp_request, actor=actor, move=move,
+                      request=request)  # fmt: skip
     )
     locked = appointment.slot
     when = timezone.localtime(locked.start)
     send_sms(snp_request.phone, (
-        f"Rendez-vous le {when:%d/%m} à {when:%H:%M} avec "
-        f"{locked.professional.get_full_name()} ({locked.site or locked.commune.name}). "
-        f"{locked.cpts.name}."
+        f"{'Rendez-vous déplacé au' if moved else 'Rendez-vous le'} {when:%d/%m} à "
+        f"{when:%H:%M} avec {locked.professional.get_full_name()} "
+        f"({locked.site or locked.commune.name}). {locked.cpts.name}."
     ))  # fmt: skip
     return appointment
 
 
-def _book(*, slot, snp_request, actor, request=None) -> Appointment:
+def _live_appointment(request_pk):
+    return (
+        Appointment.objects.filter(request_id=request_pk)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("slot")
+        .first()
+    )
+
+
+def _already_booked(live) -> AlreadyBooked:
+    when = timezone.localtime(live.slot.start)
+    return AlreadyBooked(f"Cette demande a déjà un rendez-vous le {when:%d/%m à %H:%M} : "
+                         "annulez-le ou déplacez-le.")  # fmt: skip
+
+
+def _book(*, slot, snp_request, actor, move, request=None) -> tuple[Appointment, bool]:
     try:
         with transaction.atomic():
-            locked = Slot.objects.select_for_update().get(pk=slot.pk)
+            # Lock order, everywhere: the request, then its slots in primary-key order.
+            locked_request = SameDayRequest.objects.select_for_update().get(pk=snp_request.pk)
+            live = _live_appointment(locked_request.pk)
+            if live is not None and live.slot_id == slot.pk:
+                raise AlreadyBooked("Cette demande a déjà un rendez-vous sur ce créneau.")
+            if live is not None and not move:
+                raise _already_booked(live)
+            pks = sorted({slot.pk, live.slot_id} if live is not None else {slot.pk})
+            slots = {s.pk: s for s in Slot.objects.select_for_update().filter(pk__in=pks)
+                     .order_by("pk")}  # fmt: skip
+            locked = slots[slot.pk]
             if locked.status != Slot.Status.FREE:
                 raise SlotTaken("Ce créneau vient d'être pris.")
             if locked.start <= timezone.now():
                 raise SlotTaken("Ce créneau est passé.")
-            if snp_request.cpts_id != locked.cpts_id:
+            if locked_request.cpts_id != locked.cpts_id:
                 raise SlotTaken("Créneau d'une autre CPTS.")
+            if live is not None:
+                note = f"Déplacé au {timezone.localtime(locked.start):%d/%m %H:%M}."
+                _cancel(live, slots[live.slot_id], actor=actor, note=note, request=request)
             appointment = Appointment.objects.create(
-                cpts=locked.cpts, slot=locked, request=snp_request, booked_by=actor
+                cpts=locked.cpts, slot=locked, request=locked_request, booked_by=actor
             )
             locked.status = Slot.Status.BOOKED
             locked.save(update_fields=["status"])
-            SameDayRequest.objects.filter(pk=snp_request.pk).update(
+            SameDayRequest.objects.filter(pk=locked_request.pk).update(
                 status=SameDayRequest.Status.BOOKED
             )
             sas_outbox.enqueue_booking(appointment)
@@ -263,11 +302,31 @@ def _book(*, slot, snp_request, actor, request=None) -> Appointment:
                 obj=appointment,
                 patient=snp_request,
                 request=request,
-                detail={"slot": str(locked.public_id)},
-            )
+                detail={"slot": str(locked.public_id),
+                        **({"moved_from": str(live.public_id)} if live else {})},
+            )  # fmt: skip
     except IntegrityError as exc:
+        # Reached only if the locks were bypassed: say which constraint held.
+        live = _live_appointment(snp_request.pk)
+        if live is not None and not move:
+            raise _already_booked(live) from exc
         raise SlotTaken("Ce créneau vient d'être pris.") from exc
-    return appointment
+    return appointment, live is not None
+
+
+def _cancel(appointment, slot, *, actor, note, request=None) -> None:
+    """Cancel a live appointment whose request and slot rows the caller has locked."""
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.note = note
+    appointment.status_changed_at = timezone.now()
+    appointment.save(update_fields=["status", "note", "status_changed_at"])
+    if slot.start > timezone.now():
+        slot.status = Slot.Status.FREE
+        slot.save(update_fields=["status"])
+    sas_outbox.enqueue_status_change(appointment)
+    audit.record(action="snp.appointment_status", actor=actor, cpts=appointment.cpts,
+                 obj=appointment, request=request,
+                 detail={"status": Appointment.Status.CANCELLED, "moved": True})  # fmt: skip
 
 
 def set_status(*, appointment, status, actor, note="", request=None) -> Appointment:
@@ -278,6 +337,8 @@ def set_status(*, appointment, status, actor, note="", request=None) -> Appointm
     if status not in Appointment.Status.values or status == Appointment.Status.BOOKED:
         raise ValidationError({"status": "Statut : fulfilled, noshow, cancelled ou redirected."})
     with transaction.atomic():
+        # The lock order of booking: the request, then the slot.
+        list(SameDayRequest.objects.select_for_update().filter(pk=appointment.request_id))
         slot = Slot.objects.select_for_update().get(pk=appointment.slot_id)
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if current.status != Appointment.Status.BOOKED:

@@ -2,7 +2,6 @@
 and appointments."""
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,11 +13,9 @@ from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.exports import csv_response
 from maillage.core.forms import errors_to_form
-from maillage.core.models import Membership
 from maillage.patients.access import record_shown
-from maillage.territory.models import Commune
 
-from . import ics, indicators, rota, services
+from . import feeds, ics, indicators, rota, services
 from .access import appointments_visible_to, get_request
 from .forms import (
     IcsImportForm,
@@ -27,16 +24,12 @@ from .forms import (
     RequestForm,
     RotaPeriodForm,
     RotaRangeForm,
+    SwapForm,
     UnavailabilityForm,
+    VolunteerForm,
+    WithdrawForm,
 )
-from .models import (
-    Appointment,
-    RotaPeriod,
-    RotaShift,
-    RotaVolunteer,
-    Slot,
-    Unavailability,
-)
+from .models import Appointment, RotaPeriod, RotaShift, RotaVolunteer, Slot, Unavailability
 
 
 @member_view(permissions.record_same_day_request)
@@ -64,14 +57,20 @@ def request_view(request, public_id):
     status = 200
     if request.method == "POST":
         slot = get_by_public_id(Slot.objects.for_cpts(request.cpts), request.POST.get("slot"))
+        move = request.POST.get("move") == "1"
         try:
-            services.book(slot=slot, snp_request=snp_request, actor=request.user,
+            services.book(slot=slot, snp_request=snp_request, actor=request.user, move=move,
                           request=request)  # fmt: skip
+        except services.AlreadyBooked as exc:
+            messages.error(request, str(exc))
+            status = 409
         except services.SlotTaken as exc:
             messages.error(request, f"{exc} Voici les créneaux encore libres.")
             status = 409
         else:
-            messages.success(request, "Rendez-vous réservé : le patient est prévenu par SMS.")
+            messages.success(request, "Rendez-vous déplacé : le patient est prévenu par SMS."
+                             if move else
+                             "Rendez-vous réservé : le patient est prévenu par SMS.")  # fmt: skip
             return redirect("same_day_care:request", request.cpts.slug, snp_request.public_id)
     snp_request.refresh_from_db()
     appointment = (
@@ -81,8 +80,8 @@ def request_view(request, public_id):
     )
     return render(request, "same_day_care/request.html", {
         "snp_request": snp_request, "appointment": appointment,
-        "suggestions": [] if appointment else services.suggestions(
-            snp_request, role=request.membership.role),
+        # With an appointment, the free slots are where it can be moved.
+        "suggestions": services.suggestions(snp_request, role=request.membership.role),
     }, status=status)  # fmt: skip
 
 
@@ -90,25 +89,28 @@ def request_view(request, public_id):
 @require_http_methods(["GET", "POST"])
 def slots_view(request):
     """The professional's same-day slots: publish, see, withdraw."""
-    form = PublishForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("withdraw"):
-        slot = get_by_public_id(
-            Slot.objects.for_cpts(request.cpts).filter(professional=request.user),
-            request.POST["withdraw"],
-        )
-        try:
-            services.withdraw_slot(slot=slot, actor=request.user, request=request)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Créneau retiré.")
-        return redirect("same_day_care:slots", request.cpts.slug)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        commune = Commune.objects.current().filter(code=data["commune"].upper()).first()
-        if commune is None:
-            form.add_error("commune", f"Commune inconnue : {data['commune']}.")
-        else:
+    withdrawing = request.method == "POST" and "withdraw" in request.POST
+    publishing = request.method == "POST" and not withdrawing
+    form = PublishForm(request.POST if publishing else None)
+    withdraw_form = WithdrawForm(request.POST if withdrawing else None, cpts=request.cpts,
+                                 professional=request.user)  # fmt: skip
+    status = 200
+    if withdrawing:
+        status = 400
+        if withdraw_form.is_valid():
+            try:
+                services.withdraw_slot(slot=withdraw_form.cleaned_data["withdraw"],
+                                       actor=request.user, request=request)  # fmt: skip
+            except ValidationError as exc:
+                errors_to_form(withdraw_form, exc)
+                status = 409  # booked meanwhile: the state changed, not the input
+            else:
+                messages.success(request, "Créneau retiré.")
+                return redirect("same_day_care:slots", request.cpts.slug)
+    if publishing:
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
             try:
                 times = services.slot_times(
                     day=data["day"],
@@ -120,7 +122,8 @@ def slots_view(request):
                 slots = services.publish_slots(
                     cpts=request.cpts, professional=request.user, actor=request.user,
                     times=times, profession_code=data["profession_code"], kind=data["kind"],
-                    mode=data["mode"], commune=commune, site=data["site"], request=request,
+                    mode=data["mode"], commune=data["commune"], site=data["site"],
+                    request=request,
                 )  # fmt: skip
             except ValidationError as exc:
                 errors_to_form(form, exc)
@@ -133,12 +136,19 @@ def slots_view(request):
         .exclude(status=Slot.Status.WITHDRAWN)
         .select_related("commune")[:200]
     )
-    return render(request, "same_day_care/slots.html", {"form": form, "slots": slots},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(request, "same_day_care/slots.html", {
+        "form": form, "withdraw_form": withdraw_form, "slots": slots,
+    }, status=status)  # fmt: skip
 
 
 @member_view(permissions.see_appointments)
 def appointments_view(request):
+    return _appointments_page(request)
+
+
+def _appointments_page(request, *, refused=None, error="", status=200):
+    """The appointments list; `refused` is the appointment whose outcome form was refused,
+    shown with `error` next to its buttons."""
     appointments = list(
         appointments_visible_to(request.membership)
         .select_related("slot__professional", "slot__commune", "request")
@@ -146,7 +156,9 @@ def appointments_view(request):
     )
     record_shown(request.membership, [a.request for a in appointments], request=request,
                  where="same_day_care.appointments")  # fmt: skip
-    return render(request, "same_day_care/appointments.html", {"appointments": appointments})
+    return render(request, "same_day_care/appointments.html", {
+        "appointments": appointments, "refused": refused, "outcome_error": error,
+    }, status=status)  # fmt: skip
 
 
 @member_view(permissions.see_appointments)
@@ -157,40 +169,43 @@ def outcome_view(request, public_id):
     if not (is_professional or permissions.follow_appointments(request.membership)):
         raise Http404
     form = OutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_status(appointment=appointment, status=form.cleaned_data["status"],
-                                actor=request.user, note=form.cleaned_data["note"],
-                                request=request)  # fmt: skip
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Issue du rendez-vous enregistrée.")
-    else:
-        messages.error(request, "Issue inconnue.")
+    if not form.is_valid():
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+        return _appointments_page(request, refused=appointment.public_id, error=error,
+                                  status=400)  # fmt: skip
+    try:
+        services.set_status(appointment=appointment, status=form.cleaned_data["status"],
+                            actor=request.user, note=form.cleaned_data["note"],
+                            request=request)  # fmt: skip
+    except ValidationError as exc:  # an outcome recorded meanwhile
+        return _appointments_page(request, refused=appointment.public_id,
+                                  error=" ".join(exc.messages), status=409)  # fmt: skip
+    messages.success(request, "Issue du rendez-vous enregistrée.")
     return redirect("same_day_care:appointments", request.cpts.slug)
 
 
 # iCalendar ------------------------------------------------------------------------------
+
+SKIPPED_SHOWN = 20  # events left out of an import, listed on the page
 
 
 @member_view(permissions.publish_slots)
 @require_http_methods(["GET", "POST"])
 def ics_import_view(request):
     form = IcsImportForm(request.POST or None, request.FILES or None)
+    skipped = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        commune = Commune.objects.current().filter(code=data["commune"].upper()).first()
         try:
-            if commune is None:
-                raise ValidationError({"commune": f"Commune inconnue : {data['commune']}."})
             times, skipped = ics.parse_slots(data["file"].read(ics.MAX_BYTES + 1))
             if not times:
-                raise ValidationError({"file": "Aucun créneau à venir dans ce calendrier."})
+                raise ValidationError({"file": "Aucun créneau à importer dans ce calendrier"
+                                               + (" : voyez les événements ignorés ci-dessous."
+                                                  if skipped else ".")})  # fmt: skip
             slots = services.publish_slots(
                 cpts=request.cpts, professional=request.user, actor=request.user, times=times,
                 profession_code=data["profession_code"], kind=data["kind"], mode=data["mode"],
-                commune=commune, request=request,
+                commune=data["commune"], request=request,
             )  # fmt: skip
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -200,94 +215,112 @@ def ics_import_view(request):
         else:
             note = f" {len(skipped)} événement(s) ignoré(s)." if skipped else ""
             messages.success(request, f"{len(slots)} créneau(x) importé(s).{note}")
-            for reason in skipped[:10]:
+            for reason in skipped[:SKIPPED_SHOWN]:
                 messages.info(request, reason)
             return redirect("same_day_care:slots", request.cpts.slug)
-    return render(request, "same_day_care/ics_import.html", {"form": form},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(request, "same_day_care/ics_import.html", {
+        "form": form, "skipped": skipped[:SKIPPED_SHOWN],
+        "skipped_more": max(len(skipped) - SKIPPED_SHOWN, 0),
+    }, status=400 if form.errors else 200)  # fmt: skip
 
 
 def ics_feed_view(request, token):
-    """The professional's private agenda feed (no login: the signed token is the key)."""
-    try:
-        claims = ics.read_feed_token(token.removesuffix(".ics"))
-    except signing.BadSignature as exc:
-        raise Http404 from exc
-    membership = (
-        Membership.objects.active().filter(user_id=claims["u"], cpts_id=claims["c"]).first()
-    )
-    if membership is None:
+    """The professional's private agenda feed (no login: the random token is the key)."""
+    opened = feeds.open_feed(token.removesuffix(".ics"))
+    if opened is None:
         raise Http404
+    feed, membership = opened
     since = timezone.now() - timezone.timedelta(days=30)
     appointments = Appointment.objects.filter(
         cpts=membership.cpts, slot__professional=membership.user, slot__start__gte=since
     ).select_related("slot__commune", "request")
     appointments = list(appointments)
+    audit.record(action="snp.ics_feed", actor=membership.user, cpts=membership.cpts, obj=feed,
+                 request=request)  # fmt: skip
+    # The feed names the patients of these appointments: one audit row each.
     record_shown(membership, [a.request for a in appointments], request=request,
                  where="same_day_care.ics_feed")  # fmt: skip
     body = ics.appointments_calendar(appointments, cpts_name=membership.cpts.name)
-    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "no-store"  # patients' names and phones
+    return response
 
 
 # Permanence rota ----------------------------------------------------------------------
+
+
+ROTA_ACTIONS = ("period", "volunteer", "generate", "publish", "swap")
 
 
 @member_view(permissions.manage_rota)
 @require_http_methods(["GET", "POST"])
 def rota_view(request):
     cpts = request.cpts
-    period_form = RotaPeriodForm(request.POST if request.POST.get("action") == "period"
-                                 else None)  # fmt: skip
-    range_form = RotaRangeForm(request.POST if request.POST.get("action") in
-                               ("generate", "publish") else None)  # fmt: skip
+    action = request.POST.get("action") if request.method == "POST" else None
+
+    def bound(*names):
+        return request.POST if action in names else None
+
+    period_form = RotaPeriodForm(bound("period"))
+    volunteer_form = VolunteerForm(bound("volunteer"), cpts=cpts)
+    range_form = RotaRangeForm(bound("generate", "publish"))
+    swap_form = SwapForm(bound("swap"), cpts=cpts)
+    page_errors, status = [], 200
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "period" and period_form.is_valid():
-                data = period_form.cleaned_data
-                commune = Commune.objects.current().filter(code=data.pop("commune").upper()).first()
-                if commune is None:
-                    raise ValidationError({"commune": "Commune inconnue."})
-                RotaPeriod.objects.create(cpts=cpts, commune=commune, **data)
+        status = 400
+        if action not in ROTA_ACTIONS:
+            page_errors.append("Action inconnue : utilisez un des boutons de la page.")
+        elif action == "period" and period_form.is_valid():
+            try:
+                rota.add_period(cpts=cpts, actor=request.user, data=period_form.cleaned_data,
+                                request=request)  # fmt: skip
+            except ValidationError as exc:
+                errors_to_form(period_form, exc)
+            else:
                 messages.success(request, "Période ajoutée.")
                 return redirect("same_day_care:rota", cpts.slug)
-            if action == "volunteer":
-                member = get_by_public_id(
-                    Membership.objects.active().filter(cpts=cpts).professionals(),
-                    request.POST.get("member", ""),
-                )
-                RotaVolunteer.objects.update_or_create(
-                    cpts=cpts, user=member.user,
-                    defaults={"profession_code": request.POST.get("profession_code", "10"),
-                              "active": True},
+        elif action == "volunteer" and volunteer_form.is_valid():
+            member = volunteer_form.cleaned_data["member"]
+            try:
+                rota.add_volunteer(
+                    cpts=cpts, member=member, actor=request.user, request=request,
+                    profession_code=volunteer_form.cleaned_data["profession_code"],
                 )  # fmt: skip
+            except ValidationError as exc:
+                errors_to_form(volunteer_form, exc)
+            else:
                 messages.success(
                     request, f"{member.user.get_full_name()} participe à la permanence."
                 )
                 return redirect("same_day_care:rota", cpts.slug)
-            if action in ("generate", "publish") and range_form.is_valid():
-                start, end = range_form.cleaned_data["start"], range_form.cleaned_data["end"]
+        elif action in ("generate", "publish") and range_form.is_valid():
+            start, end = range_form.cleaned_data["start"], range_form.cleaned_data["end"]
+            try:
                 if action == "generate":
                     plan = rota.generate(cpts=cpts, start=start, end=end, actor=request.user,
                                          request=request)  # fmt: skip
-                    messages.success(request, f"{len(plan.assignments)} garde(s) attribuée(s)"
-                                     + (f", {len(plan.uncovered)} sans volontaire disponible."
-                                        if plan.uncovered else "."))  # fmt: skip
+                    done = (f"{len(plan.assignments)} garde(s) attribuée(s)"
+                            + (f", {len(plan.uncovered)} sans volontaire disponible."
+                               if plan.uncovered else "."))  # fmt: skip
                 else:
                     count = rota.publish(cpts=cpts, start=start, end=end, actor=request.user,
                                          request=request)  # fmt: skip
-                    messages.success(request, f"{count} garde(s) publiée(s) en créneaux.")
+                    done = f"{count} garde(s) publiée(s) en créneaux."
+            except ValidationError as exc:
+                errors_to_form(range_form, exc)
+            else:
+                messages.success(request, done)
                 return redirect("same_day_care:rota", cpts.slug)
-            if action == "swap":
-                shifts = RotaShift.objects.filter(cpts=cpts)
-                rota.swap(first=get_by_public_id(shifts, request.POST.get("first", "")),
-                          second=get_by_public_id(shifts, request.POST.get("second", "")),
+        elif action == "swap" and swap_form.is_valid():
+            try:
+                rota.swap(first=swap_form.cleaned_data["first"],
+                          second=swap_form.cleaned_data["second"],
                           actor=request.user, request=request)  # fmt: skip
+            except ValidationError as exc:
+                errors_to_form(swap_form, exc)
+            else:
                 messages.success(request, "Gardes échangées.")
                 return redirect("same_day_care:rota", cpts.slug)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
     shifts = RotaShift.objects.filter(cpts=cpts, date__gte=timezone.localdate()).select_related(
         "period", "assignee"
     )[:200]
@@ -296,37 +329,66 @@ def rota_view(request):
         counts[shift.assignee] = counts.get(shift.assignee, 0) + 1
     return render(request, "same_day_care/rota.html", {
         "period_form": period_form, "range_form": range_form,
+        "volunteer_form": volunteer_form, "swap_form": swap_form, "page_errors": page_errors,
         "periods": RotaPeriod.objects.filter(cpts=cpts, archived_at__isnull=True),
         "volunteers": RotaVolunteer.objects.filter(cpts=cpts, active=True).select_related("user"),
-        "members": Membership.objects.active().filter(cpts=cpts).professionals()
-        .select_related("user"),
         "shifts": shifts, "counts": sorted(counts.items(), key=lambda kv: -kv[1]),
-    })  # fmt: skip
+    }, status=status)  # fmt: skip
+
+
+MY_ROTA_ACTIONS = ("unavailability", "feed_new", "feed_revoke")
 
 
 @member_view(permissions.publish_slots)
 @require_http_methods(["GET", "POST"])
 def my_rota_view(request):
-    """The professional's shifts and unavailability."""
-    form = UnavailabilityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        Unavailability.objects.create(cpts=request.cpts, user=request.user, **form.cleaned_data)
-        audit.record(
-            action="snp.unavailability", actor=request.user, cpts=request.cpts, request=request
-        )
-        messages.success(request, "Indisponibilité enregistrée : elle sera respectée à la "
-                         "prochaine génération de la permanence.")  # fmt: skip
-        return redirect("same_day_care:my_rota", request.cpts.slug)
-    return render(request, "same_day_care/my_rota.html", {
-        "form": form,
-        "shifts": RotaShift.objects.filter(cpts=request.cpts, assignee=request.user,
+    """The professional's shifts and unavailability, and their private agenda address."""
+    cpts, user = request.cpts, request.user
+    # The unavailability form had no action field: a post without one is that form.
+    action = request.POST.get("action", "unavailability") if request.method == "POST" else None
+    form = UnavailabilityForm(request.POST if action == "unavailability" else None)
+    page_errors, feed_errors, new_feed_url, status = [], [], "", 200
+    if request.method == "POST":
+        status = 400
+        if action not in MY_ROTA_ACTIONS:
+            page_errors.append("Action inconnue : utilisez un des boutons de la page.")
+        elif action == "unavailability" and form.is_valid():
+            try:
+                rota.declare_unavailability(cpts=cpts, user=user, data=form.cleaned_data,
+                                            request=request)  # fmt: skip
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, "Indisponibilité enregistrée : elle sera respectée à "
+                                 "la prochaine génération de la permanence.")  # fmt: skip
+                return redirect("same_day_care:my_rota", cpts.slug)
+        elif action == "feed_new":
+            _feed, raw = feeds.issue(cpts=cpts, user=user, actor=user, request=request)
+            new_feed_url = request.build_absolute_uri(
+                reverse("same_day_care:ics_feed", args=[raw + ".ics"])
+            )
+            status = 200  # the address is shown once, in this answer, never stored
+        elif action == "feed_revoke":
+            try:
+                feeds.revoke(cpts=cpts, user=user, actor=user, request=request)
+            except ValidationError as exc:
+                feed_errors.extend(exc.messages)
+                status = 409
+            else:
+                messages.success(request, "Adresse d'agenda révoquée : elle ne donne plus "
+                                 "accès à vos rendez-vous.")  # fmt: skip
+                return redirect("same_day_care:my_rota", cpts.slug)
+    response = render(request, "same_day_care/my_rota.html", {
+        "form": form, "page_errors": page_errors, "feed_errors": feed_errors,
+        "feed": feeds.current(cpts=cpts, user=user), "new_feed_url": new_feed_url,
+        "shifts": RotaShift.objects.filter(cpts=cpts, assignee=user,
                                            date__gte=timezone.localdate()).select_related("period"),
-        "unavailabilities": Unavailability.objects.filter(cpts=request.cpts, user=request.user,
+        "unavailabilities": Unavailability.objects.filter(cpts=cpts, user=user,
                                                           end_date__gte=timezone.localdate()),
-        "feed_url": request.build_absolute_uri(
-            reverse("same_day_care:ics_feed", args=[ics.feed_token(request.user, request.cpts)])
-        ),
-    }, status=400 if form.errors else 200)  # fmt: skip
+    }, status=status)  # fmt: skip
+    if new_feed_url:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @member_view(permissions.member)

@@ -48,3 +48,57 @@ def test_regulator_books_and_gp_sees_it_on_a_phone(demo_server, page, phone_page
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 1
+
+
+NO_OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+UNLABELLED = """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.name)"""
+
+
+def _check(page, what):
+    page.wait_for_load_state()
+    assert page.evaluate(NO_OVERFLOW) <= 1, f"{what}: horizontal scroll at 390 px"
+    assert page.evaluate(UNLABELLED) == [], f"{what}: field without a label"
+
+
+def test_same_day_pages_fit_a_390_px_phone_with_a_label_per_field(
+    demo_server, browser, settings, tmp_path
+):
+    settings.SMS_BACKEND = "maillage.same_day_care.notify.MemorySms"
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)  # fmt: skip
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    base, snp = demo_server.url, f"{demo_server.url}/c/pays-berjalliens/snp"
+    _log_in(phone, base, email="medecin@pays-berjalliens.maillage.test")
+    for path in ("mes-creneaux/", "mes-gardes/", "import-ics/", "rendez-vous/"):
+        phone.goto(f"{snp}/{path}")
+        _check(phone, path)
+    phone.goto(f"{snp}/mes-gardes/")
+    phone.get_by_role("button", name="Créer mon adresse privée").click()
+    phone.wait_for_selector("text=Votre nouvelle adresse")
+    _check(phone, "the new agenda address")
+    bad = tmp_path / "agenda.ics"
+    bad.write_text("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:un-identifiant-très-long-sans-"
+                   "espace@agenda.example.org\r\nDTSTART:20310106T090000Z\r\nRRULE:FREQ="
+                   "SECONDLY\r\nDTEND:20310106T092000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    phone.goto(f"{snp}/import-ics/")
+    phone.get_by_label("Fichier iCalendar (.ics)").set_input_files(str(bad))
+    phone.get_by_label("Commune du lieu (code INSEE)").fill("38053")
+    phone.get_by_role("button", name="Importer").click()
+    phone.wait_for_selector("text=Événements ignorés")
+    _check(phone, "the ICS import refusal")
+    context.close()
+
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)  # fmt: skip
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    _log_in(phone, base)  # the coordinator
+    phone.goto(f"{snp}/permanence/")
+    _check(phone, "rota")
+    phone.get_by_role("button", name="Ajouter la période").click()
+    phone.wait_for_selector("p.error")
+    _check(phone, "rota with errors")
+    context.close()

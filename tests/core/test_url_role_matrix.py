@@ -66,7 +66,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     from maillage.core.services import api_token_create  # noqa: F401 (accounts exist)
     from maillage.directory.models import DirectoryEntry
     from maillage.directory.services import structures_for
-    from maillage.gp_access.models import CsvUpload, Status
+    from maillage.gp_access.models import CsvUpload, GpRequest, Proposal, ProposalBatch, Status
     from maillage.gp_access.services import propose_batch, request_create, transition
     from maillage.pathways import editor, meetings
     from maillage.pathways import services as pathways
@@ -77,8 +77,6 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     from maillage.same_day_care.services import book, publish_slots
     from maillage.same_day_care.services import request_create as snp_create
     from maillage.territory.models import Commune
-
-    from maillage.gp_access.models import GpRequest, Proposal, ProposalBatch
 
     # The demo's requests would take the GP's capacity: this world has its own.
     Proposal.objects.all().delete()

@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 
-from maillage.urls import handler404, handler500
+from maillage.urls import handler400, handler404, handler500
 from maillage.urls import urlpatterns as project_urlpatterns
 
-__all__ = ["handler404", "handler500", "urlpatterns"]
+__all__ = ["handler400", "handler404", "handler500", "urlpatterns"]
 
 _wired = any(getattr(pattern, "namespace", None) == "fhir" for pattern in project_urlpatterns)
 urlpatterns = list(project_urlpatterns)

@@ -557,3 +557,101 @@ def test_only_get_is_allowed_and_unknown_paths_are_fhir_404(client, regulator):
     response = client.post("/fhir/Slot", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert_outcome(response, 405, "not-supported")
     assert_outcome(client.get("/fhir/Patient"), 404, "not-supported", "/fhir/Patient")
+
+
+# ------------------------------------------------------------------ every error is FHIR
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_writes_on_slot_are_405_operation_outcomes_even_with_a_session_and_csrf(
+    method, regulator, client_for
+):
+    """A browser session (cookie) and CSRF checks on: still the FHIR 405, not a CSRF page."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = client_for(regulator).cookies  # logged in, no CSRF token
+    token = api_token_create(user=regulator)
+    response = getattr(client, method)("/fhir/Slot", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert_outcome(response, 405, "not-supported", "GET")
+    assert "GET" in response["Allow"]
+    assert_outcome(getattr(client, method)("/fhir/Appointment"), 404, "not-supported")
+
+
+def test_a_csrf_refusal_under_fhir_is_an_operation_outcome_and_elsewhere_a_french_page(
+    rf, client_for, regulator
+):
+    from django.test import Client
+
+    from maillage.core.errors import csrf_failure
+
+    refusal = csrf_failure(rf.post("/fhir/Slot"), reason="CSRF cookie not set.")
+    assert_outcome(_readable(refusal), 403, "forbidden", "CSRF")
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = client_for(regulator).cookies
+    page = client.post("/c/pays-berjalliens/snp/demande/", {"last_name": "X"})
+    assert page.status_code == 403 and "Formulaire refusé" in page.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/fhir/Patient", "/fhir/", "/fhir/Slot/123", "/fhir/metadata"])
+def test_an_unknown_fhir_path_is_a_404_operation_outcome(client, path):
+    assert_outcome(client.get(path), 404, "not-supported", path)
+
+
+def _readable(response):
+    """A response from a view called directly, with the test client's .json()."""
+    response.json = lambda: json.loads(response.content)
+    return response
+
+
+def test_server_and_request_errors_under_fhir_are_operation_outcomes(rf):
+    from maillage.core.errors import bad_request, server_error
+
+    assert_outcome(_readable(server_error(rf.get("/fhir/Slot"))), 500, "exception")
+    assert_outcome(_readable(bad_request(rf.get("/fhir/Slot"))), 400, "invalid")
+    assert server_error(rf.get("/c/x/")).status_code == 500  # the HTML page elsewhere
+
+
+def test_too_many_parameters_is_a_400_operation_outcome(client, regulator, settings):
+    params = [("x", str(n)) for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)]
+    assert_outcome(fhir_get(client, regulator, params), 400, "too-costly", "paramètres")
+
+
+def _longest_queries(linked_gp):
+    """The longest legitimate INT_R04 search: every include, both bounds with milliseconds
+    and offsets, status, and 25 practitioners (the linked GP and 24 others), as one
+    comma-separated parameter or as 25 parameters, fully percent-encoded."""
+    others = [f"8100000{n:05d}" for n in range(24)]
+    identifiers = [linked_gp.national_id, *others]
+    bounds = [("start", "ge" + timezone.localtime().isoformat(timespec="milliseconds")),
+              ("start", "le" + (timezone.localtime() + datetime.timedelta(days=3))
+               .isoformat(timespec="milliseconds"))]  # fmt: skip
+    one = [*INT_R04_INCLUDES, *bounds, ("status", "free"),
+           ("schedule.actor:Practitioner.identifier",
+            ",".join(f"{IDNPS}|{i}" for i in identifiers))]  # fmt: skip
+    many = [*INT_R04_INCLUDES, *bounds, ("status", "free"),
+            *[("schedule.actor:Practitioner.identifier", f"{IDNPS}|{i}") for i in identifiers]]
+    return [urlencode(one), urlencode(many)]
+
+
+def test_the_longest_legitimate_sas_query_passes_every_limit(
+    client, regulator, linked_gp, publish, settings
+):
+    from pathlib import Path
+
+    import gunicorn.config
+
+    import maillage.core.management.commands.serve as serve
+
+    publish(hours_from_now=2)
+    token = api_token_create(user=regulator)
+    # gunicorn refuses a longer request line (414): its default, unless `serve` raises it.
+    raised = re.search(r'"--limit-request-line",\s*"(\d+)"', Path(serve.__file__).read_text())
+    gunicorn_limit = int(raised[1]) if raised else gunicorn.config.LimitRequestLine.default
+    for query in _longest_queries(linked_gp):
+        request_line = f"GET /fhir/Slot?{query} HTTP/1.1"
+        assert len(request_line) < gunicorn_limit, len(request_line)
+        assert query.count("&") + 1 < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        response = client.get("/fhir/Slot?" + query, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200, response.json()
+        assert response.json()["total"] == 1

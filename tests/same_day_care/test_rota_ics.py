@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from maillage.core.models import Membership
-from maillage.same_day_care import ics, rota, services
+from maillage.same_day_care import feeds, ics, rota, services
 from maillage.same_day_care.models import RotaPeriod, RotaShift, RotaVolunteer, Slot
 from maillage.territory.models import Commune
 from tests.utils import text
@@ -199,8 +199,8 @@ def test_ics_import_page_and_private_feed(client_for, gp, regulator, publish, sn
     slot = Slot.objects.get(professional=gp, start=start)
     services.book(slot=slot, snp_request=snp_request(), actor=regulator)
     membership = Membership.objects.get(user=gp, cpts__slug=HOME)
-    token = ics.feed_token(gp, membership.cpts)
-    feed = client.get(reverse("same_day_care:ics_feed", args=[token]))
+    _feed, token = feeds.issue(cpts=membership.cpts, user=gp, actor=gp)
+    feed = client.get(reverse("same_day_care:ics_feed", args=[token + ".ics"]))
     calendar = Calendar.from_ical(feed.content)
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1 and "DURAND Léa" in str(events[0]["SUMMARY"])
