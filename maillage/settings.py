@@ -285,7 +285,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {
-        "default": {"BACKEND": "maillage.core.cache.DatabaseCache", "LOCATION": "maillage_cache"}
+        "default": {
+            "BACKEND": "maillage.core.cache.DatabaseCache",
+            "LOCATION": "maillage_cache",
+            # Past MAX_ENTRIES the database cache deletes a third of its keys, expired or
+            # not: with Django's 300, a burst of addresses would wipe the rate-limit
+            # counters. Expired keys go first, and counting the rows stays cheap.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
     }
 # django-ratelimit counts in that shared cache.
 RATELIMIT_USE_CACHE = "default"

@@ -180,6 +180,7 @@ def test_htmx_is_configured_not_to_inject_styles_or_evaluate_code(client, db):
     html = client.get("/connexion/").content.decode()
     assert '"includeIndicatorStyles":false' in html
     assert '"allowEval":false' in html
+    assert '"attributesToSettle":["class","width","height"]' in html
 
 
 # HTTPS --------------------------------------------------------------------------------

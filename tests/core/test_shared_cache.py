@@ -45,6 +45,7 @@ def submission(n, **extra):
 
 def test_the_default_cache_is_the_database_table_made_by_the_migrations():
     assert settings.CACHES["default"]["BACKEND"] == "maillage.core.cache.DatabaseCache"
+    assert settings.CACHES["default"]["LOCATION"] == TABLE
     assert TABLE in connection.introspection.table_names()
     cache.set("shared-cache-probe", {"a": 1}, 60)
     with connection.cursor() as cursor:
