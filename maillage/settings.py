@@ -54,6 +54,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto` -> ("HTTP_X_FORWARDED_PROTO", "https"): the header a TLS
+    proxy sets, which Django then believes. Only behind a proxy that always sets it (or
+    strips it from clients), or anyone could claim HTTPS."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, _, value = raw.partition("=")
+    header, value = header.strip(), value.strip() or "https"
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ImproperlyConfigured(
+            f"{name} doit être un nom d'en-tête HTTP (par exemple X-Forwarded-Proto), "
+            f"pas {raw!r}."
+        )
+    return ("HTTP_" + header.upper().replace("-", "_"), value)
+
+
 DEBUG = env_bool("DEBUG", False)
 # The test suite (pytest) runs with a fixed key and without collected static files.
 TESTING = env_bool("MAILLAGE_TESTING", "pytest" in sys.modules)
@@ -212,25 +229,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-
-
-def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
-    """`X-Forwarded-Proto` -> ("HTTP_X_FORWARDED_PROTO", "https"): the header a TLS
-    proxy sets, which Django then believes. Only behind a proxy that always sets it (or
-    strips it from clients), or anyone could claim HTTPS."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
-    header, _, value = raw.partition("=")
-    header, value = header.strip(), value.strip() or "https"
-    if not re.fullmatch(r"[A-Za-z0-9-]+", header):
-        raise ImproperlyConfigured(
-            f"{name} doit être un nom d'en-tête HTTP (par exemple X-Forwarded-Proto), "
-            f"pas {raw!r}."
-        )
-    return ("HTTP_" + header.upper().replace("-", "_"), value)
-
-
+# Behind a TLS proxy: the header that says the client spoke HTTPS (env_proxy_ssl_header).
 SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
 # The client address of the audit trail, the lockouts and the rate limits
 # (maillage.core.http.client_ip): X-Forwarded-For is believed only when a reverse proxy
