@@ -50,7 +50,8 @@ def _client_address() -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("multiworker")
-    env = {k: v for k, v in os.environ.items() if k not in ("MAILLAGE_TESTING", "DEBUG")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAILLAGE_TESTING", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}  # fmt: skip
     env.update(
         DATABASE_URL=f"sqlite:///{tmp / 'maillage.sqlite3'}",
         MAILLAGE_VAR_DIR=str(tmp),

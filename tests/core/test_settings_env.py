@@ -24,10 +24,11 @@ MAILLAGE = Path(sys.executable).with_name("maillage")
 
 
 def clean_env(tmp_path, **extra) -> dict[str, str]:
-    """The environment of a fresh process: no test mode, its own database."""
+    """The environment of a fresh process: no test mode (nor the async-safety switch the
+    browser tests set in this process), its own database."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("MAILLAGE_TESTING", "MAILLAGE_DEMO", "DEBUG", "SECRET_KEY",
-                        "DJANGO_SETTINGS_MODULE")}  # fmt: skip
+                        "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}  # fmt: skip
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
                MAILLAGE_VAR_DIR=str(tmp_path))  # fmt: skip
     env.update(extra)
