@@ -2,8 +2,13 @@
 and the public médecin-traitant form's limit counted in it: valid submissions only, per
 client address as core.http reads it."""
 
+import os
+import subprocess
+import sys
 import time
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,6 +23,7 @@ from maillage.gp_access.models import GpRequest
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = reverse("gp_access:public", args=["pays-berjalliens"])
 
 
@@ -141,3 +147,60 @@ def test_behind_a_trusted_proxy_the_limit_follows_the_address_the_proxy_saw(clie
     # Another person behind the same proxy is not blocked.
     header = {"HTTP_X_FORWARDED_FOR": "198.51.100.8"}
     assert client.post(PUBLIC, submission(6), **proxy, **header).status_code == 200
+
+
+COUNTING_PROCESS = """
+import sys, time, django
+django.setup()
+from django.core.cache import cache
+key, start, count = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+cache.add(key, 0, 3600)
+time.sleep(max(0, start - time.time()))
+for _ in range(count):
+    cache.incr(key)
+"""
+
+
+@pytest.fixture
+def shared_database_url(tmp_path, django_db_setup, django_db_blocker):
+    """A database other processes can open: the test database on PostgreSQL; on SQLite
+    (whose test database lives in this process's memory) a file with the cache table."""
+    from urllib.parse import quote
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            s = connection.settings_dict
+            return (f"postgres://{quote(s['USER'] or '')}:{quote(s['PASSWORD'] or '')}"
+                    f"@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}")  # fmt: skip
+    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, check=True,
+                   env=_process_env(url))  # fmt: skip
+    return url
+
+
+def _process_env(database_url):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="maillage.settings",
+               MAILLAGE_TESTING="1")  # fmt: skip
+    return env
+
+
+def test_increments_from_several_processes_are_never_lost(shared_database_url):
+    """Four processes increment one counter 150 times each, all starting at once: with a
+    read-then-write increment (Django's generic one) they overwrite each other's."""
+    key = f"contended-{uuid.uuid4().hex}"
+    start = time.time() + 4  # after every process has loaded Django
+    env = _process_env(shared_database_url)
+    processes = [
+        subprocess.Popen([sys.executable, "-c", COUNTING_PROCESS, key, str(start), "150"],
+                         cwd=ROOT, env=env)  # fmt: skip
+        for _ in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in processes] == [0] * 4
+    read = subprocess.run(
+        [sys.executable, "-c", "import django, sys; django.setup(); "
+         "from django.core.cache import cache; print(cache.get(sys.argv[1])); "
+         "cache.delete(sys.argv[1])", key],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert read.stdout.strip() == "600"
