@@ -2,10 +2,14 @@
 
 Every variable is read through a typed helper that fails loudly on a bad value, so a
 typo in production configuration stops the start instead of silently using a default.
+The helpers' messages are in French: `maillage` prints them as one line (maillage/cli.py).
+Every setting the code reads is defined here, so the code reads `settings.X`: no
+default hidden in a getattr() far from the configuration.
 """
 
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,28 +25,50 @@ def env_str(name: str, default: str = "") -> str:
 
 def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or not raw.strip():
         return default
     lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
+    if lowered in {"1", "true", "yes", "on", "oui"}:
         return True
-    if lowered in {"0", "false", "no", "off"}:
+    if lowered in {"0", "false", "no", "off", "non"}:
         return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
+    raise ImproperlyConfigured(f"{name} doit valoir true ou false, pas {raw!r}.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or not raw.strip():
         return default
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} doit être un entier, pas {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(
+            f"{name} doit être un entier supérieur ou égal à {minimum}, pas {raw!r}."
+        )
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto` -> ("HTTP_X_FORWARDED_PROTO", "https"): the header a TLS
+    proxy sets, which Django then believes. Only behind a proxy that always sets it (or
+    strips it from clients), or anyone could claim HTTPS."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, _, value = raw.partition("=")
+    header, value = header.strip(), value.strip() or "https"
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ImproperlyConfigured(
+            f"{name} doit être un nom d'en-tête HTTP (par exemple X-Forwarded-Proto), "
+            f"pas {raw!r}."
+        )
+    return ("HTTP_" + header.upper().replace("-", "_"), value)
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -56,7 +82,9 @@ if not SECRET_KEY:
     if DEBUG or DEMO_MODE or TESTING:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set (or DEBUG/MAILLAGE_DEMO enabled)")
+        raise ImproperlyConfigured(
+            "SECRET_KEY doit être définie (hors DEBUG et MAILLAGE_DEMO)."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -98,6 +126,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "maillage.core.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "maillage.core.middleware.RejectNulBytesMiddleware",
     # Axes must be last: it turns a lockout into a response.
@@ -128,7 +158,9 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'
 try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 except Exception as exc:  # dj-database-url raises several types for a malformed URL
-    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    raise ImproperlyConfigured(
+        f"DATABASE_URL n'est pas une adresse de base de données valide ({exc})."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -158,11 +190,20 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 
 # Lock an account (per e-mail) after repeated failures; the coordinator can unlock.
+# Attempts and lockouts are rows of the database (axes' database handler, its default,
+# named here so that nobody switches it to a per-process cache): every worker sees them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Locking by IP too would lock a whole practice or hospital behind one NAT address.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    # HSTS preload (SECURE_HSTS_PRELOAD) puts the domain in the browsers' built-in lists,
+    # a one-way commitment for the domain and all its subdomains that only its owner can
+    # make: it stays an explicit opt-in, and its absence is not a defect of a deployment.
+    "security.W021",
+]
 AXES_USERNAME_FORM_FIELD = "email"
 # Our login posts `email`, the admin login `username`: both count towards the lockout.
 AXES_USERNAME_CALLABLE = "maillage.core.views.axes_username"
@@ -170,6 +211,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "maillage.core.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Axes records the same client address as the audit trail (trusted proxy rules below).
+AXES_CLIENT_IP_CALLABLE = "maillage.core.http.client_ip"
 
 OTP_TOTP_ISSUER = "Maillage"
 
@@ -178,6 +221,81 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "maillage.core.errors.csrf_failure"  # French page; OperationOutcome on /fhir/
+
+# HTTPS. Off by default so that `make run` serves plain http://127.0.0.1:8000; a
+# deployment behind TLS turns them on (README, configuration table).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A load balancer's health probe speaks plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS proxy: the header that says the client spoke HTTPS (env_proxy_ssl_header).
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+# The client address of the audit trail, the lockouts and the rate limits
+# (maillage.core.http.client_ip): X-Forwarded-For is believed only when a reverse proxy
+# is declared, and then only the entry written by the outermost of TRUSTED_PROXY_COUNT
+# proxies (the N-th from the right); otherwise REMOTE_ADDR.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=1)
+
+# Content-Security-Policy (django-csp): scripts and styles come only from our own static
+# files, so an injected <script> or on*= attribute does not run. Data reach the scripts
+# through data-* attributes and <script type="application/json"> (json_script), which
+# are not executed. No 'unsafe-inline' for styles either: htmx's indicator styles are
+# turned off (htmx-config in base.html) and live in maillage.css. Scripts may still set
+# element.style (Leaflet positions its layers that way): CSP does not govern the CSSOM.
+# The maps draw GeoJSON on a blank background (no tile server), so images are ours or
+# data: URIs (the favicon, Swagger UI's icons).
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
+
+# The cache shared by every worker: rate limits must hold whichever worker answers, so
+# never a per-process cache. Redis when REDIS_URL is set, else the database (table made
+# by core's migration 0003; an atomic increment in maillage.core.cache).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL doit commencer par redis://, rediss:// ou unix://, pas {REDIS_URL!r}."
+        )
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured(
+            "REDIS_URL est définie mais le paquet redis n'est pas installé "
+            "(pip install 'maillage[redis]')."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "maillage.core.cache.DatabaseCache",
+            "LOCATION": "maillage_cache",
+            # Past MAX_ENTRIES the database cache deletes a third of its keys, expired or
+            # not: with Django's 300, a burst of addresses would wipe the rate-limit
+            # counters. Expired keys go first, and counting the rows stays cheap.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+# django-ratelimit counts in that shared cache.
+RATELIMIT_USE_CACHE = "default"
 
 INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
 # A GP answers a proposed patient within this many days, or the proposal expires.
@@ -200,6 +318,20 @@ LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 SMS_BACKEND = env_str("SMS_BACKEND", "maillage.same_day_care.notify.ConsoleSms")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.test>")
+
+# gunicorn workers of `maillage serve` (its --workers option overrides it).
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 3, minimum=1)
+
+# Médecin traitant proposals: the farthest a patient is proposed to a GP who set no
+# maximum distance of their own, in km.
+GP_MATCH_MAX_KM = env_int("GP_MATCH_MAX_KM", 30, minimum=1)
+
+# SAS interface. The assigning authority of our appointment ids (an OID of ours when we
+# have one; empty: a URL under SITE_URL) and the transport of the outbox (INT_R03).
+SAS_APPOINTMENT_SYSTEM = env_str("SAS_APPOINTMENT_SYSTEM", "")
+SAS_OUTBOX_TRANSPORT = env_str(
+    "SAS_OUTBOX_TRANSPORT", "maillage.same_day_care.sas_outbox.ConsoleTransport"
+)
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]

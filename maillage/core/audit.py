@@ -6,20 +6,10 @@ patient" is one indexed query (`AuditEvent.objects.about_patient(...)`).
 
 import uuid
 
-from django.conf import settings
 from django.utils import timezone
 
+from .http import client_ip
 from .models import AuditEvent
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def subject_of(value):

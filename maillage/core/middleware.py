@@ -1,5 +1,31 @@
 from django.http import HttpResponseBadRequest, JsonResponse
 
+# Where patient data are served: the CPTS pages, the API, the SAS's FHIR interface, the
+# private appointment feeds and the admin.
+PRIVATE_PREFIXES = ("/c/", "/api/", "/fhir/", "/snp/agenda/", "/admin/")
+
+
+class NoStoreMiddleware:
+    """Patient data must not stay in a shared cache, a proxy or the browser's disk and
+    back-forward cache: every response under PRIVATE_PREFIXES is `no-store`. The rule
+    goes by path rather than by page, so a new view cannot forget it, and it does not
+    depend on who is logged in: the API and FHIR callers authenticate with a token that
+    this middleware does not see, and an anonymous response there is only a redirect to
+    the login or an error. A view that sets its own Cache-Control keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(PRIVATE_PREFIXES) and not response.has_header(
+            "Cache-Control"
+        ):
+            response["Cache-Control"] = "no-store"
+            # HTTP/1.0 caches know only Pragma.
+            response["Pragma"] = "no-cache"
+        return response
+
 
 class RejectNulBytesMiddleware:
     """A NUL character in a parameter is never legitimate input, and PostgreSQL refuses

@@ -46,4 +46,4 @@ def current_code(device: TOTPDevice, at: float | None = None) -> str:
 
 
 def demo_code_allowed() -> bool:
-    return bool(getattr(settings, "DEMO_MODE", False))
+    return settings.DEMO_MODE

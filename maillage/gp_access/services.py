@@ -372,7 +372,7 @@ def propose_batch(*, cpts, actor, request=None) -> ProposalBatch:
     )
     candidates, offers = candidates_and_offers(cpts)
     result = engine.solve(candidates, offers,
-                          default_max_km=getattr(settings, "GP_MATCH_MAX_KM", 30))  # fmt: skip
+                          default_max_km=settings.GP_MATCH_MAX_KM)  # fmt: skip
     batch = ProposalBatch.objects.create(
         cpts=cpts, created_by=actor if getattr(actor, "is_authenticated", False) else None,
         stats={"waiting": len(candidates), "gps": len(offers), "proposed": len(result.matches),

@@ -8,12 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
 
 from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.exports import csv_response
 from maillage.core.forms import errors_to_form
+from maillage.core.http import client_ip
 from maillage.core.models import Cpts
 from maillage.patients.access import patients_visible_to, record_shown
 from maillage.patients.duplicates import DuplicateUnderReview, create_patient_as_member
@@ -52,14 +53,37 @@ PATIENT_KEYS = ("birth_name", "used_name", "first_names", "birth_date", "sex",
 # Public form ----------------------------------------------------------------------------
 
 
-@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+# A person asks for themselves or a relative: a few requests an hour from one address is
+# plenty, and more is a bot filling the work queue. Only valid submissions count, so a
+# person correcting their mistakes is never blocked; the counter lives in the cache that
+# every worker shares (settings.CACHES) and the address is the one of core.http.
+PUBLIC_FORM_RATE = "5/h"
+
+
+def _public_form_limited(request, *, increment: bool) -> bool:
+    return is_ratelimited(
+        request, group="gp_access.public_request", key=_client_ip_key,
+        rate=PUBLIC_FORM_RATE, method="POST", increment=increment,
+    )  # fmt: skip
+
+
+def _client_ip_key(group, request) -> str:
+    return client_ip(request) or "unknown"
+
+
 @require_http_methods(["GET", "POST"])
 def public_request_view(request, cpts_slug):
     cpts = get_object_or_404(Cpts.objects.active(), slug=cpts_slug)
-    if request.method == "POST" and getattr(request, "limited", False):
+
+    def limited():
         return render(request, "gp_access/public_limited.html", {"cpts": cpts}, status=429)
+
+    if request.method == "POST" and _public_form_limited(request, increment=False):
+        return limited()
     form = PublicRequestForm(request.POST or None, initial={"started": PublicRequestForm.stamp()})
     if request.method == "POST" and form.is_valid():
+        if _public_form_limited(request, increment=True):
+            return limited()
         data = form.cleaned_data
         try:
             patient = patient_create(

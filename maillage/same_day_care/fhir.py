@@ -758,7 +758,7 @@ def national_id_of(cpts_id, user_id) -> str | None:
 def appointment_identifier_system() -> str:
     """Our assigning authority for appointment ids (the guide: an OID of ours, else a URL
     of our own). Kept in the first message so that updates always match."""
-    return getattr(settings, "SAS_APPOINTMENT_SYSTEM", "") or (
+    return settings.SAS_APPOINTMENT_SYSTEM or (
         settings.SITE_URL.rstrip("/") + "/fhir/sid/rendez-vous-snp"
     )
 

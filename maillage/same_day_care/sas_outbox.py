@@ -139,7 +139,7 @@ class FailingTransport:
 
 
 def get_transport():
-    return import_string(getattr(settings, "SAS_OUTBOX_TRANSPORT", "") or DEFAULT_TRANSPORT)()
+    return import_string(settings.SAS_OUTBOX_TRANSPORT or DEFAULT_TRANSPORT)()
 
 
 # ------------------------------------------------------------------ sending

@@ -43,25 +43,45 @@ def browser():
 @pytest.fixture
 def demo_server(live_server, transactional_db):
     """The live server with the geography and demo CPTS (transactional tests start empty)."""
+    from django.core.cache import cache
+
     load_reference_data()
-    return live_server
+    yield live_server
+    # The cache is a table that the flush between transactional tests leaves alone: the
+    # rate-limit counters and cached figures of this test must not reach the next ones.
+    cache.clear()
+
+
+def _watch_csp(page):
+    """Fail the test on any Content-Security-Policy violation: the browser only logs it
+    on the console (Chromium: "Refused to ..." or "... violates the following Content
+    Security Policy directive ..."), and a refused script or style is silent in the page."""
+    violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or message.text.startswith("Refused to"):
+            violations.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    return violations
+
+
+def _page(browser, **options):
+    context = browser.new_context(locale="fr-FR", **options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    violations = _watch_csp(page)
+    yield page
+    context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from _page(browser, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(
-        locale="fr-FR", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from _page(browser, viewport={"width": 375, "height": 740}, is_mobile=True,
+                     has_touch=True)  # fmt: skip

@@ -47,7 +47,9 @@ def test_coordinator_logs_in_sees_territory_and_adds_a_commune(demo_server, page
 
     page.get_by_label("Communes à ajouter").fill("Cessieu")
     page.get_by_role("button", name="Ajouter", exact=True).click()
-    page.wait_for_function("document.querySelector('#commune-count').textContent === '23'")
+    # A function, not an expression: Playwright evaluates expressions with eval(), which
+    # the Content-Security-Policy refuses.
+    page.wait_for_function("() => document.querySelector('#commune-count').textContent === '23'")
     new_population = _digits(page.locator("#population").inner_text())
     assert new_population > expected.population
     assert new_population == territory_summary(cpts).population

@@ -162,7 +162,12 @@ def test_pps_page_content(diabetes, patient, client_for, nurse, gp):
     # Recent results with their value and unit, and who edited the document.
     assert f"{DONE_ON:%d/%m/%Y}" in page and "7,2 %" in page
     assert f"par {nurse.get_full_name()}" in page
-    assert "@media print" in page
+    # The print layout is a static stylesheet (the Content-Security-Policy refuses inline
+    # styles).
+    from django.contrib.staticfiles import finders
+
+    assert "pathways/pps.css" in page
+    assert "@media print" in open(finders.find("pathways/pps.css"), encoding="utf-8").read()
 
 
 def test_pps_page_leaves_out_results_older_than_twelve_months(diabetes, patient, client_for,

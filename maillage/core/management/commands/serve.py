@@ -1,6 +1,7 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,15 +14,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("MAILLAGE_BIND", "127.0.0.1:8000"))
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
+            "--workers",
+            type=int,
+            default=None,
+            help="nombre de processus (par défaut WEB_CONCURRENCY, sinon 3)",
         )
 
     def handle(self, *args, bind, workers, **options):
-        if workers is None:
-            raw = os.environ.get("WEB_CONCURRENCY", "3")
-            if not raw.isdigit() or int(raw) < 1:
-                raise CommandError(f"WEB_CONCURRENCY doit être un entier positif, pas {raw!r}.")
-            workers = int(raw)
+        # WEB_CONCURRENCY is a typed setting: a bad value already stopped the start.
+        workers = settings.WEB_CONCURRENCY if workers is None else workers
+        if workers < 1:
+            raise CommandError(f"--workers doit être un entier positif, pas {workers}.")
         # WhiteNoise serves the collected, hashed files: collect them first (quick when fresh).
         call_command("collectstatic", interactive=False, verbosity=0)
         command = [
