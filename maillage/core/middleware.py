@@ -55,9 +55,11 @@ def _nul_in_body(request) -> tuple[bool, str | None]:
         return False, None
     try:
         data = json.loads(body)
+        path = _nul_path(data, [])
     except ValueError:
         return b"\x00" in body, None
-    path = _nul_path(data, [])
+    except RecursionError:
+        return True, None  # nested past what can be walked, with a NUL in it: refused
     if path is None:
         return False, None  # "\\u0000": an escaped backslash, not a NUL
     return True, ".".join(path) or None

@@ -295,3 +295,12 @@ def test_no_two_api_schemas_share_a_name():
             if issubclass(cls, Schema) and cls.__module__ == name:
                 assert cls.__name__ not in seen, (cls, seen.get(cls.__name__))
                 seen[cls.__name__] = cls
+
+
+def test_a_deeply_nested_body_with_a_nul_is_refused_not_a_500(client, auth):
+    body = '{"a": ' * 100_000 + '"\\u0000"' + "}" * 100_000
+    response = client.post("/api/v1/patients", body, content_type="application/json", **auth)
+    assert response.status_code == 400
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/patients", deep, content_type="application/json", **auth)
+    assert response.status_code in (400, 422)

@@ -108,3 +108,29 @@ def test_the_diagnostic_forms_keep_distinct_ids(client_for, coordinator):
     body = text(client_for(coordinator).get(reverse("directory:diagnostic", args=[HOME])))
     ids = re.findall(r' id="([^"]+)"', body)
     assert len(ids) == len(set(ids))
+
+
+GARBAGE = ["", "x" * 20000, "-5", "abc", "1e400", "NaN", "-Infinity", "12\x00", "\x00",
+           "99999999999999999999", "0", "2026-02-30", "<script>", "38 053", "10-MG"]  # fmt: skip
+PAYLOADS = {"add": LOCAL_PROFESSIONAL, "add_structure": LOCAL_STRUCTURE, "professional": ENTRY,
+            "structure": STRUCTURE_ENTRY, "reference": REFERENCE, "local_figure": FIGURE}
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_no_value_in_any_field_of_a_directory_form_gives_a_500(name, client_for, coordinator,
+                                                               beatrice, hospital):  # fmt: skip
+    from django.db import transaction
+
+    args = {"professional": [beatrice.public_id], "structure": [hospital.public_id]}
+    url = reverse(f"directory:{name}", args=[HOME, *args.get(name, [])])
+    client = client_for(coordinator)
+    client.raise_request_exception = False
+    failures = []
+    for field in PAYLOADS[name]:
+        for value in GARBAGE:
+            with transaction.atomic():
+                response = client.post(url, {**PAYLOADS[name], field: value})
+                transaction.set_rollback(True)
+            if response.status_code not in (302, 400):
+                failures.append((field, value[:12], response.status_code))
+    assert failures == []
