@@ -7,7 +7,9 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from .access import user_needs_second_factor
+from .api_types import ERRORS, CptsSlug, choice
 from .models import ApiToken, Membership
+from .roles import Role
 
 
 class BearerToken(HttpBearer):
@@ -68,10 +70,10 @@ router = Router(tags=["compte"])
 class MeOut(Schema):
     email: str
     cpts: str
-    role: str
+    role: choice(Role.values)
 
 
-@router.get("/me", response=MeOut, summary="L'appelant, sa CPTS et son rôle")
-def me(request, cpts: str | None = None):
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="L'appelant, sa CPTS et son rôle")
+def me(request, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     return {"email": request.auth.email, "cpts": membership.cpts.slug, "role": membership.role}

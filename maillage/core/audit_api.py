@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from . import audit, audit_trail, permissions
 from .api import api_membership
+from .api_types import ERRORS, CptsSlug, text
 from .models import AuditEvent
 
 router = Router(tags=["journal d'audit"])
@@ -46,9 +47,11 @@ class AuditPage(PageNumberPagination):
         return {"results": results, "count": count}
 
 
-@router.get("/audit", response=list[AuditEventOut], summary="Journal d'audit (coordination)")
+@router.get("/audit", response={200: list[AuditEventOut], **ERRORS},
+            summary="Journal d'audit (coordination)")  # fmt: skip
 @paginate(AuditPage, page_size=50)
-def audit_events(request, patient: str = "", actor: str = "", cpts: str | None = None):
+def audit_events(request, patient: text(36) = "", actor: text(254) = "",
+                 cpts: CptsSlug | None = None):  # fmt: skip
     membership = api_membership(request, cpts)
     if not permissions.read_audit(membership):
         raise Http404

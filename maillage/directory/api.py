@@ -2,15 +2,26 @@
 caller's CPTS."""
 
 import math
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
 
 from maillage.core.api import api_membership
+from maillage.core.api_types import ERRORS, CptsSlug, choice, model_text, text
 
 from . import diagnostic as diag
 from . import services
+from .forms import SearchForm
+from .models import PROFESSIONS, Structure
+
+# The search form's limits: the API filters as the directory page does.
+SearchText = text(SearchForm.base_fields["q"].max_length)
+CommuneCode = text(SearchForm.base_fields["commune"].max_length)
+# "" is every profession, as in the form's list.
+ProfessionFilter = choice(["", *PROFESSIONS])
 
 router = Router(tags=["annuaire"])
 
@@ -40,12 +51,12 @@ class ProfessionalOut(Schema):
 
 
 class ProfessionalQuery(Schema):
-    q: str = ""
-    profession_code: str = ""
-    commune: str = ""
-    skill: str = ""
+    q: SearchText = ""
+    profession_code: ProfessionFilter = ""
+    commune: CommuneCode = ""
+    skill: text(SearchForm.base_fields["skill"].max_length) = ""
     accepts_new_patients: bool | None = None
-    cpts: str | None = None
+    cpts: CptsSlug | None = None
 
 
 class Page(PageNumberPagination):
@@ -67,7 +78,8 @@ class Page(PageNumberPagination):
         return {self.items_attribute: items, "count": count}
 
 
-@router.get("/professionals", response=list[ProfessionalOut], summary="Professionnels")
+@router.get("/professionals", response={200: list[ProfessionalOut], **ERRORS},
+            summary="Professionnels")  # fmt: skip
 @paginate(Page, page_size=50)
 def professionals(request, filters: Query[ProfessionalQuery]):
     membership = api_membership(request, filters.cpts)
@@ -96,10 +108,12 @@ class StructureOut(Schema):
         return str(obj.public_id)
 
 
-@router.get("/structures", response=list[StructureOut], summary="Structures (FINESS)")
+@router.get("/structures", response={200: list[StructureOut], **ERRORS},
+            summary="Structures (FINESS)")  # fmt: skip
 @paginate(Page, page_size=50)
-def structures(request, q: str = "", category_code: str = "", commune: str = "",
-               cpts: str | None = None):  # fmt: skip
+def structures(request, q: SearchText = "",
+               category_code: model_text(Structure, "category_code") = "",
+               commune: CommuneCode = "", cpts: CptsSlug | None = None):  # fmt: skip
     membership = api_membership(request, cpts)
     return services.structures_for(membership.cpts, q=q, category_code=category_code,
                                    commune=commune)  # fmt: skip
@@ -131,8 +145,10 @@ class DiagnosticOut(Schema):
     far_population: int
 
 
-@router.get("/diagnostic", response=DiagnosticOut, summary="Diagnostic territorial")
-def diagnostic(request, far_km: float = 10.0, cpts: str | None = None):
+@router.get("/diagnostic", response={200: DiagnosticOut, **ERRORS},
+            summary="Diagnostic territorial")  # fmt: skip
+def diagnostic(request, far_km: Annotated[float, Field(gt=0, le=500)] = 10.0,
+               cpts: CptsSlug | None = None):  # fmt: skip
     if not math.isfinite(far_km) or not 0 < far_km <= 500:
         raise ValidationError({"far_km": "Distance en km attendue, entre 0 et 500."})
     membership = api_membership(request, cpts)

@@ -21,7 +21,9 @@ from .importing import (
     BaseImporter,
     FileKindError,
     ImportReport,
+    field_too_long,
     fingerprint,
+    oversized_field,
     read_lines,
 )
 from .models import Source, Structure
@@ -202,7 +204,7 @@ class FinessImporter(BaseImporter):
     def run(self, path) -> ImportReport:
         coords = self.coordinates(path)
         batch = []
-        for number, text, ended in read_lines(path):
+        for number, text, ended in read_lines(path, too_long=self.report.reject_too_long):
             if not text.startswith("structureet;"):
                 if number > 1 and text.strip() and not text.startswith("geolocalisation;"):
                     self.report.read += 1
@@ -218,6 +220,11 @@ class FinessImporter(BaseImporter):
                     number, f"ligne incomplète : {len(fields)} champs au lieu de "
                     f"{len(STRUCTURE_FIELDS)}" + ("" if ended else " (fichier tronqué ?)")
                 )  # fmt: skip
+                continue
+            oversized = oversized_field(text, fields)
+            if oversized is not None:
+                column = STRUCTURE_FIELDS[oversized] if oversized < len(STRUCTURE_FIELDS) else None
+                self.report.reject(number, field_too_long(column))
                 continue
             structure = self.parse(number, fields, coords)
             if structure is not None:

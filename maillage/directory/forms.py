@@ -128,6 +128,10 @@ class DensityReferenceForm(forms.Form):
         error_messages={"invalid": "Saisissez un nombre (ex. 8,5)."},
     )  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "reference-%s")  # shares the page with LocalFigureForm
+        super().__init__(*args, **kwargs)
+
 
 class LocalFigureForm(forms.Form):
     profession_code = forms.ChoiceField(label="Profession", choices=GROUP_CHOICES)
@@ -137,3 +141,7 @@ class LocalFigureForm(forms.Form):
                                error_messages={"required": "Indiquez l'effectif."})  # fmt: skip
     note = forms.CharField(label="Justification", max_length=300,
                            error_messages={"required": "Justifiez la correction."})  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "figure-%s")
+        super().__init__(*args, **kwargs)

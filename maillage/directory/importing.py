@@ -13,6 +13,26 @@ from django.db import connection
 from maillage.territory.models import Commune
 
 MAX_LISTED_ERRORS = 1000
+# The csv module's default limit on one field (131 072 characters): every importer of the
+# platform refuses a longer field with its line number, csv module or not.
+FIELD_LIMIT = 131_072
+# A line of a national file is a few kilobytes: a longer one is read in pieces and
+# rejected, never held in memory whole (a file without a newline would be, otherwise).
+MAX_LINE_BYTES = 8 * FIELD_LIMIT
+
+
+def field_too_long(column: str | None = None) -> str:
+    """The reason given for a field over FIELD_LIMIT (French, thousands separated)."""
+    where = f" (« {column} »)" if column else ""
+    return f"un champ dépasse {FIELD_LIMIT:,} caractères{where}".replace(",", "\u202f")
+
+
+def oversized_field(text: str, fields: list[str]) -> int | None:
+    """Index of the first field of `fields` (split from `text`) over FIELD_LIMIT, or None.
+    Only a line longer than the limit can hold one: most lines cost a single len()."""
+    if len(text) <= FIELD_LIMIT:
+        return None
+    return next((i for i, value in enumerate(fields) if len(value) > FIELD_LIMIT), None)
 
 
 class FileKindError(Exception):
@@ -37,6 +57,14 @@ class ImportReport:
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append({"line": line, "reason": reason})
 
+    def reject_too_long(self, line: int, ended: bool) -> None:
+        """A line over MAX_LINE_BYTES (read_lines' `too_long`)."""
+        self.read += 1
+        if not ended:
+            self.complete = False
+        self.reject(line, f"ligne trop longue (plus de {MAX_LINE_BYTES // 1024 // 1024} Mio) : "
+                          "ce n'est pas une ligne d'extraction nationale")  # fmt: skip
+
     def warn(self, line: int, reason: str) -> None:
         if len(self.warnings) < MAX_LISTED_ERRORS:
             self.warnings.append({"line": line, "reason": reason})
@@ -59,14 +87,32 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def read_lines(path) -> Iterator[tuple[int, str, bool]]:
-    """(line number, text without end of line, ended with a newline) for each line."""
+def read_lines(path, *, too_long=None) -> Iterator[tuple[int, str, bool]]:
+    """(line number, text without end of line, ended with a newline) for each line.
+
+    A line over MAX_LINE_BYTES is skipped, read in pieces; `too_long(number, ended)` is
+    told about it (the pass that reports errors says so, the others skip it quietly)."""
     with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                ended = _skip_rest_of_line(handle)
+                if too_long is not None:
+                    too_long(number, ended)
+                continue
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             ended = raw.endswith(b"\n")
             yield number, decode(raw.rstrip(b"\r\n")), ended
+
+
+def _skip_rest_of_line(handle) -> bool:
+    """Read up to the end of the current line; False if the file ends first."""
+    while piece := handle.readline(MAX_LINE_BYTES):
+        if piece.endswith(b"\n"):
+            return True
+    return False
 
 
 def fingerprint(*parts) -> str:

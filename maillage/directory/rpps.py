@@ -22,8 +22,10 @@ from .importing import (
     FileKindError,
     ImportReport,
     RowWriter,
+    field_too_long,
     fingerprint,
     import_cache,
+    oversized_field,
     read_lines,
 )
 from .index import refresh_directory_index
@@ -190,6 +192,9 @@ def check_header(text: str) -> None:
 
 def split_line(text: str, ended: bool) -> list[str]:
     fields = text.split("|")
+    oversized = oversized_field(text, fields)
+    if oversized is not None:
+        raise LineError(field_too_long(COLUMNS[oversized] if oversized < N_COLUMNS else None))
     if len(fields) == N_COLUMNS + 1 and fields[-1] == "":
         del fields[-1]
         return list(map(str.strip, fields))
@@ -294,7 +299,7 @@ class RppsImporter(BaseImporter):
     # Reading -----------------------------------------------------------------------
     def groups(self, path):
         """Yield one Person per professional, merging their consecutive activity lines."""
-        lines = read_lines(path)
+        lines = read_lines(path, too_long=self.report.reject_too_long)
         try:
             _, header, _ = next(lines)
         except StopIteration:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.exports import csv_response, xlsx_response
+from maillage.core.forms import errors_to_form
 from maillage.core.models import Cpts
 
 from . import diagnostic as diag
@@ -189,8 +190,7 @@ def local_professional_view(request):
                 email=data["email"], request=request,
             )  # fmt: skip
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Professionnel ajouté à l'annuaire de la CPTS.")
             return redirect("directory:professional", request.cpts.slug, professional.public_id)
@@ -271,8 +271,7 @@ def local_structure_view(request):
                 address=data["address"], phone=data["phone"], request=request,
             )  # fmt: skip
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Structure ajoutée à l'annuaire de la CPTS.")
             return redirect("directory:structure", request.cpts.slug, structure.public_id)
@@ -339,12 +338,17 @@ def _choropleth(result, communes_geo, group: str, reference: float | None) -> st
 
 @member_view(permissions.member)
 def diagnostic_view(request):
+    return _diagnostic_page(request)
+
+
+def _diagnostic_page(request, *, reference_form=None, figure_form=None, status=200):
+    """The diagnostic; a coordinator's form just posted with errors is shown bound, at 400."""
     from maillage.territory.services import territory_communes
 
     form = DiagnosticForm(request.GET or None)
     km = float(form.cleaned_data.get("km") or 10) if form.is_valid() else 10.0
     result = diag.build_diagnostic(request.cpts, far_km=km)
-    if request.GET.get("format") == "csv":
+    if request.method == "GET" and request.GET.get("format") == "csv":
         groups = [p.group for p in result.professions]
         header = ["Code INSEE", "Commune", "Population", "Médecin généraliste le plus proche (km)"]
         for p in result.professions:
@@ -365,40 +369,40 @@ def diagnostic_view(request):
         group = diag.GP_GROUP
     selected = rows[group]
     reference = selected.national_density or selected.density
+    if form.is_bound and not form.is_valid():
+        status = 400
     return render(request, "directory/diagnostic.html", {
         "result": result, "form": form,
         "choropleth": _choropleth(result, geo, group, reference),
         "selected": selected, "reference": reference,
         "imports": ImportRun.objects.filter(cpts=request.cpts)[:5] if can_edit else [],
         "can_edit": can_edit,
-        "reference_form": DensityReferenceForm() if can_edit else None,
-        "figure_form": LocalFigureForm() if can_edit else None,
+        "reference_form": (reference_form or DensityReferenceForm()) if can_edit else None,
+        "figure_form": (figure_form or LocalFigureForm()) if can_edit else None,
         "figures": LocalFigure.objects.filter(cpts=request.cpts).select_related("commune"),
         "gp_group": diag.GP_GROUP,
         "group": group,
-    }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip
+    }, status=status)  # fmt: skip
 
 
 @member_view(permissions.manage_territory)
 @require_POST
 def density_reference_view(request):
     form = DensityReferenceForm(request.POST)
-    if form.is_valid():
-        diag.set_density_reference(
-            cpts=request.cpts, profession_code=form.cleaned_data["profession_code"],
-            value=form.cleaned_data["density"], actor=request.user,
-        )  # fmt: skip
-        audit.record(
-            action="diagnostic.reference",
-            actor=request.user,
-            cpts=request.cpts,
-            request=request,
-            detail={k: str(v) for k, v in form.cleaned_data.items()},
-        )
-        messages.success(request, "Densité de référence enregistrée.")
-    else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+    if not form.is_valid():
+        return _diagnostic_page(request, reference_form=form, status=400)
+    diag.set_density_reference(
+        cpts=request.cpts, profession_code=form.cleaned_data["profession_code"],
+        value=form.cleaned_data["density"], actor=request.user,
+    )  # fmt: skip
+    audit.record(
+        action="diagnostic.reference",
+        actor=request.user,
+        cpts=request.cpts,
+        request=request,
+        detail={k: str(v) for k, v in form.cleaned_data.items()},
+    )
+    messages.success(request, "Densité de référence enregistrée.")
     return redirect("directory:diagnostic", request.cpts.slug)
 
 
@@ -410,7 +414,9 @@ def local_figure_view(request):
         try:
             diag.set_local_figure(cpts=request.cpts, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            # The only refusal is about the commune (outside the territory).
+            errors_to_form(form, exc if hasattr(exc, "error_dict")
+                           else ValidationError({"commune": exc.messages}))  # fmt: skip
         else:
             audit.record(
                 action="diagnostic.local_figure",
@@ -420,7 +426,5 @@ def local_figure_view(request):
                 detail={k: str(v) for k, v in form.cleaned_data.items()},
             )
             messages.success(request, "Chiffre local enregistré.")
-    else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-    return redirect("directory:diagnostic", request.cpts.slug)
+            return redirect("directory:diagnostic", request.cpts.slug)
+    return _diagnostic_page(request, figure_form=form, status=400)

@@ -9,31 +9,49 @@ from ninja.pagination import paginate
 
 from maillage.core import permissions
 from maillage.core.api import api_membership
+from maillage.core.api_types import (
+    ERRORS,
+    WRITE_ERRORS,
+    CptsSlug,
+    choice,
+    fields_renamed,
+    model_text,
+    text,
+)
 from maillage.directory.api import Page
 from maillage.patients.access import get_patient, record_shown
 
 from . import services
 from .access import get_request, requests_visible_to
-from .models import Status
+from .models import GpRequest, Origin, Status, Transition
 
 router = Router(tags=["médecin traitant"])
 
 
-class RequestIn(Schema):
-    patient: str
-    origin: str = ""
-    message: str = ""
-    carer_name: str = ""
-    carer_relation: str = ""
-    carer_phone: str = ""
-    cpts: str | None = None
+MESSAGE_MAX = 4000
 
 
-class RequestOut(Schema):
+def _text(field: str):
+    return model_text(GpRequest, field)
+
+
+class GpRequestIn(Schema):
+    patient: text(36)  # its public id (a UUID)
+    # Where the request comes from; by default, from the caller's role.
+    origin: choice(Origin.values) | None = None
+    # A TextField has no limit of its own: a request's message is a few lines.
+    message: text(MESSAGE_MAX) = ""
+    carer_name: _text("carer_name") = ""
+    carer_relation: _text("carer_relation") = ""
+    carer_phone: _text("carer_phone") = ""
+    cpts: CptsSlug | None = None
+
+
+class GpRequestOut(Schema):
     id: str
     patient: str
-    status: str
-    origin: str
+    status: choice(Status.values)
+    origin: choice(Origin.values)
     priority_score: int
     priority_reasons: str
     created_at: datetime.datetime
@@ -48,9 +66,9 @@ class RequestOut(Schema):
 
 
 class TransitionIn(Schema):
-    to_status: str
-    reason: str = ""
-    cpts: str | None = None
+    to_status: choice(Status.values)
+    reason: model_text(Transition, "reason") = ""
+    cpts: CptsSlug | None = None
 
 
 def _writer(membership):
@@ -59,8 +77,9 @@ def _writer(membership):
     return membership
 
 
-@router.post("/gp-requests", response={201: RequestOut}, summary="Créer une demande")
-def create_request(request, payload: RequestIn):
+@router.post("/gp-requests", response={201: GpRequestOut, **WRITE_ERRORS},
+             summary="Créer une demande")  # fmt: skip
+def create_request(request, payload: GpRequestIn):
     membership = _writer(api_membership(request, payload.cpts))
     patient = get_patient(membership, payload.patient, request=request)
     default = services.default_origin(membership)
@@ -84,9 +103,11 @@ class AuditedPage(Page):
         return page
 
 
-@router.get("/gp-requests", response=list[RequestOut], summary="Demandes visibles")
+@router.get("/gp-requests", response={200: list[GpRequestOut], **ERRORS},
+            summary="Demandes visibles")  # fmt: skip
 @paginate(AuditedPage, page_size=50)
-def list_requests(request, status: str = "", cpts: str | None = None):
+def list_requests(request, status: choice(["", *Status.values]) = "",
+                  cpts: CptsSlug | None = None):  # fmt: skip
     membership = request.api_membership = api_membership(request, cpts)
     queryset = requests_visible_to(membership).select_related("patient")
     if status:
@@ -98,20 +119,21 @@ def list_requests(request, status: str = "", cpts: str | None = None):
     return queryset.order_by("-priority_score", "created_at", "pk")
 
 
-@router.post("/gp-requests/{request_id}/transition", response=RequestOut,
+@router.post("/gp-requests/{request_id}/transition", response={200: GpRequestOut, **WRITE_ERRORS},
              summary="Changer l'état d'une demande")  # fmt: skip
 def transition_request(request, request_id: str, payload: TransitionIn):
     membership = api_membership(request, payload.cpts)
     gp_request = get_request(membership, request_id, request=request)
     if not permissions.manage_gp_requests(membership):
         raise Http404
-    if payload.to_status == Status.ASSIGNED:
-        return services.declare_assigned(gp_request=gp_request, actor=request.auth,
-                                         request=request)  # fmt: skip
-    return services.transition(
-        gp_request=gp_request,
-        to_status=payload.to_status,
-        actor=request.auth,
-        reason=payload.reason,
-        request=request,
-    )
+    with fields_renamed(status="to_status"):
+        if payload.to_status == Status.ASSIGNED:
+            return services.declare_assigned(gp_request=gp_request, actor=request.auth,
+                                             request=request)  # fmt: skip
+        return services.transition(
+            gp_request=gp_request,
+            to_status=payload.to_status,
+            actor=request.auth,
+            reason=payload.reason,
+            request=request,
+        )

@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from maillage.core import audit
+from maillage.directory.importing import FIELD_LIMIT, field_too_long
+from maillage.patients.forms import PatientForm
+from maillage.patients.models import Patient
 from maillage.patients.services import clean_patient_data, find_duplicates, patient_create
 from maillage.territory.models import search_key
 
@@ -41,6 +44,12 @@ FIELDS = {
     "ald": ("ALD", False, ("ald", "affection longue duree")),
     "c2s": ("C2S", False, ("c2s", "css", "complementaire sante solidaire", "cmu")),
     "ame": ("AME", False, ("ame", "aide medicale")),
+}  # fmt: skip
+# The patient form's limits (what the model holds; NIR and phone as typed, with spaces).
+CELL_LIMITS = {
+    **{name: Patient._meta.get_field(name).max_length
+       for name in ("birth_name", "used_name", "first_names", "address", "email")},
+    **{name: PatientForm.base_fields[name].max_length for name in ("nir", "phone", "commune")},
 }  # fmt: skip
 TRUE_WORDS = {"oui", "o", "1", "x", "vrai", "true", "yes", "y"}
 FALSE_WORDS = {"non", "n", "0", "", "faux", "false", "no"}
@@ -77,15 +86,40 @@ def read_csv(raw: bytes) -> Parsed:
         delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
     except csv.Error:
         delimiter = ";"
-    rows = [
-        r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)
-    ]
+    rows = _rows(text, delimiter)
     if len(rows) < 2:
         raise CsvFileError("Le fichier doit contenir une ligne d'en-tête et au moins une ligne.")
     if len(rows) - 1 > MAX_ROWS:
         raise CsvFileError(f"Trop de lignes ({len(rows) - 1}) : {MAX_ROWS} au maximum par import.")
     header = [h.strip() for h in rows[0]]
     return Parsed(header, rows[1:], delimiter, encoding)
+
+
+def _rows(text: str, delimiter: str) -> list[list[str]]:
+    """The non-empty rows; a field longer than FIELD_LIMIT stops the whole file with its
+    line number, whatever the csv module's process-wide limit is (the geography loader
+    lifts it)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise CsvFileError(_too_long(reader.line_num)) from exc
+            raise CsvFileError(
+                f"Ligne {reader.line_num} : ligne CSV illisible (guillemet non fermé ?)."
+            ) from exc
+        if any(len(cell) > FIELD_LIMIT for cell in row):
+            raise CsvFileError(_too_long(reader.line_num))
+        if any(c.strip() for c in row):
+            rows.append(row)
+
+
+def _too_long(line: int) -> str:
+    return f"Ligne {line} : {field_too_long()}."
 
 
 def guess_mapping(header: list[str]) -> dict[str, int | None]:
@@ -162,6 +196,12 @@ def parse_row(line: int, row: list[str], mapping: dict[str, int | None]) -> RowR
         return row[index].strip() if index is not None and index < len(row) else ""
 
     data = {name: cell(name) for name in FIELDS}
+    for name, value in data.items():
+        limit = CELL_LIMITS.get(name)
+        if limit is not None and len(value) > limit:
+            result.errors.append(f"{FIELDS[name][0]} : {limit} caractères au plus "
+                                 f"({len(value)} dans le fichier)")  # fmt: skip
+            data[name] = ""
     try:
         data["birth_date"] = _date(data["birth_date"]) if data["birth_date"] else None
     except ValueError as exc:

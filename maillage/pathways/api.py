@@ -1,20 +1,39 @@
 """Pathways API: templates, enrolment (with the generated tasks), reading, completing."""
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Router, Schema
 from ninja import Status as Response
+from pydantic import Field
 
 from maillage.core import permissions
 from maillage.core.access import get_by_public_id
 from maillage.core.api import api_membership
+from maillage.core.api_types import (
+    ERRORS,
+    WRITE_ERRORS,
+    CptsSlug,
+    Date,
+    Email,
+    choice,
+    fields_renamed,
+    model_text,
+    text,
+)
 from maillage.core.models import Membership
 from maillage.patients.access import get_patient
 
 from . import services
 from .access import get_enrolment, tasks_visible_to
+from .models import CareTeamMember, PathwayTemplate, ResultKind, Task
+
+# A result as typed: a number with its decimals, or oui/non.
+RESULT_TEXT_MAX = 30
+# A care team is a handful of people: a longer list is a mistake, not a team.
+MAX_TEAM = 30
 
 router = Router(tags=["parcours"])
 
@@ -25,7 +44,7 @@ class StepOut(Schema):
     profession_code: str
     due_offset_days: int
     recurrence_days: int | None
-    result_kind: str
+    result_kind: choice(ResultKind.values)
     unit: str
 
 
@@ -40,8 +59,9 @@ class TemplateOut(Schema):
         return list(obj.steps.all())
 
 
-@router.get("/pathways/templates", response=list[TemplateOut], summary="Modèles de parcours")
-def templates(request, cpts: str | None = None):
+@router.get("/pathways/templates", response={200: list[TemplateOut], **ERRORS},
+            summary="Modèles de parcours")  # fmt: skip
+def templates(request, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     return services.templates_for(membership.cpts)
 
@@ -51,7 +71,7 @@ class TaskOut(Schema):
     step: str
     label: str
     due_date: datetime.date
-    status: str
+    status: choice(Task.Status.values)
     result_number: float | None = None
     result_bool: bool | None = None
 
@@ -98,19 +118,20 @@ class EnrolmentOut(Schema):
 
 
 class TeamMemberIn(Schema):
-    email: str
-    role: str = ""
+    email: Email
+    role: model_text(CareTeamMember, "role") = ""
     referent: bool = False
 
 
 class EnrolmentIn(Schema):
-    patient: str
-    template: str
-    team: list[TeamMemberIn] = []
-    cpts: str | None = None
+    patient: text(36)  # its public id (a UUID)
+    template: model_text(PathwayTemplate, "slug")
+    team: Annotated[list[TeamMemberIn], Field(max_length=MAX_TEAM)] = []
+    cpts: CptsSlug | None = None
 
 
-@router.post("/pathways/enrolments", response={201: EnrolmentOut}, summary="Inclure un patient")
+@router.post("/pathways/enrolments", response={201: EnrolmentOut, **WRITE_ERRORS},
+             summary="Inclure un patient")  # fmt: skip
 def create_enrolment(request, payload: EnrolmentIn):
     membership = api_membership(request, payload.cpts)
     if not permissions.enrol_patients(membership):
@@ -151,27 +172,29 @@ def create_enrolment(request, payload: EnrolmentIn):
     return Response(201, enrolment)
 
 
-@router.get("/pathways/enrolments/{enrolment_id}", response=EnrolmentOut,
+@router.get("/pathways/enrolments/{enrolment_id}", response={200: EnrolmentOut, **ERRORS},
             summary="Lire un parcours")  # fmt: skip
-def read_enrolment(request, enrolment_id: str, cpts: str | None = None):
+def read_enrolment(request, enrolment_id: str, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     return get_enrolment(membership, enrolment_id, request=request)
 
 
 class CompleteIn(Schema):
-    value: str | float | bool | None = None
-    note: str = ""
-    done_on: datetime.date | None = None
+    # A number ("7,2" as typed is fine), or yes/no, depending on the step.
+    value: text(RESULT_TEXT_MAX) | float | bool | None = None
+    note: model_text(Task, "result_note") = ""
+    done_on: Date | None = None
     confirm_out_of_range: bool = False
-    cpts: str | None = None
+    cpts: CptsSlug | None = None
 
 
-@router.post("/pathways/tasks/{task_id}/complete", response=TaskOut,
+@router.post("/pathways/tasks/{task_id}/complete", response={200: TaskOut, **WRITE_ERRORS},
              summary="Marquer une tâche comme faite")  # fmt: skip
 def complete_task(request, task_id: str, payload: CompleteIn):
     membership = api_membership(request, payload.cpts)
     task = get_by_public_id(tasks_visible_to(membership).select_related("step"), task_id)
-    return services.complete(task=task, actor=request.auth, value=payload.value,
-                             note=payload.note, on=payload.done_on,
-                             confirm_out_of_range=payload.confirm_out_of_range,
-                             request=request)  # fmt: skip
+    with fields_renamed(on="done_on", task="task_id"):
+        return services.complete(task=task, actor=request.auth, value=payload.value,
+                                 note=payload.note, on=payload.done_on,
+                                 confirm_out_of_range=payload.confirm_out_of_range,
+                                 request=request)  # fmt: skip

@@ -4,7 +4,7 @@ from django import forms
 
 from maillage.directory.models import PROFESSIONS
 
-from .models import ResultKind
+from .models import CoordinationNote, Enrolment, NoteKind, ResultKind, Task
 
 # Template editor ---------------------------------------------------------------------
 
@@ -100,3 +100,139 @@ class PublishForm(forms.Form):
 
 
 # End of template editor ----------------------------------------------------------------
+
+
+# Enrolment pages ------------------------------------------------------------------------
+
+NOTE_TEXT_MAX = CoordinationNote._meta.get_field("text").max_length
+TASK_NOTE_MAX = Task._meta.get_field("result_note").max_length
+END_REASON_MAX = Enrolment._meta.get_field("end_reason").max_length
+# Several of these forms share one page (one per task for some): each is built with its
+# own `auto_id`, so ids stay unique while the posted names stay plain.
+
+
+class EnrolForm(forms.Form):
+    """The pathway of an enrolment (the patient is chosen by a search before)."""
+
+    template = forms.ChoiceField(
+        label="Parcours",
+        error_messages={"required": "Choisissez un parcours.",
+                        "invalid_choice": "Choisissez un parcours dans la liste."},
+    )  # fmt: skip
+
+    def __init__(self, *args, templates, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.templates = {str(t.public_id): t for t in templates}
+        self.fields["template"].choices = [
+            (key, f"{t.name} (v{t.version})") for key, t in self.templates.items()
+        ]
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type", choices=NoteKind.choices, initial=NoteKind.NOTE,
+        help_text="Une hospitalisation, un retour à domicile ou un autre événement prévient "
+                  "toute l'équipe par e-mail.",
+        error_messages={"invalid_choice": "Choisissez un type de note dans la liste."},
+    )  # fmt: skip
+    text = forms.CharField(label="Note", max_length=NOTE_TEXT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Écrivez la note."})  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "note-%s")
+        super().__init__(*args, **kwargs)
+
+
+YES_NO_RESULTS = [("oui", "Fait, normal"), ("non", "Fait, anormal")]
+
+
+class CompleteForm(forms.Form):
+    """Marking a task done: its result field depends on the step (number, yes/no, none).
+    The number is parsed by the service ("7,2", plausibility), shown back on `value`."""
+
+    note = forms.CharField(label="Commentaire (facultatif)", max_length=TASK_NOTE_MAX,
+                           required=False)  # fmt: skip
+
+    def __init__(self, *args, task, **kwargs):
+        kwargs.setdefault("auto_id", f"t-{task.public_id}-%s")
+        super().__init__(*args, **kwargs)
+        step = task.step
+        kind = step.result_kind if step is not None else ResultKind.NONE
+        if kind in (ResultKind.NUMBER, ResultKind.GRADE):
+            label = f"Résultat ({step.unit})" if step.unit else "Résultat"
+            self.fields["value"] = forms.CharField(
+                label=label, max_length=20,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                error_messages={"required": "Indiquez le résultat."},
+            )  # fmt: skip
+            self.fields["confirm"] = forms.BooleanField(
+                label="Je confirme une valeur inhabituelle", required=False
+            )
+        elif kind == ResultKind.YESNO:
+            self.fields["value"] = forms.ChoiceField(
+                label="Résultat", choices=YES_NO_RESULTS,
+                error_messages={"invalid_choice": "Résultat : « Fait, normal » ou « Fait, "
+                                                  "anormal »."},
+            )  # fmt: skip
+        self.order_fields(["value", "confirm", "note"])
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ChoiceField(
+        label="Confier à",
+        error_messages={"required": "Choisissez un membre de l'équipe de soins du patient.",
+                        "invalid_choice": "Choisissez un membre de l'équipe de soins du "
+                                          "patient."},
+    )  # fmt: skip
+
+    def __init__(self, *args, task, team, **kwargs):
+        kwargs.setdefault("auto_id", f"a-{task.public_id}-%s")
+        kwargs.setdefault("initial", {"assignee": str(task.assignee.public_id)
+                                      if task.assignee_id else ""})  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.users = {str(m.user.public_id): m.user for m in team}
+        self.fields["assignee"].choices = [
+            (str(m.user.public_id),
+             (m.user.get_full_name() or m.user.email) + (f" ({m.role})" if m.role else ""))
+            for m in team
+        ]  # fmt: skip
+
+    def chosen(self):
+        return self.users[self.cleaned_data["assignee"]]
+
+
+class AttendingGpForm(forms.Form):
+    attending_gp = forms.ChoiceField(
+        label="Médecin traitant", required=False,
+        error_messages={"invalid_choice": "Choisissez un professionnel membre de la CPTS."},
+    )  # fmt: skip
+
+    def __init__(self, *args, professionals, patient, **kwargs):
+        kwargs.setdefault("auto_id", "gp-%s")
+        current = patient.attending_gp.public_id if patient.attending_gp_id else ""
+        kwargs.setdefault("initial", {"attending_gp": str(current)})
+        super().__init__(*args, **kwargs)
+        self.users = {str(m.user.public_id): m.user for m in professionals}
+        self.fields["attending_gp"].choices = [("", "Non renseigné ou hors CPTS")] + [
+            (key, user.get_full_name() or user.email) for key, user in self.users.items()
+        ]
+
+    def chosen(self):
+        return self.users.get(self.cleaned_data["attending_gp"])
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif (objectif atteint, déménagement, décès, refus du patient…)",
+        max_length=END_REASON_MAX,
+        error_messages={"required": "Indiquez pourquoi le parcours se termine."},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "end-%s")
+        super().__init__(*args, **kwargs)
+
+
+# End of enrolment pages ----------------------------------------------------------------

@@ -7,29 +7,47 @@ from ninja import Router, Schema, Status
 
 from maillage.core import permissions
 from maillage.core.api import api_membership
+from maillage.core.api_types import (
+    ERRORS,
+    WRITE_ERRORS,
+    BirthDate,
+    CptsSlug,
+    Email,
+    ErrorOut,
+    choice,
+    model_text,
+    text,
+)
 
 from .access import get_patient
 from .duplicates import DuplicateUnderReview, create_patient_as_member
-from .models import Consent
+from .forms import PatientForm
+from .models import Consent, Patient, Sex
 from .services import DuplicateSuspected
 
 router = Router(tags=["patients"])
 
 
+def _text(field: str):
+    return model_text(Patient, field)
+
+
 class PatientIn(Schema):
-    birth_name: str
-    used_name: str = ""
-    first_names: str
-    birth_date: datetime.date
-    sex: str
-    birth_place_code: str = ""
-    nir: str = ""
-    phone: str = ""
-    email: str = ""
-    address: str = ""
-    commune: str = ""
+    birth_name: _text("birth_name")
+    used_name: _text("used_name") = ""
+    first_names: _text("first_names")
+    birth_date: BirthDate
+    sex: choice(Sex.values)
+    birth_place_code: _text("birth_place_code") = ""
+    # Typed with spaces or dots, as the form allows them: stored compact (15 and 12
+    # characters at most).
+    nir: text(PatientForm.base_fields["nir"].max_length) = ""
+    phone: text(PatientForm.base_fields["phone"].max_length) = ""
+    email: Email = ""
+    address: _text("address") = ""
+    commune: text(PatientForm.base_fields["commune"].max_length) = ""
     ald: bool = False
-    ald_detail: str = ""
+    ald_detail: _text("ald_detail") = ""
     c2s: bool = False
     ame: bool = False
     isolated: bool = False
@@ -37,9 +55,9 @@ class PatientIn(Schema):
     pregnant: bool = False
     chronic_treatment: bool = False
     needs_home_visits: bool = False
-    consent_method: str = Consent.Method.ORAL
+    consent_method: choice(Consent.Method.values) = Consent.Method.ORAL.value
     confirm_not_duplicate: bool = False
-    cpts: str | None = None
+    cpts: CptsSlug | None = None
 
 
 class PatientOut(Schema):
@@ -48,7 +66,7 @@ class PatientOut(Schema):
     used_name: str
     first_names: str
     birth_date: datetime.date
-    sex: str
+    sex: choice(Sex.values)
     birth_place_code: str
     nir: str
     phone: str
@@ -71,12 +89,8 @@ class Created(Schema):
     id: str
 
 
-class Error(Schema):
-    detail: str
-    errors: list[dict]
-
-
-@router.post("/patients", response={201: Created, 409: Error}, summary="Créer un patient")
+@router.post("/patients", response={201: Created, 409: ErrorOut, **WRITE_ERRORS},
+             summary="Créer un patient")  # fmt: skip
 def create_patient(request, payload: PatientIn):
     membership = api_membership(request, payload.cpts)
     if not permissions.refer_patient(membership):
@@ -102,7 +116,8 @@ def create_patient(request, payload: PatientIn):
     return Status(201, {"id": str(patient.public_id)})
 
 
-@router.get("/patients/{patient_id}", response=PatientOut, summary="Lire un patient")
-def read_patient(request, patient_id: str, cpts: str | None = None):
+@router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS},
+            summary="Lire un patient")  # fmt: skip
+def read_patient(request, patient_id: str, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     return get_patient(membership, patient_id, request=request)

@@ -7,18 +7,36 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja import Status as Response
+from pydantic import Field
 
 from maillage.core import permissions
 from maillage.core.access import get_by_public_id
 from maillage.core.api import api_membership
+from maillage.core.api_types import (
+    ERRORS,
+    WRITE_ERRORS,
+    BirthDate,
+    CptsSlug,
+    DateTime,
+    FieldError,
+    choice,
+    model_text,
+    text,
+)
 from maillage.directory.models import PROFESSIONS
 from maillage.territory.models import Commune
 
 from . import services
 from .access import appointments_visible_to, get_request
-from .models import Mode, SameDayRequest, Slot
+from .models import Appointment, Mode, ReasonCategory, SameDayRequest, Slot, SlotKind, Urgency
 
 router = Router(tags=["soins non programmés"])
+
+
+# The longest window of one slot search.
+MAX_WINDOW = datetime.timedelta(days=31)
+Profession = choice(PROFESSIONS)
+PublicId = text(36)  # a UUID; anything else is a 404
 
 
 class SlotOut(Schema):
@@ -26,8 +44,8 @@ class SlotOut(Schema):
     start: datetime.datetime
     end: datetime.datetime
     profession_code: str
-    kind: str
-    mode: str
+    kind: choice(SlotKind.values)
+    mode: choice(Mode.values)
     commune: str
     site: str
     professional: str
@@ -46,34 +64,31 @@ class SlotOut(Schema):
 
 
 class SlotQuery(Schema):
-    profession_code: str = ""
-    mode: str = ""
-    commune: str = ""
-    to: datetime.datetime | None = None
-    cpts: str | None = None
+    profession_code: choice(["", *PROFESSIONS]) = ""
+    mode: choice(["", *Mode.values]) = ""
+    commune: model_text(Commune, "code") = ""
+    # `from` is a Python keyword: the field is `start`, the parameter `from`.
+    start: DateTime | None = Field(None, alias="from")
+    to: DateTime | None = None
+    cpts: CptsSlug | None = None
 
 
-@router.get("/same-day/slots", response=list[SlotOut], summary="Créneaux libres")
+@router.get("/same-day/slots", response={200: list[SlotOut], **ERRORS},
+            summary="Créneaux libres (200 au plus, sur 31 jours au plus)")  # fmt: skip
 def list_slots(request, q: Query[SlotQuery]):
     membership = api_membership(request, q.cpts)
-    if q.profession_code and q.profession_code not in PROFESSIONS:
-        raise ValidationError(
-            {"profession_code": f"Code profession inconnu : {q.profession_code}."}
-        )
-    if q.mode and q.mode not in Mode.values:
-        raise ValidationError({"mode": "Modalité : practice, home ou tele."})
+    if q.start and q.to:
+        if q.to <= q.start:
+            raise ValidationError({"to": "La fin de la période (to) doit suivre son début (from)."})
+        if q.to - q.start > MAX_WINDOW:
+            raise ValidationError(
+                {"to": f"La période demandée dépasse {MAX_WINDOW.days} jours : réduisez-la."}
+            )
     slots = (
         Slot.objects.for_cpts(membership.cpts).available().select_related("commune", "professional")
     )
-    # `from` is a Python keyword: read it from the query string directly.
-    start = request.GET.get("from")
-    if start:
-        try:
-            start = datetime.datetime.fromisoformat(start)
-        except ValueError as exc:
-            raise ValidationError({"from": "Date et heure ISO 8601 attendues."}) from exc
-    if start:
-        slots = slots.filter(start__gte=start)
+    if q.start:
+        slots = slots.filter(start__gte=q.start)
     if q.to:
         slots = slots.filter(start__lte=q.to)
     if q.profession_code:
@@ -85,31 +100,36 @@ def list_slots(request, q: Query[SlotQuery]):
     return list(slots.order_by("start")[:200])
 
 
-class RequestIn(Schema):
-    last_name: str
-    first_name: str
-    birth_date: datetime.date
-    phone: str
-    commune: str
-    reason: str = "other"
-    profession_code: str = "10"
-    mode: str = Mode.PRACTICE
-    urgency: str = "same_day"
+def _text(field: str):
+    return model_text(SameDayRequest, field)
+
+
+class SameDayRequestIn(Schema):
+    last_name: _text("last_name")
+    first_name: _text("first_name")
+    birth_date: BirthDate
+    phone: _text("phone")  # checked and stored in E.164 by the service
+    commune: model_text(Commune, "code")
+    reason: choice(ReasonCategory.values) = ReasonCategory.OTHER.value
+    profession_code: Profession = "10"
+    mode: choice(Mode.values) = Mode.PRACTICE.value
+    urgency: choice(Urgency.values) = Urgency.SAME_DAY.value
     home_visit: bool = False
-    cpts: str | None = None
+    cpts: CptsSlug | None = None
 
 
-class RequestOut(Schema):
+class SameDayRequestOut(Schema):
     id: str
-    status: str
+    status: choice(SameDayRequest.Status.values)
 
     @staticmethod
     def resolve_id(obj):
         return str(obj.public_id)
 
 
-@router.post("/same-day/requests", response={201: RequestOut}, summary="Nouvelle demande")
-def create_request(request, payload: RequestIn):
+@router.post("/same-day/requests", response={201: SameDayRequestOut, **WRITE_ERRORS},
+             summary="Nouvelle demande")  # fmt: skip
+def create_request(request, payload: SameDayRequestIn):
     membership = api_membership(request, payload.cpts)
     if not permissions.record_same_day_request(membership):
         raise Http404
@@ -118,11 +138,6 @@ def create_request(request, payload: RequestIn):
         raise ValidationError({"commune": f"Commune inconnue : {payload.commune}."})
     data = payload.dict(exclude={"cpts"})
     data["commune"] = commune
-    for field, choices in (("reason", None), ("mode", Mode.values), ("urgency", None)):
-        model_field = SameDayRequest._meta.get_field(field)
-        allowed = choices or [c for c, _ in model_field.choices]
-        if data[field] not in allowed:
-            raise ValidationError({field: f"Valeur inconnue : {data[field]}."})
     snp_request = services.request_create(
         cpts=membership.cpts, actor=request.auth, origin=membership.role, data=data, request=request
     )
@@ -135,22 +150,23 @@ class SuggestionOut(Schema):
     wait_minutes: int
 
 
-@router.get("/same-day/requests/{request_id}/suggestions", response=list[SuggestionOut],
+@router.get("/same-day/requests/{request_id}/suggestions",
+            response={200: list[SuggestionOut], **ERRORS},
             summary="Créneaux classés pour une demande")  # fmt: skip
-def request_suggestions(request, request_id: str, cpts: str | None = None):
+def request_suggestions(request, request_id: str, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     snp_request = get_request(membership, request_id, request=request)
     return services.suggestions(snp_request, role=membership.role)
 
 
 class BookIn(Schema):
-    request: str
-    cpts: str | None = None
+    request: PublicId
+    cpts: CptsSlug | None = None
 
 
 class AppointmentOut(Schema):
     id: str
-    status: str
+    status: choice(Appointment.Status.values)
     slot: SlotOut
     request: str
 
@@ -164,11 +180,16 @@ class AppointmentOut(Schema):
 
 
 class TakenOut(Schema):
+    """409: the slot is taken (with the next ones to offer instead), or the request
+    already has an appointment."""
+
     detail: str
-    suggestions: list[SuggestionOut]
+    errors: list[FieldError] = []
+    suggestions: list[SuggestionOut] = []
 
 
-@router.post("/same-day/slots/{slot_id}/book", response={201: AppointmentOut, 409: TakenOut},
+@router.post("/same-day/slots/{slot_id}/book",
+             response={201: AppointmentOut, 409: TakenOut, **WRITE_ERRORS},
              summary="Réserver un créneau")  # fmt: skip
 def book_slot(request, slot_id: str, payload: BookIn):
     membership = api_membership(request, payload.cpts)
@@ -193,12 +214,15 @@ def book_slot(request, slot_id: str, payload: BookIn):
 
 
 class StatusIn(Schema):
-    status: str
-    note: str = ""
-    cpts: str | None = None
+    # "redirected": sent to the emergency department instead (the appointment is cancelled).
+    status: choice([*(s for s in Appointment.Status.values if s != Appointment.Status.BOOKED),
+                    "redirected"])  # fmt: skip
+    note: model_text(Appointment, "note") = ""
+    cpts: CptsSlug | None = None
 
 
-@router.post("/same-day/appointments/{appointment_id}/status", response=AppointmentOut,
+@router.post("/same-day/appointments/{appointment_id}/status",
+             response={200: AppointmentOut, **WRITE_ERRORS},
              summary="Issue d'un rendez-vous")  # fmt: skip
 def appointment_status(request, appointment_id: str, payload: StatusIn):
     membership = api_membership(request, payload.cpts)

@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 
 from maillage.core.api import api_membership
+from maillage.core.api_types import ERRORS, CptsSlug
 
 from .services import territory_communes, territory_summary
 
@@ -20,8 +21,9 @@ class TerritoryOut(Schema):
     communes: list[CommuneOut]
 
 
-@router.get("/territory", response=TerritoryOut, summary="Le territoire de la CPTS de l'appelant")
-def territory(request, cpts: str | None = None):
+@router.get("/territory", response={200: TerritoryOut, **ERRORS},
+            summary="Le territoire de la CPTS de l'appelant")  # fmt: skip
+def territory(request, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     summary = territory_summary(membership.cpts)
     communes = (

@@ -179,7 +179,8 @@ def test_pages_out_of_range_never_fail(client_for, coordinator, client, home_cpt
 @pytest.mark.parametrize("q", ["%", "_", "'", '"', "a%b_c", "' OR 1=1 --", "\\"])
 def test_search_text_with_sql_characters_is_plain_text(client_for, coordinator, q):
     member = client_for(coordinator)
-    api = member.get("/api/v1/professionals", {"q": q, "commune": q, "skill": q})
+    # A commune code is 5 characters at most (as in the form): longer is a 422.
+    api = member.get("/api/v1/professionals", {"q": q, "commune": q[:5], "skill": q})
     assert api.status_code == 200 and api.json()["count"] == 0
     page = member.get("/c/pays-berjalliens/annuaire/", {"q": q})
     assert page.status_code == 200

@@ -185,3 +185,24 @@ def test_four_digit_commune_is_rejected(tmp_path):
     path = finess_file(tmp_path / "c.csv", [finess_structure("380000018", "P", commune="1234")])
     report = import_finess(path)
     assert report.rejected == 1 and "code commune" in report.errors[0]["reason"]
+
+
+def test_a_field_over_the_csv_limit_rejects_its_line_and_the_others_load(tmp_path):
+    from maillage.directory.importing import MAX_LINE_BYTES
+
+    path = finess_file(
+        tmp_path / "long.csv",
+        [
+            finess_structure("380000018", "PHARMACIE DU CENTRE"),  # line 2
+            finess_structure("380000026", "CH", libmft="x" * 131_073),  # line 3, unused column
+            "structureet;" + "z" * (MAX_LINE_BYTES + 1),  # line 4
+            finess_structure("380000034", "EHPAD LES TILLEULS"),  # line 5
+        ],
+    )
+    report = import_finess(path)
+    reasons = {e["line"]: e["reason"] for e in report.errors}
+    assert reasons[3] == "un champ dépasse 131\u202f072 caractères (« libmft »)"
+    assert reasons[4].startswith("ligne trop longue (plus de 1 Mio)")
+    assert set(reasons) == {3, 4}
+    assert sorted(Structure.objects.values_list("finess", flat=True)) == ["380000018",
+                                                                          "380000034"]

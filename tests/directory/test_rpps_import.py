@@ -354,3 +354,38 @@ def test_name_key_is_search_key(text):
 @given(st.from_regex(r"[0-9]{11}", fullmatch=True))
 def test_fast_luhn_agrees_with_the_rpps_validator(identifier):
     assert luhn_ok(identifier) == (RPPS_LUHN_WARNING not in validate_rpps(identifier).warnings)
+
+
+@pytest.mark.parametrize("column", ["last_name", "street"])
+def test_a_field_over_the_csv_limit_rejects_its_line_and_the_others_load(tmp_path, column):
+    # "street" is a column the import reads into the address: cut to 300 otherwise.
+    lines = [rpps_line(identifier=rpps_id(1), last_name="MARTIN"),  # line 2
+             rpps_line(identifier=rpps_id(2), **{column: "x" * 131_073}),  # line 3
+             rpps_line(identifier=rpps_id(3), last_name="BON")]  # fmt: skip
+    report = import_rpps(rpps_file(tmp_path / "long.txt", lines))
+    column_name = {"last_name": "Nom d'exercice", "street": "Libellé Voie (coord. structure)"}
+    assert report.errors == [{"line": 3, "reason": "un champ dépasse 131\u202f072 caractères "
+                                                   f"(« {column_name[column]} »)"}]  # fmt: skip
+    assert sorted(Professional.objects.values_list("last_name", flat=True)) == ["BON", "MARTIN"]
+
+
+def test_a_line_over_a_mebibyte_is_rejected_without_being_read_whole(tmp_path):
+    from maillage.directory.importing import MAX_LINE_BYTES
+
+    lines = [rpps_line(identifier=rpps_id(1), last_name="MARTIN"),
+             "x" * (3 * MAX_LINE_BYTES),  # line 3
+             rpps_line(identifier=rpps_id(3), last_name="BON")]  # fmt: skip
+    report = import_rpps(rpps_file(tmp_path / "huge.txt", lines))
+    assert [e["line"] for e in report.errors] == [3]
+    assert "ligne trop longue (plus de 1 Mio)" in report.errors[0]["reason"]
+    assert report.read == 3 and report.created == 2 and report.complete
+
+
+def test_an_endless_last_line_is_a_truncated_file(tmp_path):
+    from maillage.directory.importing import MAX_LINE_BYTES
+
+    import_rpps(rpps_file(tmp_path / "v1.txt", _lines()))
+    lines = [_lines()[0], "y" * (MAX_LINE_BYTES + 10)]
+    report = import_rpps(rpps_file(tmp_path / "cut.txt", lines, trailing_newline=False))
+    assert report.errors[0]["line"] == 3 and not report.complete
+    assert report.deactivated == 0

@@ -131,3 +131,63 @@ def test_any_row_is_parsed_or_explained(cells):
     assert isinstance(result.errors, list)
     if not result.errors:
         assert result.data["birth_name"] and result.data["birth_date"]
+
+
+# A field over the csv module's limit ---------------------------------------------------
+
+
+@pytest.fixture(params=["csv default", "csv unlimited"])
+def csv_limit(request):
+    """The csv module's limit is process-wide, and the geography loader lifts it: the
+    import must say the same under either."""
+    import csv
+    import sys
+
+    previous = csv.field_size_limit()
+    csv.field_size_limit(131_072 if request.param == "csv default" else sys.maxsize)
+    yield
+    csv.field_size_limit(previous)
+
+
+def _with_long_field(line: int, length: int, quoted: bool = False) -> str:
+    rows = GOOD.splitlines()
+    rows += ["PETIT;Anne;02/02/1950;F;38053;non;non;0633333333"] * max(0, line - len(rows))
+    cells = rows[line - 1].split(";")
+    cells[2] = ('"' + "x" * length + '"') if quoted else "x" * length
+    rows[line - 1] = ";".join(cells)
+    return "\n".join(rows) + "\n"
+
+
+def test_a_field_over_the_csv_limit_is_refused_with_its_line_and_nothing_is_stored(
+    client_for, coordinator, csv_limit
+):
+    before = Patient.objects.count(), GpRequest.objects.count()
+    response = upload(client_for(coordinator), _with_long_field(3, 131_073))
+    assert response.status_code == 400
+    assert "Ligne 3 : un champ dépasse 131\u202f072 caractères." in text(response)
+    assert not CsvUpload.objects.exists()
+    assert (Patient.objects.count(), GpRequest.objects.count()) == before
+
+
+@settings(max_examples=25, deadline=None)
+@given(line=st.integers(min_value=2, max_value=8), extra=st.integers(min_value=0, max_value=3),
+       quoted=st.booleans())  # fmt: skip
+def test_any_over_long_field_names_its_line_and_the_limit_itself_passes(line, extra, quoted):
+    from maillage.gp_access.cpam_import import CsvFileError
+
+    with pytest.raises(CsvFileError, match=f"^Ligne {line} : un champ dépasse 131\u202f072 "):
+        read_csv(_with_long_field(line, 131_073 + extra, quoted).encode())
+    parsed = read_csv(_with_long_field(line, 131_072, quoted).encode())
+    assert len(parsed.rows[line - 2][2]) == 131_072
+
+
+def test_a_cell_longer_than_the_patient_field_blocks_the_import(client_for, coordinator):
+    client = client_for(coordinator)
+    long_name = GOOD.replace("DUPONT", "D" * 101)
+    mapping_url = upload(client, long_name)["Location"]
+    body = text(client.get(mapping_url))
+    assert "Ligne 2" in body and "Nom de naissance : 100 caractères au plus (101" in body
+    guessed = guess_mapping(read_csv(long_name.encode()).header)
+    post = {f"col_{k}": "" if v is None else str(v) for k, v in guessed.items()}
+    assert client.post(mapping_url, {**post, "action": "import"}).status_code == 400
+    assert not Patient.objects.filter(birth_name="MOREL").exists()

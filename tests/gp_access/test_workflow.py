@@ -285,7 +285,7 @@ def test_api_requests_and_transition(client, coordinator, make_patient):
         **auth,
     )
     assert refused.status_code == 400
-    assert refused.json()["errors"][0]["field"] == "status"
+    assert refused.json()["errors"][0]["field"] == "to_status"
     duplicate = client.post(
         "/api/v1/gp-requests",
         {"patient": str(patient.public_id)},
@@ -293,7 +293,8 @@ def test_api_requests_and_transition(client, coordinator, make_patient):
         **auth,
     )
     assert duplicate.status_code == 400 and duplicate.json()["errors"][0]["field"] == "patient"
-    assert client.get("/api/v1/gp-requests?status=nimporte", **auth).status_code == 400
+    unknown = client.get("/api/v1/gp-requests?status=nimporte", **auth)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "status"
 
 
 def test_gp_propose_command(qualified, home_cpts):

@@ -339,11 +339,12 @@ def test_a_completion_comment_over_300_characters_is_refused(enrolment, gp):
 
 
 def test_the_same_note_posted_twice_is_kept_once(client_for, gp, enrolment):
+    # As for a decision: the second post says, next to the note, that it is already there.
     client = _client(client_for, gp)
-    for _ in range(2):
-        response = client.post(url("note", enrolment.public_id),
-                               {"text": "Hospitalisée hier.", "kind": "hospitalised"})
-        assert response.status_code == 302
+    statuses = [client.post(url("note", enrolment.public_id),
+                            {"text": "Hospitalisée hier.", "kind": "hospitalised"}).status_code
+                for _ in range(2)]  # fmt: skip
+    assert statuses == [302, 400]
     assert CoordinationNote.objects.filter(enrolment=enrolment).count() == 1
 
 
@@ -446,3 +447,118 @@ def test_a_former_team_member_cannot_change_the_attending_gp_after_the_pathway_e
     assert enrolment.patient.attending_gp_id is None
     page = client.get(url("enrolment", enrolment.public_id)).content.decode()
     assert "Enregistrer le médecin traitant" not in page
+
+
+# Invalid input: 400, the message next to the field, nothing stored -----------------------
+
+
+def pathways_state():
+    """What a refused post must leave as it was."""
+    from maillage.patients.models import Patient
+
+    return (
+        list(CoordinationNote.objects.values_list("pk", "kind", "text")),
+        list(Task.objects.values_list("pk", "status", "assignee_id", "result_number",
+                                      "result_note")),
+        list(Enrolment.objects.values_list("pk", "ended_at")),
+        list(Patient.objects.values_list("pk", "attending_gp_id")),
+        list(Meeting.objects.values_list("pk", "status", "summary")),
+        CaseDecision.objects.count(),
+        list(PathwayTemplate.objects.values_list("pk", "name", "version")),
+        sorted(PathwayTemplate.objects.values_list("steps__pk", "steps__profession_code")),
+    )  # fmt: skip
+
+
+def error_next_to(body: str, field: str) -> str:
+    """The message shown under the field `field` (whatever the form's id prefix)."""
+    import re
+
+    found = re.search(rf'<p class="error" id="[\w-]*?{field}_error" role="alert">([^<]+)</p>',
+                      body)  # fmt: skip
+    assert found, f"no error next to {field}"
+    return found.group(1)
+
+
+BAD_INPUT = [
+    # (URL name, field, bad value, part of the message)
+    ("note", "text", "", "Écrivez la note."),
+    ("note", "text", "   ", "Écrivez la note."),
+    ("note", "text", "x" * 4001, "4000 caractères"),
+    ("note", "kind", "anniversaire", "Choisissez un type de note dans la liste."),
+    ("end", "reason", "", "Indiquez pourquoi le parcours se termine."),
+    ("end", "reason", "x" * 201, "200 caractères"),
+    ("attending_gp", "attending_gp", MISSING, "Choisissez un professionnel membre de la CPTS."),
+    ("complete", "value", "", "Indiquez le résultat."),
+    ("complete", "value", "abc", "Valeur numérique attendue"),
+    ("complete", "value", "1e9", "Valeur trop grande"),
+    ("complete", "note", "x" * 301, "300 caractères"),
+    ("reassign", "assignee", MISSING, "Choisissez un membre de l'équipe de soins"),
+    ("reassign", "assignee", "pharmacist", "Choisissez un membre de l'équipe de soins"),
+    ("enrol", "patient", MISSING, "Choisissez un patient parmi ceux que vous suivez."),
+    ("enrol", "template", "pas-un-parcours", "Choisissez un parcours dans la liste."),
+    ("enrol", "team", [], "un et un seul référent"),
+    ("editor_new", "name", "", "Indiquez le nom du parcours."),
+    ("editor_step_new", "profession_code", "99", "choix valide"),
+    ("editor_step", "result_kind", "couleur", "choix valide"),
+    ("editor_step", "due_offset_days", "-5", "supérieure ou égale à 0"),
+    ("meeting_new", "title", "", "Indiquez l'intitulé de la réunion."),
+    ("meeting_new", "duration_minutes", "3", "au moins 5 minutes"),
+    ("meeting_new", "participants", MISSING, "Participant inconnu"),
+    ("meeting_add_case", "enrolment", MISSING, "Choisissez un patient parmi vos parcours."),
+    ("meeting_add_case", "question", "", "Indiquez la question posée."),
+    ("meeting_invite", "participants", MISSING, "Participant inconnu"),
+    ("meeting_decision", "text", "", "Indiquez la décision prise."),
+    ("meeting_decision", "task_assignee", MISSING, "choix valide"),
+    ("meeting_decision", "advance_task", MISSING, "choix valide"),
+    ("meeting_decision", "task_due", "2026-02-30", "Date invalide."),
+    ("meeting_decision", "task_profession", "99", "choix valide"),
+]
+
+
+@pytest.mark.parametrize(("name", "field", "value", "message"), BAD_INPUT,
+                         ids=[f"{c[0]}-{c[1]}-{str(c[2])[:8]}" for c in BAD_INPUT])  # fmt: skip
+def test_a_bad_value_on_a_pathways_form_is_a_400_with_its_message_next_to_the_field(
+    name, field, value, message, client_for, coordinator, home_cpts, objects, enrolment, gp,
+    nurse, pharmacist, draft,
+):
+    client = _client(client_for, coordinator)
+    payload = _payloads(home_cpts, objects, enrolment, gp, nurse, draft)[name]
+    if value == "pharmacist":
+        value = str(pharmacist.public_id)  # a member of the CPTS, outside the care team
+    if name == "enrol" and field == "team":
+        payload = {**payload, "referent": ""}
+    before = pathways_state()
+    response = client.post(url(name, *objects[name]), {**payload, field: value})
+    assert response.status_code == 400
+    assert message in error_next_to(text_of(response), field)
+    assert pathways_state() == before
+
+
+@pytest.mark.parametrize(("status", "message"), [
+    ("reportée", "Statut inconnu : la réunion est tenue ou annulée."),
+    ("", "Indiquez si la réunion est tenue ou annulée."),
+    ("held", "Enregistrez les présences"),  # the meeting has started, nobody recorded
+])  # fmt: skip
+def test_a_bogus_meeting_status_is_a_400_that_says_why(status, message, client_for,
+                                                        coordinator, case):  # fmt: skip
+    client = _client(client_for, coordinator)
+    before = pathways_state()
+    response = client.post(url("meeting_status", case.meeting.public_id), {"status": status})
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert pathways_state() == before
+
+
+def test_a_task_already_done_says_so_at_the_top_of_the_page(client_for, gp, enrolment):
+    task = enrolment.tasks.filter(step__code="hba1c").get()
+    client = _client(client_for, gp)
+    assert client.post(url("complete", task.public_id), {"value": "7,1"}).status_code == 302
+    again = client.post(url("complete", task.public_id), {"value": "7,2"})
+    assert again.status_code == 400
+    assert "Cette tâche est déjà faite." in text_of(again)
+
+
+def text_of(response) -> str:
+    import html
+
+    return html.unescape(response.content.decode())

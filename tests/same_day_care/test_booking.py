@@ -218,7 +218,8 @@ def test_api_book_409_with_next_suggestions(client, publish, snp_request, regula
     assert taken.json()["suggestions"][0]["slot"]["id"] == str(second.public_id)
     listed = client.get("/api/v1/same-day/slots?profession_code=10", **auth).json()
     assert str(second.public_id) in [s["id"] for s in listed]
-    assert client.get("/api/v1/same-day/slots?profession_code=77", **auth).status_code == 400
+    unknown = client.get("/api/v1/same-day/slots?profession_code=77", **auth)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "profession_code"
     status = client.post(
         f"/api/v1/same-day/appointments/{ok.json()['id']}/status",
         {"status": "noshow"},

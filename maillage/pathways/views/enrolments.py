@@ -14,13 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.core import permissions
 from maillage.core.access import get_by_public_id, member_view
-from maillage.core.models import Membership, User
+from maillage.core.forms import errors_to_form
+from maillage.core.models import Membership
 from maillage.patients.access import get_patient, record_shown, search
 from maillage.patients.services import set_attending_gp
 
 from .. import services
 from ..access import enrolments_visible_to, get_enrolment, tasks_visible_to
-from ..models import ALERTING_KINDS, CareTeamMember, CoordinationNote, NoteKind, Task
+from ..forms import AttendingGpForm, CompleteForm, EndForm, EnrolForm, NoteForm, ReassignForm
+from ..models import ALERTING_KINDS, CareTeamMember, CoordinationNote, Task
 
 DUE_HORIZON_DAYS = 30
 RECENT_EVENT_DAYS = 14
@@ -107,76 +109,111 @@ def enrol_view(request):
     membership = request.membership
     templates = services.templates_for(request.cpts)
     wanted = request.POST.get("patient") or request.GET.get("patient", "")
-    query = request.GET.get("q", "").strip()
-    selected, matches, error = None, [], ""
+    query = request.GET.get("q", "").strip()[:100]
+    selected, matches, patient_error = None, [], ""
     if wanted:
         try:
             selected = get_patient(membership, wanted, request=request,
                                    detail={"via": "pathways.enrol"})  # fmt: skip
         except Http404:
-            error = "Choisissez un patient parmi ceux que vous suivez."
+            patient_error = "Choisissez un patient parmi ceux que vous suivez."
+    elif request.method == "POST":
+        patient_error = "Choisissez un patient."
     elif query:
         matches = search(membership, query)
         record_shown(membership, matches, request=request, where="pathways.enrol_search")
     members, proposed_gp = services.proposed_team(request.cpts, selected)
-    wanted_template = request.POST.get("template") or request.GET.get("parcours", "")
-    if request.method == "POST" and selected is not None:
+    wanted_template = request.GET.get("parcours", "")
+    initial_template = next((str(t.public_id) for t in templates
+                             if wanted_template in (t.slug, str(t.public_id))), None)  # fmt: skip
+    form = EnrolForm(request.POST if selected else None, templates=templates,
+                     initial={"template": initial_template})  # fmt: skip
+    team_error = ""
+    if request.method == "POST" and selected is not None and form.is_valid():
+        chosen = request.POST.getlist("team")
+        referent = request.POST.get("referent")
+        team = [(m.user, m.title, str(m.public_id) == referent)
+                for m in members if str(m.public_id) in chosen]  # fmt: skip
         try:
-            template = next(
-                t for t in templates if str(t.public_id) == request.POST.get("template")
-            )
-            chosen = request.POST.getlist("team")
-            referent = request.POST.get("referent")
-            team = [
-                (m.user, m.title, str(m.public_id) == referent)
-                for m in members
-                if str(m.public_id) in chosen
-            ]
             enrolment = services.enrol(
                 cpts=request.cpts,
                 patient=selected,
-                template=template,
+                template=form.templates[form.cleaned_data["template"]],
                 actor=request.user,
                 team=team,
                 request=request,
             )
-        except StopIteration:
-            error = "Choisissez un parcours."
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            team_error = " ".join(errors.pop("team", []))
+            patient_error = " ".join(errors.pop("patient", []))
+            if errors:
+                errors_to_form(form, ValidationError(errors))
         else:
             messages.success(request, "Patient inclus : les premières tâches sont planifiées.")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
-    elif request.method == "POST":
-        error = error or "Choisissez un patient."
+    failed = bool(form.errors or team_error or patient_error)
     return render(request, "pathways/enrol.html", {
-        "templates": templates, "members": members, "error": error, "query": query,
-        "matches": matches, "searched": bool(query) and not wanted,
-        "selected": selected, "proposed_gp": proposed_gp, "wanted_template": wanted_template,
+        "form": form, "members": members, "team_error": team_error,
+        "patient_error": patient_error, "proposed_gp": proposed_gp, "query": query,
+        "matches": matches, "searched": bool(query) and not wanted, "selected": selected,
+        "wanted_template": wanted_template,
         "chosen": set(request.POST.getlist("team")), "referent": request.POST.get("referent"),
-    }, status=400 if error else 200)  # fmt: skip
+    }, status=400 if failed else 200)  # fmt: skip
 
 
 @member_view(permissions.see_patients)
 def enrolment_view(request, public_id):
     enrolment = get_enrolment(request.membership, public_id, request=request)
+    return _enrolment_page(request, enrolment)
+
+
+def _enrolment_page(request, enrolment, *, note_form=None, end_form=None, gp_form=None,
+                    task_form=None, task=None, status=200):  # fmt: skip
+    """The enrolment page with its forms. A form just posted with errors (one of the
+    keyword arguments; for a task's form, with that `task`) is shown bound, in place."""
     team = list(enrolment.team.select_related("user"))
+    professionals = list(_professionals(request.cpts))
+    open_tasks = list(enrolment.tasks.filter(status=Task.Status.DUE).select_related(
+        "step", "assignee"))  # fmt: skip
+    page_errors = []
+    for open_task in open_tasks:
+        open_task.complete_form = CompleteForm(task=open_task)
+        open_task.reassign_form = ReassignForm(task=open_task, team=team)
+        if task is not None and open_task.pk == task.pk:
+            kind = "complete_form" if isinstance(task_form, CompleteForm) else "reassign_form"
+            setattr(open_task, kind, task_form)
+            task = None
+    if task is not None:  # no longer to do: its errors go to the top of the page
+        page_errors = [m for messages_ in task_form.errors.values() for m in messages_]
     return render(request, "pathways/enrolment.html", {
         "enrolment": enrolment, "patient": enrolment.patient, "team": team,
         "can_reassign": services.can_reassign(request.membership, enrolment),
         "can_set_gp": permissions.set_attending_gp(request.membership),
         "can_set_gp_after_end": permissions.coordinate_pathways(request.membership),
-        "professionals": Membership.objects.active().filter(
-            cpts=request.cpts).professionals().select_related("user").order_by(
-            "user__last_name", "user__first_name"),
+        "gp_form": gp_form or AttendingGpForm(professionals=professionals,
+                                              patient=enrolment.patient),
+        "note_form": note_form or NoteForm(),
+        "end_form": end_form or EndForm(),
+        "page_errors": page_errors,
         "notes": enrolment.notes.select_related("author")[:100],
-        "note_kinds": NoteKind.choices,
-        "open_tasks": enrolment.tasks.filter(status=Task.Status.DUE).select_related(
-            "step", "assignee"),
+        "open_tasks": open_tasks,
         "done_tasks": enrolment.tasks.exclude(status=Task.Status.DUE).select_related(
             "step", "completed_by").order_by("-completed_on")[:50],
         "today": timezone.localdate(),
-    })  # fmt: skip
+    }, status=status)  # fmt: skip
+
+
+def _failed(request, enrolment, **forms):
+    """The page again, at 400, with the posted form's errors next to its fields. It shows
+    the patient: read (and audited) as the page itself is."""
+    enrolment = get_enrolment(request.membership, enrolment.public_id, request=request)
+    return _enrolment_page(request, enrolment, status=400, **forms)
+
+
+def _professionals(cpts):
+    return (Membership.objects.active().filter(cpts=cpts).professionals()
+            .select_related("user").order_by("user__last_name", "user__first_name"))  # fmt: skip
 
 
 @member_view(permissions.see_patients)
@@ -185,22 +222,25 @@ def complete_view(request, public_id):
     task = get_by_public_id(
         tasks_visible_to(request.membership).select_related("step", "enrolment"), public_id
     )
-    try:
-        done = services.complete(
-            task=task, actor=request.user, value=request.POST.get("value"),
-            note=request.POST.get("note", ""),
-            confirm_out_of_range=request.POST.get("confirm") == "on", request=request,
-        )  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        following = (
-            done.enrolment.tasks.filter(step=done.step, status="due").first()
-            if done.step_id else None
-        )
-        note = f" Prochaine échéance : {following.due_date:%d/%m/%Y}." if following else ""
-        messages.success(request, f"« {done.title} » enregistré.{note}")
-    return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)
+    form = CompleteForm(request.POST, task=task)
+    if form.is_valid():
+        try:
+            done = services.complete(
+                task=task, actor=request.user, value=form.cleaned_data.get("value"),
+                note=form.cleaned_data["note"],
+                confirm_out_of_range=form.cleaned_data.get("confirm", False), request=request,
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            following = (
+                done.enrolment.tasks.filter(step=done.step, status="due").first()
+                if done.step_id else None
+            )
+            note = f" Prochaine échéance : {following.due_date:%d/%m/%Y}." if following else ""
+            messages.success(request, f"« {done.title} » enregistré.{note}")
+            return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)
+    return _failed(request, task.enrolment, task_form=form, task=task)
 
 
 @member_view(permissions.see_patients)
@@ -220,55 +260,51 @@ def enrolments_view(request):
 def note_view(request, public_id):
     """A coordination note or an event; the team sees it on the enrolment page."""
     enrolment = get_by_public_id(enrolments_visible_to(request.membership), public_id)
-    try:
-        note = services.add_note(enrolment=enrolment, author=request.user,
-                                 text=request.POST.get("text", ""),
-                                 kind=request.POST.get("kind", NoteKind.NOTE),
-                                 request=request)  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        sent = getattr(note, "alert_sent", None)
-        if sent is False:
-            messages.warning(request, f"{note.get_kind_display()} enregistrée, mais l'e-mail "
-                             "d'alerte n'a pas pu partir : prévenez l'équipe de soins "
-                             "autrement.")  # fmt: skip
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note = services.add_note(enrolment=enrolment, author=request.user,
+                                     text=form.cleaned_data["text"],
+                                     kind=form.cleaned_data["kind"], request=request)  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
         else:
-            told = " L'équipe de soins est prévenue par e-mail." if sent else ""
-            messages.success(request, f"{note.get_kind_display()} enregistrée.{told}")
-    return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+            sent = getattr(note, "alert_sent", None)
+            if sent is False:
+                messages.warning(request, f"{note.get_kind_display()} enregistrée, mais "
+                                 "l'e-mail d'alerte n'a pas pu partir : prévenez l'équipe de "
+                                 "soins autrement.")  # fmt: skip
+            else:
+                told = " L'équipe de soins est prévenue par e-mail." if sent else ""
+                messages.success(request, f"{note.get_kind_display()} enregistrée.{told}")
+            return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+    return _failed(request, enrolment, note_form=form)
 
 
 @member_view(permissions.see_patients)
 @require_POST
 def reassign_view(request, public_id):
     task = get_by_public_id(
-        tasks_visible_to(request.membership).select_related("enrolment"), public_id
+        tasks_visible_to(request.membership).select_related("enrolment", "assignee"), public_id
     )
     if not services.can_reassign(request.membership, task.enrolment):
         raise Http404
-    assignee = _posted_user(
-        User.objects.filter(care_teams__enrolment=task.enrolment), request.POST.get("assignee")
-    )
-    try:
-        services.reassign(task=task, assignee=assignee, actor=request.user,
-                          request=request)  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"« {task.title} » confiée à {assignee.get_full_name()}.")
-    if request.POST.get("next") == "due":
-        return redirect("pathways:due", request.cpts.slug)
-    return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)
-
-
-def _posted_user(users, public_id):
-    """The user of `users` (an already scoped queryset) whose public id was posted, or
-    None: the service then says what was expected."""
-    try:
-        return get_by_public_id(users, public_id or "")
-    except Http404:
-        return None
+    form = ReassignForm(request.POST, task=task,
+                        team=task.enrolment.team.select_related("user"))  # fmt: skip
+    if form.is_valid():
+        assignee = form.chosen()
+        try:
+            services.reassign(task=task, assignee=assignee, actor=request.user,
+                              request=request)  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"« {task.title} » confiée à {assignee.get_full_name()}.")
+            if request.POST.get("next") == "due":
+                return redirect("pathways:due", request.cpts.slug)
+            return redirect("pathways:enrolment", request.cpts.slug, task.enrolment.public_id)
+    # From the "to do" list too: the enrolment page shows the error next to the task.
+    return _failed(request, task.enrolment, task_form=form, task=task)
 
 
 @member_view(permissions.see_patients)
@@ -280,27 +316,23 @@ def attending_gp_view(request, public_id):
     )
     if not permissions.set_attending_gp(request.membership):
         raise Http404
+    form = AttendingGpForm(request.POST, professionals=_professionals(request.cpts),
+                           patient=enrolment.patient)  # fmt: skip
     if enrolment.ended_at is not None and not permissions.coordinate_pathways(request.membership):
         # The former team keeps reading the history; it no longer changes the patient.
         messages.error(request, "Ce parcours est terminé : seule la coordination peut "
                                 "changer le médecin traitant.")  # fmt: skip
         return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
-    wanted = request.POST.get("attending_gp", "")
-    gp = None
-    if wanted:
-        members = Membership.objects.active().filter(cpts=request.cpts)
-        gp = _posted_user(User.objects.filter(memberships__in=members).distinct(), wanted)
-        if gp is None:
-            messages.error(request, "Choisissez un professionnel membre de la CPTS.")
+    if form.is_valid():
+        try:
+            set_attending_gp(patient=enrolment.patient, gp=form.chosen(), actor=request.user,
+                             request=request)  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "Médecin traitant enregistré.")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
-    try:
-        set_attending_gp(patient=enrolment.patient, gp=gp, actor=request.user,
-                         request=request)  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Médecin traitant enregistré.")
-    return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+    return _failed(request, enrolment, gp_form=form)
 
 
 @member_view(permissions.see_patients)
@@ -309,11 +341,15 @@ def end_view(request, public_id):
     enrolment = get_by_public_id(enrolments_visible_to(request.membership), public_id)
     if not services.can_reassign(request.membership, enrolment):
         raise Http404
-    try:
-        services.end_enrolment(enrolment=enrolment, actor=request.user,
-                               reason=request.POST.get("reason", ""), request=request)  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Parcours terminé : les tâches restantes sont annulées.")
-    return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_enrolment(enrolment=enrolment, actor=request.user,
+                                   reason=form.cleaned_data["reason"],
+                                   request=request)  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "Parcours terminé : les tâches restantes sont annulées.")
+            return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+    return _failed(request, enrolment, end_form=form)

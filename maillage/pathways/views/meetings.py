@@ -118,6 +118,23 @@ class DecisionForm(forms.Form):
         ]
 
 
+class MeetingStatusForm(forms.Form):
+    """What the meeting page posts: held (with its summary) or cancelled."""
+
+    status = forms.ChoiceField(
+        choices=[("held", "Tenue"), ("cancelled", "Annulée")], widget=forms.HiddenInput,
+        error_messages={"required": "Indiquez si la réunion est tenue ou annulée.",
+                        "invalid_choice": "Statut inconnu : la réunion est tenue ou annulée."},
+    )  # fmt: skip
+    summary = forms.CharField(label="Compte rendu (facultatif)", required=False,
+                              max_length=Meeting._meta.get_field("summary").max_length,
+                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "status-%s")
+        super().__init__(*args, **kwargs)
+
+
 # Pages ------------------------------------------------------------------------------
 
 
@@ -162,7 +179,8 @@ def meeting_new_view(request):
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-def _meeting_page(request, meeting, *, case_form=None, invite_error="", status=200):
+def _meeting_page(request, meeting, *, case_form=None, invite_error="", status_form=None,
+                  status=200):  # fmt: skip
     membership = request.membership
     manage = services.can_manage(membership, meeting)
     invited = services.is_invited(meeting, request.user)
@@ -190,6 +208,7 @@ def _meeting_page(request, meeting, *, case_form=None, invite_error="", status=2
         "invitable": [m for m in services.invitable_members(request.cpts)
                       if m.user_id not in invited_ids] if manage else [],
         "invite_error": invite_error,
+        "status_form": status_form or MeetingStatusForm(initial={"status": "cancelled"}),
     }, status=status)  # fmt: skip
 
 
@@ -315,19 +334,22 @@ def meeting_status_view(request, public_id):
     meeting = services.get_meeting(request.membership, public_id)
     if not services.can_manage(request.membership, meeting):
         raise Http404
-    try:
-        if request.POST.get("status") == "held":
-            services.mark_held(meeting=meeting, actor=request.user,
-                               summary=request.POST.get("summary", ""), request=request)
-            messages.success(request, "Réunion marquée comme tenue.")
-        elif request.POST.get("status") == "cancelled":
-            services.cancel(meeting=meeting, actor=request.user, request=request)
-            messages.success(request, "Réunion annulée.")
+    form = MeetingStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["status"] == "held":
+                services.mark_held(meeting=meeting, actor=request.user,
+                                   summary=form.cleaned_data["summary"], request=request)
+                done = "Réunion marquée comme tenue."
+            else:
+                services.cancel(meeting=meeting, actor=request.user, request=request)
+                done = "Réunion annulée."
+        except ValidationError as exc:
+            errors_to_form(form, exc)
         else:
-            messages.error(request, "Statut inconnu.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
+            messages.success(request, done)
+            return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
+    return _meeting_page(request, meeting, status_form=form, status=400)
 
 
 @member_view(permissions.see_patients)
