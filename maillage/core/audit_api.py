@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from . import audit, audit_trail, permissions
-from .api import api_membership
+from .api import api_membership, api_permission
 from .api_types import ERRORS, CptsSlug, text
 from .models import AuditEvent
 
@@ -50,11 +50,10 @@ class AuditPage(PageNumberPagination):
 @router.get("/audit", response={200: list[AuditEventOut], **ERRORS},
             summary="Journal d'audit (coordination)")  # fmt: skip
 @paginate(AuditPage, page_size=50)
+@api_permission(permissions.read_audit)
 def audit_events(request, patient: text(36) = "", actor: text(254) = "",
                  cpts: CptsSlug | None = None):  # fmt: skip
     membership = api_membership(request, cpts)
-    if not permissions.read_audit(membership):
-        raise Http404
     events = AuditEvent.objects.for_cpts(membership.cpts).order_by("-at", "-id")
     if patient:
         try:

@@ -9,7 +9,8 @@ from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
-from maillage.core.api import api_membership
+from maillage.core import permissions
+from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import ERRORS, CptsSlug, choice, model_text, text
 
 from . import diagnostic as diag
@@ -81,6 +82,7 @@ class Page(PageNumberPagination):
 @router.get("/professionals", response={200: list[ProfessionalOut], **ERRORS},
             summary="Professionnels")  # fmt: skip
 @paginate(Page, page_size=50)
+@api_permission(permissions.member)
 def professionals(request, filters: Query[ProfessionalQuery]):
     membership = api_membership(request, filters.cpts)
     return services.search_professionals(
@@ -111,6 +113,7 @@ class StructureOut(Schema):
 @router.get("/structures", response={200: list[StructureOut], **ERRORS},
             summary="Structures (FINESS)")  # fmt: skip
 @paginate(Page, page_size=50)
+@api_permission(permissions.member)
 def structures(request, q: SearchText = "",
                category_code: model_text(Structure, "category_code") = "",
                commune: CommuneCode = "", cpts: CptsSlug | None = None):  # fmt: skip
@@ -147,6 +150,7 @@ class DiagnosticOut(Schema):
 
 @router.get("/diagnostic", response={200: DiagnosticOut, **ERRORS},
             summary="Diagnostic territorial")  # fmt: skip
+@api_permission(permissions.member)
 def diagnostic(request, far_km: Annotated[float, Field(gt=0, le=500)] = 10.0,
                cpts: CptsSlug | None = None):  # fmt: skip
     if not math.isfinite(far_km) or not 0 < far_km <= 500:

@@ -2,13 +2,12 @@
 
 import datetime
 
-from django.http import Http404
 from ninja import Router, Schema
 from ninja import Status as Response
 from ninja.pagination import paginate
 
 from maillage.core import permissions
-from maillage.core.api import api_membership
+from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import (
     ERRORS,
     WRITE_ERRORS,
@@ -71,16 +70,11 @@ class TransitionIn(Schema):
     cpts: CptsSlug | None = None
 
 
-def _writer(membership):
-    if not permissions.refer_patient(membership):
-        raise Http404
-    return membership
-
-
 @router.post("/gp-requests", response={201: GpRequestOut, **WRITE_ERRORS},
              summary="Créer une demande")  # fmt: skip
+@api_permission(permissions.refer_patient)
 def create_request(request, payload: GpRequestIn):
-    membership = _writer(api_membership(request, payload.cpts))
+    membership = api_membership(request, payload.cpts)
     patient = get_patient(membership, payload.patient, request=request)
     default = services.default_origin(membership)
     gp_request = services.request_create(
@@ -106,6 +100,7 @@ class AuditedPage(Page):
 @router.get("/gp-requests", response={200: list[GpRequestOut], **ERRORS},
             summary="Demandes visibles")  # fmt: skip
 @paginate(AuditedPage, page_size=50)
+@api_permission(permissions.see_patients)
 def list_requests(request, status: choice(["", *Status.values]) = "",
                   cpts: CptsSlug | None = None):  # fmt: skip
     membership = request.api_membership = api_membership(request, cpts)
@@ -121,11 +116,10 @@ def list_requests(request, status: choice(["", *Status.values]) = "",
 
 @router.post("/gp-requests/{request_id}/transition", response={200: GpRequestOut, **WRITE_ERRORS},
              summary="Changer l'état d'une demande")  # fmt: skip
+@api_permission(permissions.manage_gp_requests)
 def transition_request(request, request_id: str, payload: TransitionIn):
     membership = api_membership(request, payload.cpts)
     gp_request = get_request(membership, request_id, request=request)
-    if not permissions.manage_gp_requests(membership):
-        raise Http404
     with fields_renamed(status="to_status"):
         if payload.to_status == Status.ASSIGNED:
             return services.declare_assigned(gp_request=gp_request, actor=request.auth,

@@ -4,14 +4,13 @@ import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from ninja import Router, Schema
 from ninja import Status as Response
 from pydantic import Field
 
 from maillage.core import permissions
 from maillage.core.access import get_by_public_id
-from maillage.core.api import api_membership
+from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import (
     ERRORS,
     WRITE_ERRORS,
@@ -61,6 +60,7 @@ class TemplateOut(Schema):
 
 @router.get("/pathways/templates", response={200: list[TemplateOut], **ERRORS},
             summary="Modèles de parcours")  # fmt: skip
+@api_permission(permissions.member)
 def templates(request, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     return services.templates_for(membership.cpts)
@@ -132,10 +132,9 @@ class EnrolmentIn(Schema):
 
 @router.post("/pathways/enrolments", response={201: EnrolmentOut, **WRITE_ERRORS},
              summary="Inclure un patient")  # fmt: skip
+@api_permission(permissions.enrol_patients)
 def create_enrolment(request, payload: EnrolmentIn):
     membership = api_membership(request, payload.cpts)
-    if not permissions.enrol_patients(membership):
-        raise Http404
     patient = get_patient(membership, payload.patient, request=request)
     template = next((t for t in services.templates_for(membership.cpts)
                      if t.slug == payload.template), None)  # fmt: skip
@@ -174,6 +173,7 @@ def create_enrolment(request, payload: EnrolmentIn):
 
 @router.get("/pathways/enrolments/{enrolment_id}", response={200: EnrolmentOut, **ERRORS},
             summary="Lire un parcours")  # fmt: skip
+@api_permission(permissions.see_patients)
 def read_enrolment(request, enrolment_id: str, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     return get_enrolment(membership, enrolment_id, request=request)
@@ -190,6 +190,7 @@ class CompleteIn(Schema):
 
 @router.post("/pathways/tasks/{task_id}/complete", response={200: TaskOut, **WRITE_ERRORS},
              summary="Marquer une tâche comme faite")  # fmt: skip
+@api_permission(permissions.see_patients)
 def complete_task(request, task_id: str, payload: CompleteIn):
     membership = api_membership(request, payload.cpts)
     task = get_by_public_id(tasks_visible_to(membership).select_related("step"), task_id)

@@ -2,11 +2,10 @@
 
 import datetime
 
-from django.http import Http404
 from ninja import Router, Schema, Status
 
 from maillage.core import permissions
-from maillage.core.api import api_membership
+from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import (
     ERRORS,
     WRITE_ERRORS,
@@ -91,10 +90,9 @@ class Created(Schema):
 
 @router.post("/patients", response={201: Created, 409: ErrorOut, **WRITE_ERRORS},
              summary="Créer un patient")  # fmt: skip
+@api_permission(permissions.refer_patient)
 def create_patient(request, payload: PatientIn):
     membership = api_membership(request, payload.cpts)
-    if not permissions.refer_patient(membership):
-        raise Http404
     data = payload.dict(exclude={"consent_method", "confirm_not_duplicate", "cpts"})
     try:
         patient = create_patient_as_member(
@@ -118,6 +116,7 @@ def create_patient(request, payload: PatientIn):
 
 @router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS},
             summary="Lire un patient")  # fmt: skip
+@api_permission(permissions.see_patients)
 def read_patient(request, patient_id: str, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     return get_patient(membership, patient_id, request=request)

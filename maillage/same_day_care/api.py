@@ -11,7 +11,7 @@ from pydantic import Field
 
 from maillage.core import permissions
 from maillage.core.access import get_by_public_id
-from maillage.core.api import api_membership
+from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import (
     ERRORS,
     WRITE_ERRORS,
@@ -75,6 +75,7 @@ class SlotQuery(Schema):
 
 @router.get("/same-day/slots", response={200: list[SlotOut], **ERRORS},
             summary="Créneaux libres (200 au plus, sur 31 jours au plus)")  # fmt: skip
+@api_permission(permissions.record_same_day_request)
 def list_slots(request, q: Query[SlotQuery]):
     membership = api_membership(request, q.cpts)
     if q.start and q.to:
@@ -129,10 +130,9 @@ class SameDayRequestOut(Schema):
 
 @router.post("/same-day/requests", response={201: SameDayRequestOut, **WRITE_ERRORS},
              summary="Nouvelle demande")  # fmt: skip
+@api_permission(permissions.record_same_day_request)
 def create_request(request, payload: SameDayRequestIn):
     membership = api_membership(request, payload.cpts)
-    if not permissions.record_same_day_request(membership):
-        raise Http404
     commune = Commune.objects.current().filter(code=payload.commune.upper()).first()
     if commune is None:
         raise ValidationError({"commune": f"Commune inconnue : {payload.commune}."})
@@ -153,6 +153,7 @@ class SuggestionOut(Schema):
 @router.get("/same-day/requests/{request_id}/suggestions",
             response={200: list[SuggestionOut], **ERRORS},
             summary="Créneaux classés pour une demande")  # fmt: skip
+@api_permission(permissions.record_same_day_request)
 def request_suggestions(request, request_id: str, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     snp_request = get_request(membership, request_id, request=request)
@@ -191,10 +192,9 @@ class TakenOut(Schema):
 @router.post("/same-day/slots/{slot_id}/book",
              response={201: AppointmentOut, 409: TakenOut, **WRITE_ERRORS},
              summary="Réserver un créneau")  # fmt: skip
+@api_permission(permissions.record_same_day_request)
 def book_slot(request, slot_id: str, payload: BookIn):
     membership = api_membership(request, payload.cpts)
-    if not permissions.record_same_day_request(membership):
-        raise Http404
     snp_request = get_request(membership, payload.request, request=request)
     slot = get_by_public_id(Slot.objects.for_cpts(membership.cpts), slot_id)
     try:
@@ -224,11 +224,17 @@ class StatusIn(Schema):
 @router.post("/same-day/appointments/{appointment_id}/status",
              response={200: AppointmentOut, **WRITE_ERRORS},
              summary="Issue d'un rendez-vous")  # fmt: skip
+@api_permission(permissions.see_appointments)
 def appointment_status(request, appointment_id: str, payload: StatusIn):
     membership = api_membership(request, payload.cpts)
     appointment = get_by_public_id(
         appointments_visible_to(membership).select_related("slot", "request"), appointment_id
     )
+    # As on the page: the professional records the outcome of their own appointments.
+    if appointment.slot.professional_id != request.auth.pk and not (
+        permissions.follow_appointments(membership)
+    ):
+        raise Http404
     return services.set_status(
         appointment=appointment,
         status=payload.status,

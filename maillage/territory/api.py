@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 
-from maillage.core.api import api_membership
+from maillage.core import permissions
+from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import ERRORS, CptsSlug
 
 from .services import territory_communes, territory_summary
@@ -23,6 +24,7 @@ class TerritoryOut(Schema):
 
 @router.get("/territory", response={200: TerritoryOut, **ERRORS},
             summary="Le territoire de la CPTS de l'appelant")  # fmt: skip
+@api_permission(permissions.member)
 def territory(request, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     summary = territory_summary(membership.cpts)

@@ -33,7 +33,10 @@ def test_enrol_and_complete_hba1c(demo_server, page):
     )
     _log_in(page, demo_server.url)
     page.goto(f"{demo_server.url}/c/pays-berjalliens/parcours/inclure/")
-    page.get_by_label("Patient").select_option(label="GIRARD Paul (01/02/1958)")
+    # The patient is found by name: only the matches are shown.
+    page.get_by_label(re.compile("^Patient : nom")).fill("girard 01/02/1958")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("link", name="GIRARD Paul").click()
     page.get_by_label("Parcours").select_option(label="Diabète de type 2 (v1)")
     page.get_by_label(re.compile("^Julien Perrin")).check()
     page.get_by_label("Référent : Julien Perrin").check()

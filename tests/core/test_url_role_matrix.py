@@ -169,7 +169,14 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     }
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
-    return {"args": args, "people": people}
+    later = start + datetime.timedelta(hours=1)
+    publish_slots(cpts=home_cpts, professional=gp, actor=gp, profession_code="10",
+                  commune=bourgoin, times=[(later, later + datetime.timedelta(minutes=20))])
+    free_slot = Slot.objects.filter(cpts=home_cpts, professional=gp, start=later).get()
+    objects = {"followed": followed, "referred": referred, "gp_request": gp_request,
+               "enrolment": enrolment, "task": task, "snp": snp, "appointment": appointment,
+               "free_slot": free_slot}  # fmt: skip
+    return {"args": args, "people": people, "objects": objects}
 
 
 def _url(name, route, args):
@@ -261,3 +268,108 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(world, client):
     for name, route, _view in cpts_urls():
         response = client.get(_url(name, route, world["args"]))
         assert response.status_code == 302 and "/connexion/" in response["Location"], name
+
+
+# The API -------------------------------------------------------------------------------
+
+
+def api_operations():
+    """(method, path, view) of every operation of the OpenAPI schema, with its view."""
+    from maillage.api import api
+
+    views = {}
+    for _prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    views[(method.lower(), "/api/v1" + path)] = operation.view_func
+    schema = api.get_openapi_schema()
+    found = [(method, path, views.get((method, path)))
+             for path, item in schema["paths"].items() for method in item]  # fmt: skip
+    assert len(found) >= 20
+    return found
+
+
+def test_every_api_operation_declares_its_permission():
+    undeclared = [f"{method.upper()} {path}" for method, path, view in api_operations()
+                  if not isinstance(getattr(view, "permission", None), permissions.Permission)]
+    assert not undeclared, f"use @api_permission(permissions.<name>) on: {undeclared}"
+
+
+def _api_call(method, path, objects):
+    """The path with the world's objects, and a valid body for a write."""
+    o = objects
+    ids = {"patient_id": o["followed"], "request_id": o["gp_request"]
+           if path.startswith("/api/v1/gp-requests") else o["snp"],
+           "enrolment_id": o["enrolment"], "task_id": o["task"], "slot_id": o["free_slot"],
+           "appointment_id": o["appointment"]}  # fmt: skip
+    for name, obj in ids.items():
+        path = path.replace("{" + name + "}", str(obj.public_id))
+    bodies = {
+        "/api/v1/patients": {"birth_name": "Apitest", "first_names": "Lou",
+                             "birth_date": "1985-01-01", "sex": "F", "commune": "38053"},
+        "/api/v1/gp-requests": {"patient": str(o["followed"].public_id)},
+        "/api/v1/same-day/requests": {"last_name": "Apitest", "first_name": "Lou",
+                                      "birth_date": "1985-01-01", "phone": "0611111111",
+                                      "commune": "38053"},
+        "/api/v1/pathways/enrolments": {"patient": str(o["referred"].public_id),
+                                        "template": "diabete-type-2"},
+    }  # fmt: skip
+    if method == "get":
+        return path, None
+    body = bodies.get(path)
+    if body is None and path.endswith("/transition"):
+        body = {"to_status": "cancelled", "reason": "Essai"}
+    elif body is None and path.endswith("/book"):
+        body = {"request": str(o["snp"].public_id)}
+    elif body is None and path.endswith("/status"):
+        body = {"status": "fulfilled"}
+    elif body is None and path.endswith("/complete"):
+        body = {"value": "7.1"}
+    return path, body
+
+
+def _names_in(data: str, person) -> bool:
+    name = person.birth_name if isinstance(person, Patient) else person.last_name
+    return str(person.public_id) in data or name in data
+
+
+@pytest.mark.parametrize("role", [*ROLES, "outsider"])
+def test_each_api_operation_answers_as_the_permission_table_says_and_leaks_no_patient(
+    role, request, world, client, home_cpts, other_cpts
+):
+    from maillage.core.services import api_token_create
+
+    user = request.getfixturevalue(role)
+    cpts = other_cpts if role == "outsider" else home_cpts
+    membership = Membership.objects.get(user=user, cpts=cpts)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=user)}"}
+    problems = []
+    for method, template, view in api_operations():
+        path, body = _api_call(method, template, world["objects"])
+        since = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        if method == "get":
+            response = client.get(path, **auth)
+        else:
+            response = client.post(path, body or {}, content_type="application/json", **auth)
+        status, name = response.status_code, f"{method.upper()} {template}"
+        allowed = view.permission(membership)
+        names_home_object = "{" in template or (body and any(
+            str(o.public_id) in str(body) for o in world["objects"].values()))
+        if status >= 500 or status == 403:
+            problems.append(f"{name}: {status}")
+        elif not allowed and status != 404:
+            problems.append(f"{name}: {status} without {view.permission.name}")
+        elif role == "outsider" and names_home_object and status != 404:
+            problems.append(f"{name}: {status} for another CPTS's object")
+        data = response.content.decode()
+        audited = set(AuditEvent.objects.filter(pk__gt=since, actor=user)
+                      .values_list("patient", flat=True))  # fmt: skip
+        for person, label in world["people"]:
+            if not _names_in(data, person):
+                continue
+            if role == "outsider" or not _may_see(user, home_cpts, person):
+                problems.append(f"{name}: answers about {label}, whom {role} may not see")
+            elif person.public_id not in audited:
+                problems.append(f"{name}: answers about {label} without an audit row")
+    assert not problems, "\n".join(problems)
