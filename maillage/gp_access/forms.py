@@ -2,7 +2,9 @@ import time
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import ValidationError
 
+from maillage.core.validators import validate_phone_fr
 from maillage.patients.forms import PatientForm
 
 from .models import Criterion, Origin, Status
@@ -10,7 +12,21 @@ from .models import Criterion, Origin, Status
 STAFF_ORIGINS = [(o.value, o.label) for o in Origin if o != Origin.PUBLIC_FORM]
 
 
-class RequestForm(PatientForm):
+class CarerPhoneMixin:
+    """The carer's phone is checked (and stored in E.164) before anything is written: a
+    request refused after its patient was created would leave the patient alone."""
+
+    def clean_carer_phone(self):
+        value = (self.cleaned_data.get("carer_phone") or "").strip()
+        if not value:
+            return ""
+        try:
+            return validate_phone_fr(value).value
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages[0]) from exc
+
+
+class RequestForm(CarerPhoneMixin, PatientForm):
     origin = forms.ChoiceField(label="Origine de la demande", choices=STAFF_ORIGINS)
     carer_name = forms.CharField(label="Nom de l'aidant (si la demande vient d'un proche)",
                                  max_length=150, required=False)  # fmt: skip
@@ -21,7 +37,7 @@ class RequestForm(PatientForm):
                               widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
 
 
-class PublicRequestForm(PatientForm):
+class PublicRequestForm(CarerPhoneMixin, PatientForm):
     """The resident's form. Bots are kept out without any third party: a field hidden from
     people (filled only by bots) and a signed timestamp (a form sent in under 3 seconds,
     or after a day, is refused)."""

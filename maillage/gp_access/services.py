@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from maillage.core import audit, permissions
 from maillage.core.models import Membership, Role, User
+from maillage.core.validators import validate_phone_fr
 from maillage.patients.access import grant_access, revoke_access
 from maillage.patients.models import Patient
 
@@ -61,6 +62,11 @@ def request_create(*, cpts, actor, patient, origin, message="", carer_name="",
         )})  # fmt: skip
     if origin == Origin.CARER and not carer_name.strip():
         raise ValidationError({"carer_name": "Indiquez le nom de l'aidant."})
+    if carer_phone:
+        try:
+            carer_phone = validate_phone_fr(carer_phone).value
+        except ValidationError as exc:
+            raise ValidationError({"carer_phone": exc.messages[0]}) from exc
     score, reasons = priority(patient, weights_for(cpts), timezone.localdate())
     author = actor if getattr(actor, "is_authenticated", False) else None
     try:

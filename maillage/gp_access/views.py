@@ -4,6 +4,7 @@ phone pages, priority rules and indicators."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -86,19 +87,21 @@ def public_request_view(request, cpts_slug):
             return limited()
         data = form.cleaned_data
         try:
-            patient = patient_create(
-                cpts=cpts, actor=None, data={k: data.get(k) for k in PATIENT_KEYS},
-                consent_method=Consent.Method.CARER if data["for_someone_else"]
-                else Consent.Method.ONLINE,
-                request=request, allow_duplicate=True,
-            )  # fmt: skip
-            services.request_create(
-                cpts=cpts, actor=None, patient=patient,
-                origin=Origin.CARER if data["for_someone_else"] else Origin.PUBLIC_FORM,
-                message=data["message"], carer_name=data["carer_name"],
-                carer_relation=data["carer_relation"], carer_phone=data["carer_phone"],
-                request=request,
-            )  # fmt: skip
+            # The patient and the request together, or neither.
+            with transaction.atomic():
+                patient = patient_create(
+                    cpts=cpts, actor=None, data={k: data.get(k) for k in PATIENT_KEYS},
+                    consent_method=Consent.Method.CARER if data["for_someone_else"]
+                    else Consent.Method.ONLINE,
+                    request=request, allow_duplicate=True,
+                )  # fmt: skip
+                services.request_create(
+                    cpts=cpts, actor=None, patient=patient,
+                    origin=Origin.CARER if data["for_someone_else"] else Origin.PUBLIC_FORM,
+                    message=data["message"], carer_name=data["carer_name"],
+                    carer_relation=data["carer_relation"], carer_phone=data["carer_phone"],
+                    request=request,
+                )  # fmt: skip
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -150,19 +153,31 @@ def request_create_view(request):
     if request.method == "POST" and form.is_valid() and consent.is_valid():
         data = form.cleaned_data
         extra = {k: data[k] for k in REQUEST_KEYS}
+        held = None
         try:
-            patient = create_patient_as_member(
-                membership=request.membership, data={k: data.get(k) for k in PATIENT_KEYS},
-                consent_method=consent.cleaned_data["consent_method"],
-                confirm_not_duplicate=consent.cleaned_data["confirm_duplicate"],
-                purpose=services.DUPLICATE_PURPOSE, payload=extra, request=request,
-            )  # fmt: skip
-            gp_request = services.request_create(
-                cpts=request.cpts, actor=request.user, patient=patient, request=request, **extra
-            )
-        except DuplicateUnderReview as exc:
-            messages.info(request, exc.messages[0])
-            return redirect("gp_access:queue", request.cpts.slug)
+            # The patient and the request together, or neither. A probable duplicate stops
+            # before anything but its audit rows (and review) is written: they are kept.
+            with transaction.atomic():
+                try:
+                    patient = create_patient_as_member(
+                        membership=request.membership,
+                        data={k: data.get(k) for k in PATIENT_KEYS},
+                        consent_method=consent.cleaned_data["consent_method"],
+                        confirm_not_duplicate=consent.cleaned_data["confirm_duplicate"],
+                        purpose=services.DUPLICATE_PURPOSE, payload=extra, request=request,
+                    )  # fmt: skip
+                except (DuplicateUnderReview, DuplicateSuspected) as exc:
+                    held = exc
+                else:
+                    gp_request = services.request_create(
+                        cpts=request.cpts, actor=request.user, patient=patient,
+                        request=request, **extra,
+                    )  # fmt: skip
+            if isinstance(held, DuplicateUnderReview):
+                messages.info(request, held.messages[0])
+                return redirect("gp_access:queue", request.cpts.slug)
+            if held is not None:
+                raise held
         except DuplicateSuspected as exc:
             form.add_error(None, exc.messages)
             consent.fields["confirm_duplicate"].widget.attrs["autofocus"] = True

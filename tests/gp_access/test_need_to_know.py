@@ -312,3 +312,32 @@ def test_the_cpam_preview_audits_the_patients_it_shows(client_for, coordinator, 
     assert _shown(coordinator, "gp_access.cpam_preview") == {known.public_id}
     preview = AuditEvent.objects.get(action="gp_request.cpam_preview", actor=coordinator)
     assert preview.detail == {"lines": [2, 3]}
+
+
+def test_the_coordinations_duplicate_warning_on_the_form_is_audited(client_for, coordinator,
+                                                                    registered):  # fmt: skip
+    form = {**same_person(), "origin": "coordination", "consent_method": "oral"}
+    response = client_for(coordinator).post(reverse("gp_access:create", args=[HOME]), form)
+    assert response.status_code == 400 and "FAURE Henriette" in text(response)
+    assert AuditEvent.objects.filter(action="patient.duplicate_shown", actor=coordinator,
+                                     patient=registered.public_id).exists()
+
+
+@pytest.mark.parametrize("phone", ["0" * 25, "pas un numéro", "+33 6 12"])
+def test_a_bad_carer_phone_is_refused_on_its_field_and_nothing_is_written(
+    client_for, coordinator, client, phone, home_cpts
+):
+    from tests.gp_access.test_workflow import public_data
+
+    before = (Patient.objects.count(), GpRequest.objects.count())
+    public = client.post(reverse("gp_access:public", args=[HOME]),
+                         public_data(for_someone_else="on", carer_name="Marie",
+                                     carer_phone=phone))  # fmt: skip
+    assert public.status_code == 400
+    assert 'id="id_carer_phone_error"' in public.content.decode()
+    staff = client_for(coordinator).post(reverse("gp_access:create", args=[HOME]), {
+        **same_person(birth_name="Unique"), "origin": "carer", "consent_method": "oral",
+        "carer_name": "Marie", "carer_phone": phone})  # fmt: skip
+    assert staff.status_code == 400
+    assert 'id="id_carer_phone_error"' in staff.content.decode()
+    assert (Patient.objects.count(), GpRequest.objects.count()) == before
