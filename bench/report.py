@@ -214,6 +214,7 @@ SECTION_LABELS = {
     "gp_access": "médecin traitant",
     "same_day": "soins non programmés",
     "pathways": "parcours",
+    "audit": "journal d'audit",
 }
 # The same, as a sentence names them.
 SECTION_NAMES = {
@@ -224,6 +225,7 @@ SECTION_NAMES = {
     "gp_access": "le médecin traitant",
     "same_day": "les soins non programmés",
     "pathways": "les parcours",
+    "audit": "le journal d'audit",
 }
 
 
@@ -670,6 +672,135 @@ def _pathways_check(pw: dict) -> str:
     return text
 
 
+# Journal d'audit (bench_audit.py) ------------------------------------------------------
+
+
+def _audit_rows(au: dict) -> list[str]:
+    if "failed" in au:
+        return [_failed_row("Journal d'audit", au)]
+    rows, met = [], au["targets_met"]
+    for key, vendor in VENDORS.items():
+        part = au[key]
+        if "access_page" not in part:
+            rows.append(
+                f"| Journal d'audit, {vendor} : **non mesuré** ({_unavailable(part)}) | — | — "
+                f"| — | p95 < 100 ms ; < 5 ms | {status(False)} |"
+            )
+            continue
+        data, targets = part["data"], part["targets"]
+        pages = (
+            ("access_page", "première page", f"access_page_{key}_p95_under_100ms"),
+            ("access_page_deep", f"page {part['access_page_deep']['page_number']}",
+             f"access_page_{part['access_page_deep']['page_number']}_{key}_p95_under_100ms"),
+        )  # fmt: skip
+        for name, label, target in pages:
+            page = part[name]
+            verdict = met[target] and met[f"access_page_{key}_uses_audit_patient_at"]
+            rows.append(
+                f"| Accès au dossier d'un patient ({num(page['events_counted'], 0)} événements "
+                f"parmi {num(data['events'], 0)}), {label}, {vendor} : médiane / p95 "
+                f"| {num(page['page']['median_ms'])} / {num(page['page']['p95_ms'])} ms "
+                f"| {num(page['raw']['median_ms'], 2)} / {num(page['raw']['p95_ms'], 2)} ms "
+                f"(SQL brut : total et 50 lignes) | {ratio(page['ratio_p95'])} (p95) "
+                f"| p95 < {num(targets['p95_ms'], 0)} ms, index `audit_patient_at` "
+                f"| {status(verdict)} |"
+            )
+        lst = part["list_audit"]
+        rows.append(
+            f"| Audit d'une liste : une ligne par patient des 50 de la file médecin traitant, "
+            f"{vendor} : surcoût de la page (écart des médianes) "
+            f"| {num(lst['overhead_median_ms'], 2)} ms (appel `record_shown` : "
+            f"{num(lst['record_shown_call']['median_ms'], 2)} ms en médiane) "
+            f"| {num(lst['raw_insert']['median_ms'], 2)} ms (INSERT de 50 lignes écrit à la "
+            f"main) | {ratio(lst['ratio_call_to_raw'])} (appel / INSERT) "
+            f"| < {num(targets['overhead_ms'], 0)} ms "
+            f"| {status(met[f'list_audit_{key}_under_5ms'])} |"
+        )
+        rows.append(
+            f"| Journal d'audit, {vendor} : remplissage de {num(data['events'], 0)} événements "
+            f"(hors mesure) | {num(data['fill_s'], 0)} s ({num(data['rows_per_s'], 0)} lignes/s, "
+            f"dont reconstruction des index {num(data['index_rebuild_s'], 0)} s) | — | — | — "
+            "| pour information |"
+        )
+    return rows
+
+
+def _audit_text(au: dict) -> list[str]:
+    if "failed" in au:
+        return []
+    lite = au["sqlite"]
+    data, page, lst = lite["data"], lite["access_page"], lite["list_audit"]
+    share = 100 * data["without_subject"] / data["events"]
+    return [
+        "**Journal d'audit : accès au dossier d'un patient.** Les deux CPTS de démonstration, "
+        f"{data['actors']} auteurs (les personnes de la démonstration qui lisent des patients "
+        f"et des membres ajoutés), et {num(data['events'], 0)} événements d'audit écrits "
+        f"directement dans la table (`executemany` sur SQLite, `COPY` sur PostgreSQL, par lots "
+        f"de {num(data['batch'], 0)} dans une transaction chacun, les index secondaires "
+        "supprimés avant et recréés après d'après leur propre définition, vérifiée "
+        f"identique) : {data['years']} ans d'activité, surtout aux heures ouvrées, "
+        f"{num(data['subjects'], 0)} personnes concernées (70 % dans la CPTS de démonstration, "
+        "30 % dans l'autre ; quelques-unes très suivies, la plupart rarement), les vrais codes "
+        "d'action (affichage dans une liste, lecture de la fiche, du parcours, changement "
+        "d'état d'une demande…) avec leur objet, leur petit détail JSON et l'adresse IP ; "
+        f"{num(share, 0)} % des événements sans personne (connexions, listes des membres, "
+        "lectures du journal, exports). La patiente mesurée est une vraie fiche de la CPTS, "
+        f"créée par `patient_create`, avec {num(data['target_events_filled'], 0)} événements "
+        f"(12 pages de 50). Remplissage : {num(data['fill_s'], 0)} s sur SQLite. Sur "
+        "PostgreSQL, `ANALYZE` après le remplissage (l'autovacuum le ferait) ; SQLite n'a pas "
+        "de statistiques (rien ne lance `ANALYZE` sur une installation). "
+        "`GET /c/pays-berjalliens/journal/personne/<id>/` pour la coordinatrice connectée "
+        "(deux facteurs), avec le client de test de Django, première page et page "
+        f"{lite['access_page_deep']['page_number']} : {page['page']['samples']} mesures après "
+        f"5 de chauffe, {page['page_queries']} requêtes SQL (dont l'événement que la page "
+        f"écrit pour sa propre ouverture, d'où un total qui croît d'une unité par vue), "
+        f"{num(page['page_kb'])} Ko de HTML. La référence, mesurée à tour de rôle avec la page, "
+        "est faite des deux requêtes dont la page a besoin, écrites à la main : le nombre "
+        "d'événements de la personne dans la CPTS et les 50 lignes de la page (par date puis "
+        "identifiant décroissants) avec le nom de l'auteur. Le plan (EXPLAIN) des requêtes de "
+        "la page est gardé dans `bench/results.json` : elles doivent passer par l'index "
+        "`audit_patient_at` (personne, CPTS, date). L'objectif porte sur le 95e centile.",
+        "",
+        "**Audit des listes.** La file médecin traitant de la coordinatrice avec 50 demandes "
+        "affichées (celles de la démonstration et 60 demandes qualifiées créées par les "
+        "services), dont la vue écrit une ligne d'audit par patient affiché en une seule "
+        "insertion (`record_shown`), sur la même table de millions de lignes. La page est "
+        "mesurée avec et sans cet appel (remplacé par une fonction vide dans la même "
+        f"exécution), en alternance A B B A, {lst['with_record_shown']['samples']} mesures de "
+        "chaque ; le surcoût est l'écart des médianes (objectif : moins de 5 ms), et l'appel "
+        "lui-même est chronométré dans la page. La référence est l'insertion des mêmes 50 "
+        "lignes écrite à la main (un seul INSERT de plusieurs lignes, dans sa transaction).",
+        "",
+    ]
+
+
+def _audit_check(au: dict) -> str:
+    if "failed" in au:
+        return f"**journal d'audit : mesure en échec ({au['failed']})**"
+    same, failed = [], []
+    for key, vendor in VENDORS.items():
+        part = au[key]
+        if "access_page" not in part:
+            failed.append(f"pas de mesure sur {vendor}")
+            continue
+        ok = (part["access_page"]["same_results"] and part["access_page_deep"]["same_results"]
+              and part["list_audit"]["same_work"] and part["list_audit"]["one_row_per_patient"]
+              and part["data"]["same_indexes_after_rebuild"])  # fmt: skip
+        (same if ok else failed).append(vendor)
+    text = ""
+    if same:
+        text = (
+            "journal d'audit : la page d'accès au dossier montre le total du SQL brut et ses "
+            "50 lignes, dans le même ordre (date, auteur, adresse), en première page comme en "
+            "page 10 ; la file écrit une ligne par patient affiché (50, les mêmes patients) et "
+            "aucune sans `record_shown` ; les index recréés après le remplissage sont ceux du "
+            f"modèle : vérifié pour {_joined(same)}"
+        )
+    if failed:
+        text += ("" if not text else " ; ") + f"**journal d'audit, en échec : {_joined(failed)}**"
+    return text
+
+
 # Page -------------------------------------------------------------------------------------
 
 
@@ -767,6 +898,7 @@ SECTION_PARTS = {
     "gp_access": (_gp_access_rows, _gp_access_text, lambda s: [_gp_access_check(s)]),
     "same_day": (_same_day_rows, _same_day_text, lambda s: [_same_day_check(s)]),
     "pathways": (_pathways_rows, _pathways_text, lambda s: [_pathways_check(s)]),
+    "audit": (_audit_rows, _audit_text, lambda s: [_audit_check(s)]),
 }
 
 
@@ -830,12 +962,14 @@ def _reproduce_text(results: dict) -> str:
         "cette page. Elle se termine en erreur si un objectif est manqué ou si une "
         "vérification échoue. Pour ne remesurer que certaines sections, par exemple "
         "`.venv/bin/python bench/run.py --only gp_access,same_day` (sections : `geography`, "
-        "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`, `pathways`) : "
+        "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`, `pathways`, "
+        "`audit`) : "
         "les autres "
         "gardent leurs chiffres et leur date de mesure. Le code des mesures est dans "
         "`bench/` : `bench_geography.py`, `raw_geography.py`, `bench_territory.py`, "
         "`bench_directory.py`, `bench_rpps.py`, `raw_rpps.py`, `rpps_file.py` (le fichier "
-        "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py` et `bench_pathways.py`."
+        "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py`, `bench_pathways.py` et "
+        "`bench_audit.py`."
     )
     return text
 
@@ -883,7 +1017,9 @@ def render(results: dict) -> str:
         "des professionnels de santé en quelques minutes et peu de mémoire, proposer un "
         "médecin traitant à des milliers de patients en attente, et trouver en quelques "
         "millisecondes un créneau de soins non programmés, sans jamais le réserver deux fois, "
-        "et montrer à chacun ce qui est à faire et en retard dans les parcours de ses patients.",
+        "montrer à chacun ce qui est à faire et en retard dans les parcours de ses patients, "
+        "et dire en un instant qui a consulté le dossier d'un patient parmi des millions "
+        "d'événements d'audit, sans que cette traçabilité ralentisse les listes.",
         "",
         f"{_measured_sentence(results)} {verdict}",
         "",
@@ -1044,6 +1180,38 @@ def _console_pathways(pw: dict) -> list[str]:
     return out
 
 
+def _console_audit(au: dict) -> list[str]:
+    if "failed" in au:
+        return [f"audit FAILED: {au['failed']}"]
+    out = []
+    for key in VENDORS:
+        part = au[key]
+        if "access_page" not in part:
+            out.append(f"audit {key}: not measured ({_unavailable(part)})")
+            continue
+        data = part["data"]
+        out.append(f"audit {key}: fill {data['events']} events in {data['fill_s']:.0f} s "
+                   f"({data['rows_per_s']:.0f} rows/s)")  # fmt: skip
+        for name in ("access_page", "access_page_deep"):
+            page = part[name]
+            out.append(
+                f"audit {key} access page {page['page_number']} ({page['events_counted']} "
+                f"events): median {page['page']['median_ms']:.1f} ms, p95 "
+                f"{page['page']['p95_ms']:.1f} ms; raw p95 {page['raw']['p95_ms']:.2f} ms "
+                f"(x{page['ratio_p95']:.1f}); audit_patient_at {page['uses_audit_patient_at']}; "
+                f"same results {page['same_results']}"
+            )
+        lst = part["list_audit"]
+        out.append(
+            f"audit {key} list of 50: overhead {lst['overhead_median_ms']:.2f} ms (call median "
+            f"{lst['record_shown_call']['median_ms']:.2f} ms), raw insert "
+            f"{lst['raw_insert']['median_ms']:.2f} ms; one row per patient "
+            f"{lst['one_row_per_patient']}"
+        )
+    out.append("audit targets: " + ", ".join(f"{k}={v}" for k, v in au["targets_met"].items()))
+    return out
+
+
 CONSOLE_PARTS = {
     "geography": _console_geography,
     "territory": _console_territory,
@@ -1052,6 +1220,7 @@ CONSOLE_PARTS = {
     "gp_access": _console_gp_access,
     "same_day": _console_same_day,
     "pathways": _console_pathways,
+    "audit": _console_audit,
 }
 
 

@@ -117,11 +117,13 @@ SECTIONS = (
     "gp_access",
     "same_day",
     "pathways",
+    "audit",
 )
 MODULE_SECTIONS = {
     "gp_access": "bench_gp_access",
     "same_day": "bench_same_day",
     "pathways": "bench_pathways",
+    "audit": "bench_audit",
 }
 ALIASES = {"directory": "directory_search", "rpps": "rpps_import"}
 CHILD_TIMEOUT_S = 1800
@@ -310,6 +312,14 @@ def measure(name: str, step: int, steps: int, work_dir: Path):
             f"{prefix} parcours : 10 000 patients inclus, 200 000 tâches ; pages « à faire » "
             "d'un professionnel et de la coordinatrice, rappels quotidiens, et SQL brut "
             "(SQLite et PostgreSQL, plusieurs minutes)…",
+            flush=True,
+        )
+        return run_module_section(name, work_dir)
+    if name == "audit":
+        print(
+            f"{prefix} journal d'audit : 5 000 000 événements ; accès au dossier d'un patient "
+            "et écriture d'une ligne par patient d'une liste, et SQL brut (SQLite et "
+            "PostgreSQL, plusieurs minutes)…",
             flush=True,
         )
         return run_module_section(name, work_dir)

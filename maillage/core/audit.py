@@ -4,12 +4,26 @@ Every read or write of a person's data names its subject (`patient`), so "who sa
 patient" is one indexed query (`AuditEvent.objects.about_patient(...)`).
 """
 
+import secrets
+import time
 import uuid
 
 from django.utils import timezone
 
 from .http import client_ip
 from .models import AuditEvent
+
+
+def event_id() -> uuid.UUID:
+    """A version 7 UUID (RFC 9562): 48 bits of Unix time in milliseconds, the version,
+    74 random bits. The trail only grows: with time-ordered ids, the rows of a list page
+    go to the last page of the unique index on public_id, not to 50 random pages of an
+    index of millions of rows (a third of the cost of auditing a list on SQLite,
+    bench/bench_audit.py)."""
+    ms = time.time_ns() // 1_000_000
+    rand = secrets.randbits(74)
+    return uuid.UUID(int=(ms & (1 << 48) - 1) << 80 | 0x7 << 76 | (rand >> 62) << 64
+                     | 0b10 << 62 | rand & ((1 << 62) - 1))  # fmt: skip
 
 
 def subject_of(value):
@@ -57,6 +71,7 @@ def record(
             patient = obj
     actor = _actor(actor, request)
     return AuditEvent.objects.create(
+        public_id=event_id(),
         cpts=cpts,
         actor=actor,
         actor_email=actor.email if actor else "",
@@ -91,7 +106,8 @@ def record_each(
             continue
         seen.add(public_id)
         rows.append(AuditEvent(
-            cpts=cpts, actor=actor, actor_email=actor.email if actor else "", action=action,
+            public_id=event_id(), cpts=cpts, actor=actor,
+            actor_email=actor.email if actor else "", action=action,
             object_type=object_type or getattr(getattr(subject, "_meta", None), "label", ""),
             object_id=public_id, patient=public_id, at=now, ip=ip, detail=detail or {},
         ))  # fmt: skip

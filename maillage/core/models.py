@@ -305,7 +305,11 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["cpts", "-at"], name="audit_cpts_at"),
-            models.Index(fields=["patient", "-at", "-id"], name="audit_patient_at",
+            # The CPTS in the index: the access report's count (this patient in this
+            # CPTS) is read from the index alone. Without it SQLite, which keeps no
+            # statistics, counts through the CPTS index instead: every event of the CPTS
+            # (0.8 s among 5 000 000 events, bench/bench_audit.py).
+            models.Index(fields=["patient", "cpts", "-at", "-id"], name="audit_patient_at",
                          condition=models.Q(patient__isnull=False)),
             models.Index(fields=["cpts", "actor_email", "-at"], name="audit_actor_at"),
             models.Index(fields=["object_id"], name="audit_object",
