@@ -41,6 +41,7 @@ def _horizontal_overflow(page) -> int:
 def _check(page, name: str) -> None:
     """A page of a journey: no sideways scroll of the page, no serious accessibility
     violation; saved as a screenshot when asked."""
+    page.wait_for_load_state()
     assert _horizontal_overflow(page) <= 1, f"{page.url} scrolls sideways"
     assert_accessible(page)
     if SHOTS:
