@@ -40,7 +40,9 @@ def _flush_past_audit_triggers():
     append-only triggers of the audit table rightly refuse: the test database drops them
     for the flush and puts them back. (PostgreSQL flushes with TRUNCATE, which row
     triggers do not see.) Production keeps refusing."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # Through the backend's base module: importing operations.py first is a circular
+    # import while the sqlite3 backend is not loaded yet (a run on PostgreSQL).
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     from maillage.core import audit_triggers
 

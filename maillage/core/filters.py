@@ -30,9 +30,12 @@ class AuditEventFilter(django_filters.FilterSet):
     """Filters of the audit trail page; choices come from the caller's CPTS and from the
     labels the apps register (no scan of the trail to build them)."""
 
-    actor = django_filters.ChoiceFilter(label="Auteur", field_name="actor_email", choices=[])
-    action = django_filters.ChoiceFilter(label="Action", choices=[])
-    object_type = django_filters.ChoiceFilter(label="Type d'objet", choices=[])
+    actor = django_filters.ChoiceFilter(label="Auteur", field_name="actor_email", choices=[],
+                                       empty_label="Tous les auteurs")
+    action = django_filters.ChoiceFilter(label="Action", choices=[],
+                                        empty_label="Toutes les actions")
+    object_type = django_filters.ChoiceFilter(label="Type d'objet", choices=[],
+                                             empty_label="Tous les types")
     patient = django_filters.UUIDFilter(
         label="Personne concernée (identifiant)", field_name="patient",
         error_messages={"invalid": "Identifiant de personne invalide."},

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
 
 from maillage.core import permissions
@@ -79,7 +80,8 @@ def review_view(request, public_id):
 def _label(name: str) -> str:
     from .models import Patient
 
-    return str(Patient._meta.get_field(name).verbose_name).capitalize()
+    # capfirst, not str.capitalize(), which lowercases the rest ("Nir", "code insee").
+    return capfirst(Patient._meta.get_field(name).verbose_name)
 
 
 def _shown(value) -> str:

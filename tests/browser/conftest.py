@@ -1,6 +1,7 @@
 """Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
 
 Outside CI the browser tests are skipped when Chromium is missing; under CI they fail.
+`assert_accessible(page)` runs axe-core on the page the test is on.
 """
 
 import os
@@ -85,3 +86,47 @@ def page(browser):
 def phone_page(browser):
     yield from _page(browser, viewport={"width": 375, "height": 740}, is_mobile=True,
                      has_touch=True)  # fmt: skip
+
+
+# axe-core rates each violation minor, moderate, serious or critical: the last two keep
+# someone from using the page (no name on a control, unreadable contrast, a label missing).
+FAILING_IMPACTS = ("serious", "critical")
+
+
+def _selector(target) -> str:
+    # One selector per frame; inside a shadow root, a list of selectors from the host.
+    return " | ".join(part if isinstance(part, str) else " >>> ".join(part) for part in target)
+
+
+def assert_accessible(page, *, context=None):
+    """Run axe-core on the current page; fail on any serious or critical violation, listing
+    the rule, its impact, the elements (CSS selectors) and what to fix.
+
+    Offline: the script is the axe.min.js shipped inside the axe-playwright-python wheel,
+    handed to the page by Playwright, and the run is checked to make no request at all.
+
+    Under the site's Content-Security-Policy, in the test's own context: Playwright
+    evaluates over the DevTools protocol, which the page's policy does not govern (it is
+    not a <script> element, and Chromium lets a DevTools evaluation compile code, which
+    axe does for its message templates). So no `bypass_csp` context is needed, which would
+    also hide the page's own violations; and were the policy ever to refuse something,
+    Chromium would log it and the `page` fixtures would fail the test."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    requests = []
+
+    def on_request(request):
+        requests.append(request)
+
+    page.on("request", on_request)
+    try:
+        results = Axe().run(page, context=context, options={"resultTypes": ["violations"]})
+    finally:
+        page.remove_listener("request", on_request)
+    assert requests == [], "axe-core made requests: " + ", ".join(r.url for r in requests)
+    failures = [v for v in results.response["violations"] if v["impact"] in FAILING_IMPACTS]
+    assert not failures, f"Accessibility violations on {page.url}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl'].split('?')[0]}]\n"
+        + "\n".join(f"    {_selector(node['target'])}" for node in v["nodes"])
+        for v in failures
+    )

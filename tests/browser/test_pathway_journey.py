@@ -33,7 +33,6 @@ def test_enrol_and_complete_hba1c(demo_server, page):
     )
     _log_in(page, demo_server.url)
     page.goto(f"{demo_server.url}/c/pays-berjalliens/parcours/inclure/")
-    # The patient is found by name: only the matches are shown.
     page.get_by_label(re.compile("^Patient : nom")).fill("girard 01/02/1958")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name="GIRARD Paul").click()
