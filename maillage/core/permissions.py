@@ -71,7 +71,8 @@ resolve_duplicates = _define(
     "resolve_duplicates", "Voir les doublons probables de patients et fusionner les fiches", _C)
 follows_own_referrals_only = _define(
     "follows_own_referrals_only",
-    "Ne suivre que les demandes de médecin traitant qu'on a soi-même adressées", _A)
+    "Ne suivre que les demandes de médecin traitant qu'on a soi-même adressées (ou "
+    "rattachées par la coordination après vérification d'un doublon)", _A)
 refer_patient = _define(
     "refer_patient", "Adresser un patient pour un médecin traitant (créer une demande)",
     _C, _P, _A)

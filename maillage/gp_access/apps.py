@@ -43,6 +43,9 @@ class GpAccessConfig(AppConfig):
         from maillage.patients.duplicates import register_resumer
 
         from . import services
+        from .models import Status
 
         register_labels(**AUDIT_LABELS)
+        # The states a request moves between ("De : nouvelle · Vers : qualifiée (...)").
+        register_labels(places={status.value: status.label.lower() for status in Status})
         register_resumer(services.DUPLICATE_PURPOSE, services.resume_after_duplicate_review)

@@ -249,7 +249,7 @@ def reassign(*, task: Task, assignee, actor, request=None) -> Task:
         raise ValidationError({"task": "Cette tâche n'est plus à faire."})
     if assignee is None or not task.enrolment.team.filter(user=assignee).exists():
         raise ValidationError({"assignee": "Choisissez un membre de l'équipe de soins du patient."})
-    previous = task.assignee_id
+    previous = task.assignee.email if task.assignee_id else None
     task.assignee = assignee
     task.save(update_fields=["assignee"])
     audit.record(
@@ -259,7 +259,7 @@ def reassign(*, task: Task, assignee, actor, request=None) -> Task:
         obj=task,
         patient=task.enrolment.patient,
         request=request,
-        detail={"from": previous, "to": assignee.pk},
+        detail={"from": previous, "to": assignee.email},
     )
     return task
 

@@ -234,7 +234,7 @@ def set_attending_gp(*, patient: Patient, gp, actor, request=None) -> Patient:
         cpts_id=patient.cpts_id, user=gp
     ).professionals().exists():
         raise ValidationError({"attending_gp": "Choisissez un professionnel membre de la CPTS."})
-    previous = patient.attending_gp_id
+    previous = patient.attending_gp.email if patient.attending_gp_id else None
     patient.attending_gp = gp
     patient.updated_at = timezone.now()
     patient.save(update_fields=["attending_gp", "updated_at"])
@@ -244,6 +244,6 @@ def set_attending_gp(*, patient: Patient, gp, actor, request=None) -> Patient:
         cpts=patient.cpts,
         obj=patient,
         request=request,
-        detail={"from": previous, "to": gp.pk if gp else None},
+        detail={"from": previous, "to": gp.email if gp else None},
     )
     return patient

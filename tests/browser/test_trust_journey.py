@@ -165,12 +165,7 @@ def _matched_by_the_coordination(birth_name, first_names, birth_date, commune):
 
 @pytest.mark.parametrize("identity", [
     pytest.param(("VIDAL", "Bernard", "1954-05-14", "38053"), id="no-request-in-progress"),
-    pytest.param(("FAURE", "Henri", "1951-11-02", "38193"), id="a-request-in-progress",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "the partner's submission becomes a note on the request already in "
-                     "progress (GpRequest.notes, shown on no page), and a partner's list "
-                     "holds only the requests they created (gp_access.access."
-                     "requests_visible_to): the partner loses sight of it"))),
+    pytest.param(("FAURE", "Henri", "1951-11-02", "38193"), id="a-request-in-progress"),
 ])  # fmt: skip
 def test_after_the_match_the_partner_finds_their_request_in_their_list(
     demo_server, phone_page, identity

@@ -341,3 +341,21 @@ def test_a_bad_carer_phone_is_refused_on_its_field_and_nothing_is_written(
     assert staff.status_code == 400
     assert 'id="id_carer_phone_error"' in staff.content.decode()
     assert (Patient.objects.count(), GpRequest.objects.count()) == before
+
+
+def test_a_referral_matched_to_a_request_in_progress_is_followed_by_the_partner(
+    client_for, partner, coordinator, make_request
+):
+    waiting = make_request(birth_name="Faure", first_names="Henriette", birth_date="1951-02-03",
+                           sex="F")  # fmt: skip
+    form = {**same_person(), "origin": "partner", "consent_method": "oral",
+            "message": "Vue en visite à domicile."}  # fmt: skip
+    client_for(partner).post(reverse("gp_access:create", args=[HOME]), form)
+    review = DuplicateReview.objects.get(submitted_by=partner)
+    review_resolve(review=review, actor=coordinator, decision="same", patient=waiting.patient)
+    assert GpRequest.objects.filter(patient=waiting.patient).count() == 1
+    page = client_for(partner).get(reverse("gp_access:request", args=[HOME, waiting.public_id]))
+    assert page.status_code == 200
+    assert "Vue en visite à domicile." in text(page)  # the note of the referral
+    assert "FAURE Henriette" in text(client_for(partner).get(reverse("gp_access:queue",
+                                                                     args=[HOME])))
