@@ -4,10 +4,13 @@ Every read or write of a person's data names its subject (`patient`), so "who sa
 patient" is one indexed query (`AuditEvent.objects.about_patient(...)`).
 """
 
+import json
 import secrets
 import time
 import uuid
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, router
 from django.utils import timezone
 
 from .http import client_ip
@@ -97,19 +100,49 @@ def record_each(
     """One audit event per distinct subject (patients shown by a list page, an export, a
     feed), written in a single bulk insert. Returns the number of rows written."""
     actor = _actor(actor, request)
-    seen, rows = set(), []
-    now = timezone.now()
-    ip = client_ip(request)
+    seen, subjects_kept = set(), []
     for subject in subjects:
         public_id = subject_of(subject)
         if public_id is None or public_id in seen:
             continue
         seen.add(public_id)
-        rows.append(AuditEvent(
-            public_id=event_id(), cpts=cpts, actor=actor,
-            actor_email=actor.email if actor else "", action=action,
-            object_type=object_type or getattr(getattr(subject, "_meta", None), "label", ""),
-            object_id=public_id, patient=public_id, at=now, ip=ip, detail=detail or {},
-        ))  # fmt: skip
-    AuditEvent.objects.bulk_create(rows)
-    return len(rows)
+        kind = object_type or getattr(getattr(subject, "_meta", None), "label", "")
+        subjects_kept.append((public_id, kind))
+    if not subjects_kept:
+        return 0
+    shared = {"cpts": cpts, "actor": actor, "actor_email": actor.email if actor else "",
+              "action": action, "at": timezone.now(), "ip": client_ip(request),
+              "detail": detail or {}}  # fmt: skip
+    connection = connections[router.db_for_write(AuditEvent)]
+    if connection.vendor == "postgresql":
+        _insert_postgresql(connection, shared, subjects_kept)
+    else:
+        AuditEvent.objects.bulk_create([
+            AuditEvent(public_id=event_id(), object_type=kind, object_id=public_id,
+                       patient=public_id, **shared)
+            for public_id, kind in subjects_kept
+        ])  # fmt: skip
+    return len(subjects_kept)
+
+
+def _insert_postgresql(connection, shared: dict, subjects: list) -> None:
+    """The same rows as bulk_create, in one statement whose shared values are sent once and
+    the per-row ones as arrays: a list page's audit costs about a third (bench/, section
+    audit; the target is under 5 ms for 50 rows). Tested on both databases with the same
+    assertions as the ORM path (tests/core/test_audit_storage.py)."""
+    table = AuditEvent._meta.db_table
+    ids = [event_id() for _ in subjects]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (public_id, cpts_id, actor_id, actor_email, action, "  # noqa: S608
+            "object_type, object_id, patient, at, ip, detail) "
+            "SELECT u.public_id, %s, %s, %s, %s, u.object_type, u.subject, u.subject, %s, "
+            "%s::inet, %s::jsonb "
+            "FROM unnest(%s::uuid[], %s::text[], %s::uuid[]) AS u(public_id, object_type, subject)",
+            [shared["cpts"].pk if shared["cpts"] else None,
+             shared["actor"].pk if shared["actor"] else None, shared["actor_email"],
+             shared["action"], shared["at"], shared["ip"],
+             json.dumps(shared["detail"], cls=DjangoJSONEncoder), ids,
+             [kind for _public_id, kind in subjects],
+             [public_id for public_id, _kind in subjects]],
+        )  # fmt: skip

@@ -54,7 +54,9 @@ class AuditPage(PageNumberPagination):
 def audit_events(request, patient: text(36) = "", actor: text(254) = "",
                  cpts: CptsSlug | None = None):  # fmt: skip
     membership = api_membership(request, cpts)
-    events = AuditEvent.objects.for_cpts(membership.cpts).order_by("-at", "-id")
+    events = AuditEvent.objects.all()
+    if actor:
+        events = events.filter(actor_email=actor.strip().lower())
     if patient:
         try:
             uuid.UUID(patient)
@@ -63,9 +65,9 @@ def audit_events(request, patient: text(36) = "", actor: text(254) = "",
         subject = audit_trail.find_subject(membership.cpts, patient)
         if subject is None:
             raise Http404
-        events = events.about_patient(*subject.ids)
-    if actor:
-        events = events.filter(actor_email=actor.strip().lower())
+        events = audit_trail.events_about(membership.cpts, subject, events)
+    else:
+        events = events.for_cpts(membership.cpts).order_by("-at", "-id")
     audit.record(action="audit.api_read", actor=request.auth, cpts=membership.cpts,
                  patient=patient or None, request=request,
                  detail={k: v for k, v in (("actor", actor),) if v})  # fmt: skip

@@ -61,10 +61,20 @@ def _plan(sql: str) -> str:
         return " ".join(row[0] for row in cursor.fetchall())
 
 
+@pytest.mark.parametrize("merged", [False, True])
 def test_the_access_report_counts_and_pages_from_the_patient_index(home_cpts, coordinator,
-                                                                   patient):
+                                                                   patient, merged):
+    from maillage.patients.services import patient_merge
+
     audit.record(action="patient.read", actor=coordinator, cpts=home_cpts, obj=patient)
+    if merged:  # a record merged into the patient: its events are read from the index too
+        twin = patient_create(cpts=home_cpts, actor=coordinator, consent_method="oral",
+                              allow_duplicate=True,
+                              data={"birth_name": "Vasseur", "first_names": "Lucie Anne",
+                                    "birth_date": "1958-02-11", "sex": "F"})  # fmt: skip
+        patient_merge(keep=patient, duplicate=twin, actor=coordinator)
     subject = audit_trail.find_subject(home_cpts, patient.public_id)
+    assert len(subject.ids) == (2 if merged else 1)
     events = audit_trail.events_about(home_cpts, subject)
     with CaptureQueriesContext(connection) as queries:
         assert events.count() >= 1
@@ -80,3 +90,36 @@ def test_the_access_report_counts_and_pages_from_the_patient_index(home_cpts, co
     # Without statistics SQLite would otherwise count through the CPTS index: every event
     # of the CPTS.
     assert all("audit_patient_at" in plan for plan in plans), plans
+
+
+def test_a_list_writes_one_complete_row_per_person_in_one_statement(home_cpts, coordinator,
+                                                                    patient, rf):  # fmt: skip
+    """The same rows on both databases (PostgreSQL takes a faster single INSERT)."""
+    other = patient_create(cpts=home_cpts, actor=coordinator, consent_method="oral",
+                           data={"birth_name": "Aubert", "first_names": "Rémi",
+                                 "birth_date": "1970-01-01", "sex": "M"})  # fmt: skip
+    request = rf.get("/", REMOTE_ADDR="192.0.2.9")
+    request.user = coordinator
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        written = audit.record_each(action="patient.list", actor=coordinator, cpts=home_cpts,
+                                    subjects=[patient, other, patient.public_id, None],
+                                    request=request, detail={"via": "gp_access.queue", "n": 1})
+    assert written == 2 and AuditEvent.objects.count() == before + 2
+    assert len([q for q in queries.captured_queries if "INSERT" in q["sql"]]) == 1
+    rows = AuditEvent.objects.filter(action="patient.list").order_by("id")
+    assert [r.patient for r in rows] == [patient.public_id, other.public_id]
+    for row in rows:
+        assert row.object_id == row.patient and row.object_type == "patients.Patient"
+        assert (row.cpts_id, row.actor_id, row.actor_email) == (
+            home_cpts.pk, coordinator.pk, coordinator.email)
+        assert row.ip == "192.0.2.9" and row.detail == {"via": "gp_access.queue", "n": 1}
+        assert row.public_id.version == 7
+        assert abs(row.at - rows[0].at) < datetime.timedelta(seconds=1)
+    assert audit.record_each(action="patient.list", subjects=[], cpts=home_cpts) == 0
+
+
+def test_a_list_without_an_actor_or_an_address_is_written_too(home_cpts, patient):
+    assert audit.record_each(action="patient.list", subjects=[patient], cpts=home_cpts) == 1
+    row = AuditEvent.objects.get(action="patient.list")
+    assert row.actor_id is None and row.actor_email == "" and row.ip is None
