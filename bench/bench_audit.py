@@ -438,7 +438,7 @@ RAW_PAGE = """SELECT e.at, e.actor_email, e.action, e.object_type, e.ip, e.detai
 FROM core_auditevent e LEFT JOIN core_user u ON u.id = e.actor_id
 WHERE e.cpts_id = %s AND e.patient = %s
 ORDER BY e.at DESC, e.id DESC LIMIT %s OFFSET %s"""
-ROW = re.compile(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>[^<]*</td><td>[^<]*</td>"
+ROW = re.compile(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>[^<]*</td><td[^>]*>[^<]*</td>"
                  r"<td>([^<]*)</td></tr>")  # fmt: skip
 
 
