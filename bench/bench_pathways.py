@@ -45,12 +45,9 @@ Usage: `python bench/bench_pathways.py` prints the results as JSON; `run()` retu
 import datetime
 import io
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -61,7 +58,6 @@ import numpy as np
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 SEED = 20_240_606
-PG_BINDIR = os.environ.get("MAILLAGE_PG_BINDIR", "/usr/lib/postgresql/15/bin")
 CHILD_TIMEOUT_S = 900
 
 CPTS_SLUG = "pays-berjalliens"
@@ -619,50 +615,12 @@ def bench_in_process() -> dict:
 # PostgreSQL child --------------------------------------------------------------------------
 
 
-def create_pg_database(url: str) -> None:
-    """`with_postgres.py` starts an empty cluster: create the database of DATABASE_URL."""
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(host=parts.hostname, port=parts.port, user=parts.username or "postgres",
-                         dbname="postgres", autocommit=True) as conn:  # fmt: skip
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def pg_child(out_path: str) -> int:
-    url = os.environ["DATABASE_URL"]
-    create_pg_database(url)
-    with django_environment(database_url=url):
-        result = bench_in_process()
-    Path(out_path).write_text(json.dumps(result, default=str), encoding="utf-8")
-    return 0
+    return common.pg_child(out_path, django_environment, bench_in_process)
 
 
 def postgresql_part() -> dict:
-    """Re-run this module under a throw-away PostgreSQL cluster; results come back in a file."""
-    if not Path(PG_BINDIR, "initdb").exists():
-        return {"postgresql": "not available", "reason": f"no initdb in {PG_BINDIR}"}
-    with tempfile.TemporaryDirectory(prefix="maillage-bench-parcours-pg-") as tmp:
-        out = Path(tmp) / "result.json"
-        dropped = ("DATABASE_URL", "MAILLAGE_VAR_DIR", "DJANGO_SETTINGS_MODULE")
-        env = {k: v for k, v in os.environ.items() if k not in dropped}
-        helper = str(ROOT / "bin" / "with_postgres.py")
-        child = [sys.executable, str(Path(__file__).resolve()), "--pg-child", str(out)]
-        command = [sys.executable, helper, PG_BINDIR, "--", *child]
-        try:
-            done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
-                                  timeout=CHILD_TIMEOUT_S)  # fmt: skip
-        except subprocess.TimeoutExpired:
-            return {"postgresql": "failed", "reason": f"timeout after {CHILD_TIMEOUT_S} s"}
-        if done.returncode != 0 or not out.exists():
-            return {"postgresql": "failed", "returncode": done.returncode,
-                    "reason": done.stderr[-2000:]}  # fmt: skip
-        return json.loads(out.read_text(encoding="utf-8"))
+    return common.postgresql_part(__file__, name="parcours", timeout=CHILD_TIMEOUT_S)
 
 
 def _part_valid(part: dict) -> bool:

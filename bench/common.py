@@ -2,8 +2,10 @@
 a logged-in (second factor verified) client and the summary of timing samples."""
 
 import io
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -85,3 +87,59 @@ def verified_client(user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return browser
+
+
+# PostgreSQL child --------------------------------------------------------------------------
+# A section measures PostgreSQL by re-running its own module under a throw-away cluster
+# (`bin/with_postgres.py`) with `--pg-child OUT`; the child writes its results to OUT.
+
+PG_BINDIR = os.environ.get("MAILLAGE_PG_BINDIR", "/usr/lib/postgresql/15/bin")
+
+
+def create_pg_database(url: str) -> None:
+    """`with_postgres.py` starts an empty cluster: create the database of DATABASE_URL."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(host=parts.hostname, port=parts.port, user=parts.username or "postgres",
+                         dbname="postgres", autocommit=True) as conn:  # fmt: skip
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def pg_child(out_path: str, environment, bench) -> int:
+    """In the child: create the database, run `bench()` inside `environment(database_url=)`
+    and write its result to `out_path`."""
+    url = os.environ["DATABASE_URL"]
+    create_pg_database(url)
+    with environment(database_url=url):
+        result = bench()
+    Path(out_path).write_text(json.dumps(result, default=str), encoding="utf-8")
+    return 0
+
+
+def postgresql_part(module_file: str, *, name: str, timeout: int) -> dict:
+    """Re-run `module_file` under a throw-away PostgreSQL cluster; its results come back in
+    a file."""
+    if not Path(PG_BINDIR, "initdb").exists():
+        return {"postgresql": "not available", "reason": f"no initdb in {PG_BINDIR}"}
+    with tempfile.TemporaryDirectory(prefix=f"maillage-bench-{name}-pg-") as tmp:
+        out = Path(tmp) / "result.json"
+        dropped = ("DATABASE_URL", "MAILLAGE_VAR_DIR", "DJANGO_SETTINGS_MODULE")
+        env = {k: v for k, v in os.environ.items() if k not in dropped}
+        helper = str(ROOT / "bin" / "with_postgres.py")
+        child = [sys.executable, str(Path(module_file).resolve()), "--pg-child", str(out)]
+        command = [sys.executable, helper, PG_BINDIR, "--", *child]
+        try:
+            done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
+                                  timeout=timeout)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return {"postgresql": "failed", "reason": f"timeout after {timeout} s"}
+        if done.returncode != 0 or not out.exists():
+            return {"postgresql": "failed", "returncode": done.returncode,
+                    "reason": done.stderr[-2000:]}  # fmt: skip
+        return json.loads(out.read_text(encoding="utf-8"))

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
@@ -42,7 +43,8 @@ class ResolveForm(forms.Form):
 
 @member_view(permissions.resolve_duplicates)
 def reviews_view(request):
-    reviews = list(duplicates.reviews_open(request.cpts).select_related("submitted_by")[:200])
+    reviews = list(duplicates.reviews_open(request.cpts).select_related("submitted_by")
+                   .annotate(candidate_count=Count("candidates"))[:200])  # fmt: skip
     # The list shows the identities submitted: each one is audited.
     record_shown(request.membership, reviews, request=request, where="duplicate_review")
     return render(request, "patients/reviews.html", {"reviews": reviews})
