@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "django_filters",
     # Installed so the API docs use the Swagger assets shipped in the wheel, not a CDN.
     "ninja",
+    "django_q",
     "maillage.core",
     "maillage.territory",
     "maillage.directory",
@@ -318,6 +319,32 @@ LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 SMS_BACKEND = env_str("SMS_BACKEND", "maillage.same_day_care.notify.ConsoleSms")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.test>")
+
+# The job queue (maillage.core.jobs, docs/decisions/0011): django-q2 with its ORM broker on
+# the default database. A job whose worker died is handed to another worker after
+# JOBS_RETRY_SECONDS; it must be longer than the longest job (JOBS_TIMEOUT_SECONDS).
+JOBS_WORKERS = env_int("JOBS_WORKERS", 2, minimum=1)
+JOBS_TIMEOUT_SECONDS = env_int("JOBS_TIMEOUT_SECONDS", 600, minimum=1)
+JOBS_RETRY_SECONDS = env_int("JOBS_RETRY_SECONDS", 660, minimum=2)
+if JOBS_RETRY_SECONDS <= JOBS_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "JOBS_RETRY_SECONDS doit être plus grand que JOBS_TIMEOUT_SECONDS "
+        f"({JOBS_RETRY_SECONDS} ≤ {JOBS_TIMEOUT_SECONDS})."
+    )
+Q_CLUSTER = {
+    "name": "maillage",
+    "orm": "default",
+    "workers": JOBS_WORKERS,
+    "timeout": JOBS_TIMEOUT_SECONDS,
+    "retry": JOBS_RETRY_SECONDS,
+    "max_attempts": env_int("JOBS_MAX_ATTEMPTS", 3, minimum=1),
+    "ack_failures": True,
+    "catch_up": False,
+    "poll": 0.5,
+    "label": "Tâches de fond",
+    # The test suite runs jobs in the test's process (tests/conftest.py: run_jobs).
+    "sync": TESTING and not env_bool("JOBS_REAL_WORKER", False),
+}
 
 # gunicorn workers of `maillage serve` (its --workers option overrides it).
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 3, minimum=1)

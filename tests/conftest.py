@@ -152,3 +152,26 @@ def verified_client(user) -> Client:
 @pytest.fixture
 def client_for():
     return verified_client
+
+
+def _run_pending_jobs(using="default"):
+    """Run what the test's transaction queued for commit (core.jobs.enqueue): the test
+    never commits, so its on-commit callbacks wait in the connection; the cluster runs
+    synchronously under tests, so each queued job runs here, in order."""
+    from django.db import connections
+
+    connection = connections[using]
+    ran = 0
+    while connection.run_on_commit:
+        callbacks, connection.run_on_commit = connection.run_on_commit, []
+        for _savepoints, callback, _robust in callbacks:
+            callback()
+            ran += 1
+    return ran
+
+
+@pytest.fixture
+def run_jobs(db):
+    """`run_jobs()` runs the background jobs queued so far (e-mails, SMS, imports...), as
+    the worker would after the commit; returns how many ran."""
+    return _run_pending_jobs
