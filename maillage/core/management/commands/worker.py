@@ -17,6 +17,9 @@ class Command(BaseCommand):
         from maillage.core import jobs
 
         names = jobs.ensure_schedules()
+        # The first heartbeat as soon as a worker takes it: /healthz/full says "ok" from
+        # the start, not after the scheduler's first pass (about 30 s later).
+        jobs.enqueue("maillage.core.jobs.heartbeat")
         self.stdout.write(
             f"Worker : {len(names)} tâche(s) périodique(s) planifiée(s) (Ctrl+C pour arrêter)."
         )
@@ -36,13 +39,17 @@ class Command(BaseCommand):
             handlers[signum] = signal.getsignal(signum)
             signal.signal(signum, stop)
         try:
-            cluster.start()
-        except RuntimeError as exc:
-            raise CommandError(f"Le worker n'a pas démarré : {exc}") from None
-        # Stay in the foreground while the cluster runs: a sentinel that dies without
-        # being asked to is a failure (non-zero exit, so `maillage serve` notices).
-        while cluster.sentinel.is_alive():
-            time.sleep(0.5)
+            try:
+                cluster.start()
+            except RuntimeError as exc:
+                raise CommandError(f"Le worker n'a pas démarré : {exc}") from None
+            # Stay in the foreground while the cluster runs: a sentinel that dies without
+            # being asked to is a failure (non-zero exit, so `maillage serve` notices).
+            while cluster.sentinel.is_alive():
+                time.sleep(0.5)
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
         if not stopping and cluster.sentinel.exitcode != 0:
             raise CommandError(
                 f"Le worker s'est arrêté de façon inattendue (code {cluster.sentinel.exitcode})."
