@@ -3,7 +3,8 @@ same database as everything else: SQLite or PostgreSQL; docs/decisions/0011).
 
 - `enqueue("maillage.app.module.function", *args)` runs the function on a worker once the
   current transaction commits: nothing is sent from inside a request or a transaction,
-  and a job whose transaction rolled back never runs. Arguments must be plain data
+  and a job whose transaction rolled back never runs (the job's row is written in the
+  same transaction, see `_queue`). Arguments must be plain data
   (ids, strings, numbers): the worker reads the rows again.
 - `register_periodic(...)` declares a recurring job (an app calls it in its `ready()`);
   `ensure_schedules()` writes them as django-q2 schedules when a worker starts, so no
@@ -89,11 +90,23 @@ def enqueue(func: str, *args, cpts=None, group: str | None = None, **kwargs) -> 
         raise TypeError(f"keyword arguments reserved by the job library: {sorted(clash)}")
     if cpts is not None:
         group = cpts_group(cpts.pk) + (f":{group}" if group else "")
+    _queue(func, args, kwargs, group)
 
-    def push():
+
+def _queue(func: str, args, kwargs, group: str | None) -> None:
+    """With the ORM broker on the default database, the job's row is written in the
+    caller's transaction: it exists if and only if the change commits, workers cannot
+    see it before, and no write is left to do after the commit (where a failure would
+    lose the job, or make a caller that retries on "database is locked" redo a change
+    already committed). In sync mode (the test suite) the job runs in the caller's
+    process, so it waits for the commit (`run_jobs()` in tests); as in production, a job
+    that fails there does not fail the request that queued it (it is logged)."""
+    from django_q.conf import Conf
+
+    if Conf.SYNC or Conf.ORM != "default":
+        transaction.on_commit(lambda: _push(func, args, kwargs, group), robust=True)
+    else:
         _push(func, args, kwargs, group)
-
-    transaction.on_commit(push, robust=False)
 
 
 def _push(func: str, args, kwargs, group: str | None) -> str:
@@ -216,12 +229,8 @@ def retry_failed(*, cpts, task_id: str) -> bool:
             return False
         if not Failure.objects.filter(pk=failure.pk).delete()[0]:
             return False
-        args, kwargs, group = tuple(failure.args or ()), dict(failure.kwargs or {}), failure.group
-
-        def push():
-            _push(failure.func, args, kwargs, group)
-
-        transaction.on_commit(push, robust=False)
+        args, kwargs = tuple(failure.args or ()), dict(failure.kwargs or {})
+        _queue(failure.func, args, kwargs, failure.group)
     return True
 
 
