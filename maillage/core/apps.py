@@ -36,3 +36,11 @@ class CoreConfig(AppConfig):
         from .audit_trail import register_labels
 
         register_labels(**AUDIT_LABELS)
+
+        from . import jobs
+
+        # The running cluster's proof of life (GET /healthz/full).
+        jobs.register_periodic("heartbeat", "maillage.core.jobs.heartbeat", minutes=1,
+                               label="Signal de vie du worker")  # fmt: skip
+        jobs.register_periodic("audit-purge", "maillage.core.audit.purge_expired_job",
+                               cron="15 3 * * *", label="Purge du journal d'audit")  # fmt: skip

@@ -154,3 +154,32 @@ def _insert(connection, shared: dict, subjects: list) -> None:
                 f"INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608
                 [value for row in batch for value in (*row, *common)],
             )
+
+
+def purge_expired(*, dry_run: bool = False) -> tuple[int, object]:
+    """Delete the events older than AUDIT_RETENTION_DAYS (`maillage audit-purge`, and the
+    nightly job): (how many, the cutoff). The database refuses any other deletion."""
+    import datetime
+
+    from django.conf import settings
+    from django.db import transaction
+
+    cutoff = timezone.now() - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    old = AuditEvent.objects.filter(at__lt=cutoff)
+    if dry_run:
+        return old.count(), cutoff
+    deleted = 0
+    # In batches, so a large first purge neither locks the table for long nor needs the
+    # memory of every id at once.
+    while True:
+        with transaction.atomic():
+            ids = list(old.order_by("at").values_list("pk", flat=True)[:5000])
+            if not ids:
+                break
+            deleted += AuditEvent.objects.filter(pk__in=ids).delete()[0]
+    return deleted, cutoff
+
+
+def purge_expired_job() -> int:
+    """The nightly job (core.apps): how many events were deleted."""
+    return purge_expired()[0]

@@ -111,6 +111,9 @@ organise_meetings = _define(
     "organise_meetings", "Planifier une réunion de concertation", _C, _P)
 see_pathway_indicators = _define(
     "see_pathway_indicators", "Voir les indicateurs des parcours", _C, _B)
+see_jobs = _define(
+    "see_jobs", "Voir les tâches de fond en échec de la CPTS (envois, imports) et les relancer",
+    _C)
 # fmt: on
 
 ROLE_LABELS = {role: role.label for role in Role}

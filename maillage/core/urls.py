@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import jobs_views, views
 
 app_name = "core"
 
@@ -47,4 +47,8 @@ urlpatterns = [
     path("c/<slug:cpts_slug>/journal/personne/<str:public_id>/acces.<str:fmt>",
          views.patient_access_export_view, name="patient_access_export"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/full", jobs_views.healthz_full, name="healthz_full"),
+    path("c/<slug:cpts_slug>/taches/", jobs_views.failed_jobs_view, name="jobs"),
+    path("c/<slug:cpts_slug>/taches/<str:task_id>/relancer/", jobs_views.retry_job_view,
+         name="job_retry"),
 ]

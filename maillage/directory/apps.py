@@ -25,12 +25,18 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Annuaire"
 
     def ready(self):
+        from maillage.core import jobs
         from maillage.core.audit_trail import register_labels
         from maillage.territory.services import territory_change_hooks
 
-        from .index import refresh_directory_index
+        from .index import queue_refresh
 
         register_labels(**AUDIT_LABELS)
-        # A commune added to or removed from a territory changes who is in its directory.
-        if refresh_directory_index not in territory_change_hooks:
-            territory_change_hooks.append(refresh_directory_index)
+        # A commune added to or removed from a territory changes who is in its directory:
+        # rebuilt by a job once the change commits.
+        if queue_refresh not in territory_change_hooks:
+            territory_change_hooks.append(queue_refresh)
+        jobs.register_label(
+            "maillage.directory.index.refresh_job",
+            "Mise à jour de l'annuaire après un changement du territoire",
+        )

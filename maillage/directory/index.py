@@ -2,14 +2,20 @@
 the territory, in SQL, whenever what it lists may have changed.
 
 Callers: the RPPS importer after each run (every CPTS: a scoped import also rewrites
-national rows that other CPTS list), the territory's change hook (registered in
-apps.py: territory does not import the directory), and the creation of a local
-professional (that professional only). Each refresh is one transaction: a search sees
-the old rows or the new ones, never a CPTS half listed.
+national rows that other CPTS list; inline, as the importer runs from the command line,
+not in a request), the territory's change hook (registered in apps.py: territory does not
+import the directory), which queues `refresh_job` to run on the worker once the change
+commits (a page that changes the territory does not wait for the rebuild, and a change
+rolled back rebuilds nothing), and the creation of a local professional (that
+professional only, inline: a few rows, and the coordinator looks for them right after).
+Each refresh is one transaction: a search sees the old rows or the new ones, never a CPTS
+half listed.
 """
 
 from django.apps import apps as global_apps
 from django.db import connection, transaction
+
+from maillage.core import jobs
 
 
 def refresh_directory_index(cpts=None, *, professional_ids=None, apps=global_apps) -> None:
@@ -27,6 +33,19 @@ def refresh_directory_index(cpts=None, *, professional_ids=None, apps=global_app
             # Locks are taken in pk order, so two refreshes cannot deadlock.
             list(Cpts.objects.select_for_update().filter(pk=cpts_id).values_list("pk"))
             _refresh_one(apps, cpts_id, professional_ids)
+
+
+def queue_refresh(cpts) -> None:
+    """The territory's change hook: rebuild this CPTS's rows on the worker after the
+    change commits."""
+    jobs.enqueue("maillage.directory.index.refresh_job", cpts.pk, cpts=cpts)
+
+
+def refresh_job(cpts_id: int) -> None:
+    Cpts = global_apps.get_model("core", "Cpts")
+    cpts = Cpts.objects.filter(pk=cpts_id).first()
+    if cpts is not None:  # deleted since: nothing left to list
+        refresh_directory_index(cpts)
 
 
 def _refresh_one(apps, cpts_id: int, professional_ids) -> None:

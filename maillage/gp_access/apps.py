@@ -49,3 +49,9 @@ class GpAccessConfig(AppConfig):
         # The states a request moves between ("De : nouvelle · Vers : qualifiée (...)").
         register_labels(places={status.value: status.label.lower() for status in Status})
         register_resumer(services.DUPLICATE_PURPOSE, services.resume_after_duplicate_review)
+
+        from maillage.core import jobs
+
+        jobs.register_periodic("gp-expire-proposals", "maillage.gp_access.jobs.expire_proposals",
+                               cron="0 6 * * *",
+                               label="Expiration des propositions sans réponse")  # fmt: skip

@@ -52,3 +52,11 @@ class PathwaysConfig(AppConfig):
         from maillage.core.audit_trail import register_labels
 
         register_labels(**AUDIT_LABELS)
+
+        from maillage.core import jobs
+
+        # 07:00 in Paris, summer and winter: before the day's first consultations.
+        jobs.register_periodic(
+            "pathway-reminders", "maillage.pathways.jobs.send_daily_reminders",
+            cron="0 7 * * *", label="Rappels quotidiens des parcours",
+        )  # fmt: skip

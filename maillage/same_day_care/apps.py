@@ -44,3 +44,12 @@ class SameDayCareConfig(AppConfig):
 
         register_labels(**AUDIT_LABELS)
         register_subject(audit_subject)
+
+        from maillage.core import jobs
+
+        # Each message is sent right after its booking commits (sas_outbox.queue_sending);
+        # this pass retries the failures when their delay is over.
+        jobs.register_periodic("sas-outbox", "maillage.same_day_care.sas_outbox.process_due",
+                               minutes=1, label="Envoi des rendez-vous au SAS")  # fmt: skip
+        jobs.register_label("maillage.same_day_care.sas_outbox.send_due",
+                            "Envoi des rendez-vous au SAS")  # fmt: skip

@@ -9,11 +9,14 @@ have seen the slot). Later status changes of a notified appointment are notified
 
 How: the message is written in the same transaction as the booking or the status
 change (call `enqueue_booking` / `enqueue_status_change` inside it), so it exists if and
-only if the change does. A worker (`maillage sas-outbox`) sends due messages through a
-pluggable transport (settings.SAS_OUTBOX_TRANSPORT); a failure is retried later with an
-exponential delay, forever: a message is never dropped, and acknowledged ones are kept
-as the record of what the SAS was told. Messages of one appointment go out in order (a
-PUT never overtakes the POST it updates).
+only if the change does; the same call queues a job (core.jobs) that sends it once that
+transaction commits, never from inside the request. Sending goes through a pluggable
+transport (settings.SAS_OUTBOX_TRANSPORT); a failure is retried later with an
+exponential delay, forever, by the worker's periodic pass (`process_due` every minute,
+registered in apps.py; `maillage sas-outbox` runs one pass by hand): a message is never
+dropped, and acknowledged ones are kept as the record of what the SAS was told. Messages
+of one appointment go out in order (a PUT never overtakes the POST it updates), and a
+message claimed by one pass is not sent by another (`_send_one`).
 """
 
 import datetime
@@ -28,6 +31,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from maillage.core import jobs
 from maillage.core.models import Membership
 
 from . import fhir
@@ -71,10 +75,12 @@ def enqueue_booking(appointment) -> SasOutboxMessage | None:
     if practitioner_id is None:
         return None
     payload = fhir.appointment_resource(appointment, practitioner_id=practitioner_id)
-    return SasOutboxMessage.objects.create(
+    message = SasOutboxMessage.objects.create(
         cpts_id=appointment.cpts_id, appointment=appointment,
         kind=SasOutboxMessage.Kind.CREATE, payload=payload,
     )  # fmt: skip
+    queue_sending()
+    return message
 
 
 def enqueue_status_change(appointment) -> SasOutboxMessage | None:
@@ -86,10 +92,19 @@ def enqueue_status_change(appointment) -> SasOutboxMessage | None:
     if messages[-1].payload.get("status") == appointment.status:
         return None
     payload = fhir.appointment_with_status(messages[0].payload, appointment.status)
-    return SasOutboxMessage.objects.create(
+    message = SasOutboxMessage.objects.create(
         cpts_id=appointment.cpts_id, appointment=appointment,
         kind=SasOutboxMessage.Kind.UPDATE, payload=payload,
     )  # fmt: skip
+    queue_sending()
+    return message
+
+
+def queue_sending() -> None:
+    """A pass over the due messages as soon as the current transaction commits (nothing
+    is queued if it rolls back: the message is gone with it). Failures stay due for the
+    periodic pass."""
+    jobs.enqueue("maillage.same_day_care.sas_outbox.send_due")
 
 
 # ------------------------------------------------------------------ transports
@@ -155,6 +170,11 @@ def due_messages(now):
         .exclude(Exists(earlier_pending))
         .order_by("next_attempt_at", "pk")
     )
+
+
+def send_due() -> dict:
+    """The job queued after a booking or a status change (see queue_sending)."""
+    return process_due()
 
 
 def process_due(*, transport=None, now=None, batch_size: int = 100) -> dict:

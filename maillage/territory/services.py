@@ -20,8 +20,9 @@ LOOKS_LIKE_CODE = re.compile(r"[0-9][0-9AB][0-9]*", re.IGNORECASE)
 
 
 # Called with the CPTS after each change of its territory, inside the change's transaction:
-# the directory registers the refresh of its search index here (DirectoryConfig.ready),
-# so that territory never imports the apps that depend on it.
+# the directory registers here the job that refreshes its search index once the change
+# commits (DirectoryConfig.ready), so that territory never imports the apps that depend
+# on it.
 territory_change_hooks: list = []
 
 

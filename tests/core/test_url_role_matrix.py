@@ -166,6 +166,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
         "core:member_account_action": [member[gp.pk].public_id, "sessions"],
         "core:patient_access": [followed.public_id],
         "core:patient_access_export": [followed.public_id, "csv"],
+        "core:job_retry": ["0" * 32],  # POST only: a GET answers 405 to whoever may retry
     }
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]

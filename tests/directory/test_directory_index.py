@@ -95,7 +95,7 @@ def test_scoped_import_refreshes_the_other_cpts_too(tmp_path, home_cpts, other_c
     assert names(other_cpts) == ["MARTIN-LEROY"] and names(home_cpts) == ["MARTIN-LEROY"]
 
 
-def test_territory_change_refreshes_the_directory(home_cpts, coordinator):
+def test_territory_change_refreshes_the_directory(home_cpts, coordinator, run_jobs):
     commune = Commune.objects.get(code=ISLE_D_ABEAU)
     elsewhere = [c for c in territory_codes(home_cpts) if c != ISLE_D_ABEAU]
     only_there = set(
@@ -105,9 +105,12 @@ def test_territory_change_refreshes_the_directory(home_cpts, coordinator):
     )
     assert only_there
     territory_remove_communes(cpts=home_cpts, communes=[commune], actor=coordinator)
+    assert run_jobs() == 1  # the refresh runs on the worker, after the change commits
     assert not only_there & ids(home_cpts)
     assert ids(home_cpts) == set(reference_directory(home_cpts).values_list("pk", flat=True))
     territory_add_communes(cpts=home_cpts, communes=[commune], actor=coordinator)
+    assert not only_there & ids(home_cpts)  # not inside the change's transaction
+    assert run_jobs() == 1
     assert only_there <= ids(home_cpts)
     assert ids(home_cpts) == set(reference_directory(home_cpts).values_list("pk", flat=True))
 

@@ -9,7 +9,7 @@ from maillage.pathways.reminders import DEFAULT_HORIZON_DAYS, send_reminders
 class Command(BaseCommand):
     help = (
         "Rappel quotidien des parcours : un e-mail par professionnel avec le nombre de tâches "
-        "en retard et à venir (sans donnée de santé). À lancer une fois par jour (cron)."
+        "en retard et à venir (sans donnée de santé). Le worker l'envoie chaque jour à 7 h."
     )
 
     def add_arguments(self, parser):
