@@ -1,5 +1,10 @@
 """The deterministic demo: two neighbouring CPTS on real INSEE communes, one account per
-persona. Same seed, same data: secrets are derived from the seed, never random."""
+persona, a synthetic directory, a same-day supply, patients in the missions. Same seed,
+same data: secrets are derived from the seed, never random.
+
+Built again by every `make run`: what is missing is created, what exists is never
+updated nor deleted, so what people did in the demo since (imports, bookings, patients,
+edits) stays as they left it."""
 
 import datetime
 import hashlib
