@@ -48,7 +48,7 @@ class NamedProfessional:
     PERSONAS): the account is linked to this entry, so both carry the same name."""
 
     persona: str  # local part of the demo account's e-mail
-    kind: str  # key of KINDS, or "pharmacist"
+    kind: str  # key of KINDS
     female: bool
     first_name: str
     last_name: str
@@ -64,8 +64,6 @@ def _fixed_rpps(body: str) -> str:
 DEMO_PERSONA_PROFESSIONALS = (
     NamedProfessional("medecin", "gp", False, "Julien", "PERRIN", _fixed_rpps("1009990001")),
     NamedProfessional("infirmier", "nurse", False, "Hugo", "GARNIER", _fixed_rpps("1009990002")),
-    NamedProfessional("pharmacien", "pharmacist", True, "Sophie", "CHEVALIER",
-                      _fixed_rpps("1009990003")),
 )  # fmt: skip
 
 # Professionals per 10 000 inhabitants, close to the national densities.
@@ -808,15 +806,8 @@ class _RppsBuilder:
             female=named.female, last_name=named.last_name, first_name=named.first_name,
             savoir_faire=self.savoir_faire(named.kind) if named.kind == "gp" else ("",) * 4,
         )  # fmt: skip
-        if named.kind == "pharmacist":
-            pharmacies = (self.plan.sites(commune.code, "pharmacy")
-                          or self.plan.of_kind("pharmacy"))  # fmt: skip
-            if not pharmacies:
-                return
-            person.activities.append(_Activity(pharmacies[0], "S", ROLE_DEPUTY, "", SECTION_DEPUTY))
-        else:
-            kind = next(k for k in KINDS if k.key == named.kind)
-            person.activities.append(self.liberal(kind, commune))
+        kind = next(k for k in KINDS if k.key == named.kind)
+        person.activities.append(self.liberal(kind, commune))
         self.professionals.append(person)
 
     def build_kind(self, kind: _Kind) -> None:

@@ -72,8 +72,9 @@ SUPPLY = {
                          ("dentist", 1)),
 }  # fmt: skip
 # The personas who publish slots, and where when their account has no directory entry
-# (a demo built without the directory).
-PERSONA_KINDS = {"medecin": "gp", "infirmier": "nurse", "pharmacien": "pharmacist"}
+# (a demo built without the directory). The pharmacist persona stays out of the directory:
+# the demo keeps a care-team member without an RPPS number.
+PERSONA_KINDS = {"medecin": "gp", "infirmier": "nurse"}
 FALLBACK_COMMUNE, FALLBACK_SITE = "38053", "Maison de santé du centre"
 
 

@@ -32,7 +32,6 @@ def test_every_demo_account_linked_to_an_entry_carries_its_name():
     [
         ("medecin", "Julien", "PERRIN", "10"),
         ("infirmier", "Hugo", "GARNIER", "60"),
-        ("pharmacien", "Sophie", "CHEVALIER", "21"),
     ],
 )
 def test_the_personas_are_in_the_directory_under_their_own_name_with_an_rpps(
