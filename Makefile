@@ -15,11 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make run PORT=8001` serves on another port; the demo records the address (SITE_URL).
+run: PORT ?= 8000
+run: SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	MAILLAGE_DEMO=1 $(BIN)/maillage migrate --no-input -v0
 	MAILLAGE_DEMO=1 $(BIN)/maillage load-geography
-	MAILLAGE_DEMO=1 $(BIN)/maillage demo
-	MAILLAGE_DEMO=1 $(BIN)/maillage serve
+	MAILLAGE_DEMO=1 SITE_URL=$(SITE_URL) $(BIN)/maillage demo
+	MAILLAGE_DEMO=1 SITE_URL=$(SITE_URL) $(BIN)/maillage serve --bind 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check maillage tests bench bin

@@ -75,7 +75,20 @@ DEBUG = env_bool("DEBUG", False)
 # The test suite (pytest) runs with a fixed key and without collected static files.
 TESTING = env_bool("MAILLAGE_TESTING", "pytest" in sys.modules)
 # Demo mode unlocks the helpers that print TOTP codes of demo accounts; never in production.
-DEMO_MODE = env_bool("MAILLAGE_DEMO", False)
+# `maillage demo` (make run) records the database it built in the var directory
+# (maillage/demo/marker.py): commands on that same database are in demo mode without
+# MAILLAGE_DEMO, so the README's commands work as printed in another terminal. Any other
+# database ignores it; MAILLAGE_DEMO, when set, decides; the test suite never reads it.
+if TESTING or os.environ.get("MAILLAGE_DEMO", "").strip():
+    DEMO_MARKER = {}
+else:
+    from maillage.demo import marker as _demo_marker
+
+    _var_dir = Path(env_str("MAILLAGE_VAR_DIR", str(BASE_DIR / "var")))  # as VAR_DIR below
+    DEMO_MARKER = _demo_marker.read(
+        _var_dir, env_str("DATABASE_URL", f"sqlite:///{_var_dir / 'maillage.sqlite3'}")
+    )
+DEMO_MODE = env_bool("MAILLAGE_DEMO", bool(DEMO_MARKER))
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -88,7 +101,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_str("SITE_URL", DEMO_MARKER.get("SITE_URL", "http://127.0.0.1:8000"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,5 +1,10 @@
 """The deterministic demo: two neighbouring CPTS on real INSEE communes, one account per
-persona. Same seed, same data: secrets are derived from the seed, never random."""
+persona, a synthetic directory, a same-day supply, patients in the missions. Same seed,
+same data: secrets are derived from the seed, never random.
+
+Built again by every `make run`: what is missing is created, what exists is never
+updated nor deleted, so what people did in the demo since (imports, bookings, patients,
+edits) stays as they left it."""
 
 import datetime
 import hashlib
@@ -78,11 +83,27 @@ class DemoAccount:
     two_factor: bool
 
 
+DEMO_RPPS_FILE = "PS_LibreAcces_Personne_activite_demo.txt"
+DEMO_FINESS_FILE = "etalab_cs1100507_stock_demo.csv"
+
+
+def _imported(tenant, kind: str, file_name: str) -> bool:
+    from maillage.directory.models import ImportRun
+
+    return ImportRun.objects.filter(cpts=tenant, kind=kind, file_name=file_name).exists()
+
+
 def build_demo_directory(*, seed: str = DEFAULT_SEED) -> dict:
     """Synthetic RPPS and FINESS files for the demo territories, loaded through the real
     importers (one file for both CPTS, so identifiers are unique; each CPTS imports its
-    own communes, so a real national import elsewhere in the database is never touched)."""
+    own communes, so a real national import elsewhere in the database is never touched).
+
+    Once per CPTS: a scoped import deactivates the professionals of the territory missing
+    from the file, so importing the demo file again would undo the imports people made
+    in the demo since (their ImportRun rows say what was already loaded)."""
+    from maillage.directory.diagnostic import set_density_reference
     from maillage.directory.finess import import_finess
+    from maillage.directory.models import DensityReference
     from maillage.directory.rpps import import_rpps
     from maillage.directory.services import record_import_run
     from maillage.territory.services import territory_communes
@@ -90,79 +111,130 @@ def build_demo_directory(*, seed: str = DEFAULT_SEED) -> dict:
     from .directory_files import write_finess_file, write_rpps_file
 
     tenants = list(Cpts.objects.filter(slug__in=[c.slug for c in DEMO_CPTS]).order_by("slug"))
+    for tenant in tenants:
+        known = set(DensityReference.objects.filter(cpts=tenant)
+                    .values_list("profession_code", flat=True))  # fmt: skip
+        for group, value in NATIONAL_DENSITY_REFERENCES.items():
+            if group not in known:  # a value the coordinator changed stays
+                set_density_reference(cpts=tenant, profession_code=group, value=value,
+                                      actor=None)  # fmt: skip
+    pending = {
+        tenant: [kind for kind, name in (("rpps", DEMO_RPPS_FILE), ("finess", DEMO_FINESS_FILE))
+                 if not _imported(tenant, kind, name)]
+        for tenant in tenants
+    }  # fmt: skip
+    if not any(pending.values()):
+        return {}
     communes = sorted(
         {c.code: c for t in tenants for c in territory_communes(t)}.values(), key=lambda c: c.code
     )
-    from maillage.directory.diagnostic import set_density_reference
-
-    for tenant in tenants:
-        for group, value in NATIONAL_DENSITY_REFERENCES.items():
-            set_density_reference(cpts=tenant, profession_code=group, value=value, actor=None)
     summary = {}
     with tempfile.TemporaryDirectory(prefix="maillage-demo-") as folder:
-        rpps = Path(folder) / "PS_LibreAcces_Personne_activite_demo.txt"
-        finess = Path(folder) / "etalab_cs1100507_stock_demo.csv"
-        write_rpps_file(rpps, communes, seed=seed)
-        write_finess_file(finess, communes, seed=seed)
-        for tenant in tenants:
-            reports = {
-                "rpps": import_rpps(rpps, cpts=tenant),
-                "finess": import_finess(finess, cpts=tenant),
-            }
-            for kind, report in reports.items():
-                path = rpps if kind == "rpps" else finess
-                record_import_run(kind=kind, cpts=tenant, file_name=path.name, report=report)
-            summary[tenant.slug] = {kind: r.as_dict() for kind, r in reports.items()}
+        paths = {"rpps": Path(folder) / DEMO_RPPS_FILE, "finess": Path(folder) / DEMO_FINESS_FILE}
+        write_rpps_file(paths["rpps"], communes, seed=seed)
+        write_finess_file(paths["finess"], communes, seed=seed)
+        importers = {"rpps": import_rpps, "finess": import_finess}
+        for tenant, kinds in pending.items():
+            for kind in kinds:
+                report = importers[kind](paths[kind], cpts=tenant)
+                record_import_run(kind=kind, cpts=tenant, file_name=paths[kind].name,
+                                  report=report)  # fmt: skip
+                summary.setdefault(tenant.slug, {})[kind] = report.as_dict()
     return summary
 
 
+def link_persona_professionals() -> None:
+    """The persona accounts of the first CPTS linked to their own entries of the demo
+    directory (same name, an RPPS number the SAS sees). An account already linked, or an
+    entry already given to someone, is left as it is."""
+    from maillage.directory.models import DirectoryEntry, Professional
+
+    from .directory_files import DEMO_PERSONA_PROFESSIONALS
+
+    cpts = Cpts.objects.get(slug=DEMO_CPTS[0].slug)
+    for named in DEMO_PERSONA_PROFESSIONALS:
+        user = User.objects.filter(email=demo_email(named.persona, cpts.slug)).first()
+        if user is None or DirectoryEntry.objects.filter(cpts=cpts, account=user).exists():
+            continue
+        professional = Professional.objects.filter(national_id="8" + named.rpps).first()
+        if professional is None:
+            continue
+        entry, created = DirectoryEntry.objects.get_or_create(
+            cpts=cpts, professional=professional,
+            defaults={"account": user, "membership_status": "adherent",
+                      "takes_part_snp": True, "accepts_new_patients": named.kind == "gp",
+                      "home_visits": named.kind == "nurse"},
+        )  # fmt: skip
+        if not created and entry.account_id is None:
+            entry.account = user
+            entry.save(update_fields=["account"])
+
+
+def _persona_account(cpts, persona: tuple, seed: str) -> DemoAccount:
+    """A persona's account, membership and second factor, created when missing. What
+    exists is left alone: a changed password, role or title, an archived membership, a
+    second factor enrolled again."""
+    local, role, title, first, last = persona
+    email = demo_email(local, cpts.slug)
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    membership, _ = Membership.objects.get_or_create(
+        user=user, cpts=cpts, defaults={"role": role, "title": title}
+    )
+    if role != Role.BOARD and not TOTPDevice.objects.filter(user=user).exists():
+        TOTPDevice.objects.create(
+            user=user, name="Démonstration", key=demo_totp_key(seed, email), confirmed=True
+        )
+    two_factor = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return DemoAccount(email, membership.role, membership.title, cpts.slug, two_factor)
+
+
+def _demo_cpts(spec: DemoCpts) -> Cpts:
+    epci = Epci.objects.filter(code=spec.epci_siren).first()
+    if epci is None:
+        raise ValidationError(
+            f"EPCI {spec.epci_siren} introuvable : chargez d'abord la géographie "
+            "(maillage load-geography)."
+        )
+    # Created once: the coordination may rename it or enter its FINESS and phone since.
+    cpts, _ = Cpts.objects.get_or_create(
+        slug=spec.slug,
+        defaults={
+            "name": spec.name,
+            "aci_signed_on": spec.aci_signed_on,
+            # Synthetic FINESS (valid check digit) and phone (ARCEP range for fiction).
+            **{
+                "pays-berjalliens": {"finess": "380012344", "phone": "+33465713801"},
+                "vals-du-dauphine": {"finess": "380045674", "phone": "+33465713802"},
+            }.get(spec.slug, {}),
+        },
+    )
+    if not TerritoryCommune.objects.filter(cpts=cpts).exists():
+        territory_add_epci(cpts=cpts, epci=epci, reason="Territoire initial (démonstration)")
+    return cpts
+
+
 @transaction.atomic
-def build_demo(*, seed: str = DEFAULT_SEED, directory: bool = True) -> list[DemoAccount]:
+def build_demo(
+    *, seed: str = DEFAULT_SEED, directory: bool = True, today: datetime.date | None = None
+) -> list[DemoAccount]:
+    """Build what is missing, leave what exists: `make run` calls it at every start, on a
+    database where people have imported files, booked, recorded patients and edited
+    since. Each part is created once (or, for the same-day slots, on the days that have
+    none), never updated. `today` moves the fortnight of same-day slots (tests)."""
     accounts = []
     for spec in DEMO_CPTS:
-        epci = Epci.objects.filter(code=spec.epci_siren).first()
-        if epci is None:
-            raise ValidationError(
-                f"EPCI {spec.epci_siren} introuvable : chargez d'abord la géographie "
-                "(maillage load-geography)."
-            )
-        cpts, _ = Cpts.objects.update_or_create(
-            slug=spec.slug,
-            defaults={
-                "name": spec.name,
-                "aci_signed_on": spec.aci_signed_on,
-                # Synthetic FINESS (valid check digit) and phone (ARCEP range for fiction).
-                **{
-                    "pays-berjalliens": {"finess": "380012344", "phone": "+33465713801"},
-                    "vals-du-dauphine": {"finess": "380045674", "phone": "+33465713802"},
-                }.get(spec.slug, {}),
-            },
-        )
-        if not TerritoryCommune.objects.filter(cpts=cpts).exists():
-            territory_add_epci(cpts=cpts, epci=epci, reason="Territoire initial (démonstration)")
-        for local, role, title, first, last in PERSONAS:
-            email = demo_email(local, spec.slug)
-            user, created = User.objects.get_or_create(
-                email=email, defaults={"first_name": first, "last_name": last}
-            )
-            if created or not user.check_password(DEMO_PASSWORD):
-                user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
-            Membership.objects.update_or_create(
-                user=user, cpts=cpts, defaults={"role": role, "title": title, "archived_at": None}
-            )
-            two_factor = role != Role.BOARD
-            if two_factor:
-                TOTPDevice.objects.update_or_create(
-                    user=user,
-                    name="Démonstration",
-                    defaults={"key": demo_totp_key(seed, email), "confirmed": True},
-                )
-            accounts.append(DemoAccount(email, role, title, spec.slug, two_factor))
+        cpts = _demo_cpts(spec)
+        accounts.extend(_persona_account(cpts, persona, seed) for persona in PERSONAS)
     if directory:
         build_demo_directory(seed=seed)
+        link_persona_professionals()
     build_demo_gp_access()
-    build_demo_same_day(directory=directory)
+    build_demo_same_day(seed=seed, today=today)
     from maillage.pathways.services import install_shipped_templates
 
     install_shipped_templates()
@@ -215,51 +287,19 @@ def build_demo_gp_access() -> None:
             transition(gp_request=gp_request, to_status="qualified", actor=coordinator)
 
 
-def build_demo_same_day(*, directory: bool = True) -> None:
-    """Same-day slots for the next days, a Saturday permanence, and the demo GP linked to
-    a GP of the directory (so the SAS sees their RPPS). Slots are only added when none is
-    to come, since they are relative to today."""
+def build_demo_same_day(*, seed: str = DEFAULT_SEED, today: datetime.date | None = None) -> None:
+    """Dozens of professionals publishing same-day slots over the next two weeks
+    (maillage/demo/supply.py), and a Saturday permanence, built once."""
     import datetime as dt
 
-    from django.utils import timezone
-
-    from maillage.directory.models import DirectoryEntry, Professional
-    from maillage.same_day_care.models import RotaPeriod, RotaVolunteer, Slot, SlotKind
-    from maillage.same_day_care.services import publish_slots
+    from maillage.same_day_care.models import RotaPeriod, RotaVolunteer
     from maillage.territory.models import Commune
 
+    from .supply import build_supply
+
+    build_supply(seed=seed, today=today)
     cpts = Cpts.objects.get(slug=DEMO_CPTS[0].slug)
     gp = User.objects.get(email=demo_email("medecin", cpts.slug))
-    nurse = User.objects.get(email=demo_email("infirmier", cpts.slug))
-    bourgoin = Commune.objects.get(code="38053")
-    if directory:
-        professional = (
-            Professional.objects.filter(profession_code="10", specialty_code="SM53",
-                                        sites__commune_code="38053", owner__isnull=True)
-            .order_by("national_id").first()
-        )  # fmt: skip
-        if professional is not None:
-            DirectoryEntry.objects.update_or_create(
-                cpts=cpts, professional=professional,
-                defaults={"account": gp, "membership_status": "adherent",
-                          "accepts_new_patients": True, "takes_part_snp": True},
-            )  # fmt: skip
-    if not Slot.objects.filter(cpts=cpts, start__gt=timezone.now()).exists():
-        zone = timezone.get_current_timezone()
-        for offset in (1, 2):
-            day = timezone.localdate() + dt.timedelta(days=offset)
-            for who, profession, kind, hour in (
-                (gp, "10", SlotKind.CPTS, 18),
-                (gp, "10", SlotKind.SAS, 12),
-                (nurse, "60", SlotKind.CPTS, 17),
-            ):
-                begin = dt.datetime.combine(day, dt.time(hour), zone)
-                publish_slots(
-                    cpts=cpts, professional=who, actor=who, profession_code=profession,
-                    kind=kind, commune=bourgoin, site="Maison de santé du centre",
-                    times=[(begin + dt.timedelta(minutes=20 * i),
-                            begin + dt.timedelta(minutes=20 * (i + 1))) for i in range(3)],
-                )  # fmt: skip
     if not RotaPeriod.objects.filter(cpts=cpts).exists():
         RotaPeriod.objects.create(
             cpts=cpts,
@@ -267,7 +307,7 @@ def build_demo_same_day(*, directory: bool = True) -> None:
             weekday=5,
             start_time=dt.time(8),
             end_time=dt.time(12),
-            commune=bourgoin,
+            commune=Commune.objects.get(code="38053"),
             site="Maison de santé du centre",
         )
         RotaVolunteer.objects.get_or_create(cpts=cpts, user=gp)

@@ -41,6 +41,31 @@ DEMO_GP_LAST_NAME = "BÉNARD"
 DEMO_GP_COMMUNE = "38053"  # Bourgoin-Jallieu, when it is among the communes
 HOSPITAL_COMMUNE = "38053"
 
+
+@dataclass(frozen=True)
+class NamedProfessional:
+    """A professional of the file who is also a demo account (maillage/demo/builder.py
+    PERSONAS): the account is linked to this entry, so both carry the same name."""
+
+    persona: str  # local part of the demo account's e-mail
+    kind: str  # key of KINDS
+    female: bool
+    first_name: str
+    last_name: str
+    rpps: str  # fixed, so that the builder finds the entry without guessing
+
+
+def _fixed_rpps(body: str) -> str:
+    return body + luhn_check_digit(body)
+
+
+# Added after every random draw (and their numbers reserved beforehand), so the rest of
+# the file is the same with or without them. In DEMO_GP_COMMUNE when it is listed.
+DEMO_PERSONA_PROFESSIONALS = (
+    NamedProfessional("medecin", "gp", False, "Julien", "PERRIN", _fixed_rpps("1009990001")),
+    NamedProfessional("infirmier", "nurse", False, "Hugo", "GARNIER", _fixed_rpps("1009990002")),
+)  # fmt: skip
+
 # Professionals per 10 000 inhabitants, close to the national densities.
 DENSITY_PER_10000 = {
     "gp": 8.5,  # médecins généralistes (profession 10, savoir-faire SM53)
@@ -665,6 +690,7 @@ class _RppsBuilder:
         self.numbers = _Numbers(self.rng)
         for structure in plan.structures:  # never reuse a structure's identifiers
             self.numbers.used.update((structure.site.siret, structure.site.struct_id))
+        self.numbers.used.update(named.rpps for named in DEMO_PERSONA_PROFESSIONALS)
         self.communes = communes
         self.plan = plan
         self.neighbours = _neighbours(communes)
@@ -768,7 +794,21 @@ class _RppsBuilder:
         for kind in KINDS:
             self.build_kind(kind)
         self.build_pharmacists()
+        for named in DEMO_PERSONA_PROFESSIONALS:
+            self.build_named(named)
         return sorted(self.professionals, key=lambda p: p.rpps)
+
+    def build_named(self, named: NamedProfessional) -> None:
+        commune = next((c for c in self.communes if c.code == DEMO_GP_COMMUNE),
+                       max(self.communes, key=lambda c: (c.population, c.code)))  # fmt: skip
+        person = _Professional(
+            rpps=named.rpps, kind=named.kind, code=PROFESSION_CODES[named.kind],
+            female=named.female, last_name=named.last_name, first_name=named.first_name,
+            savoir_faire=self.savoir_faire(named.kind) if named.kind == "gp" else ("",) * 4,
+        )  # fmt: skip
+        kind = next(k for k in KINDS if k.key == named.kind)
+        person.activities.append(self.liberal(kind, commune))
+        self.professionals.append(person)
 
     def build_kind(self, kind: _Kind) -> None:
         total = self.count(kind.key)

@@ -181,7 +181,10 @@ def test_slot_search_from_filters_the_slots(client, auth):
     assert everything, "the demo publishes slots"
     last = everything[-1]["start"]
     later = client.get("/api/v1/same-day/slots", {"from": last}, **auth).json()
-    assert [s["start"] for s in later] == [s["start"] for s in everything if s["start"] >= last]
+    # Past the 200 first slots the demo has more: those from `last` on start the answer.
+    from_last = [s["start"] for s in everything if s["start"] >= last]
+    assert [s["start"] for s in later][: len(from_last)] == from_last
+    assert all(s["start"] >= last for s in later)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True,
