@@ -111,6 +111,9 @@ organise_meetings = _define(
     "organise_meetings", "Planifier une réunion de concertation", _C, _P)
 see_pathway_indicators = _define(
     "see_pathway_indicators", "Voir les indicateurs des parcours", _C, _B)
+follow_notifications = _define(
+    "follow_notifications",
+    "Voir l'état d'envoi de tous les messages de la CPTS et relancer un envoi en échec", _C)
 # fmt: on
 
 ROLE_LABELS = {role: role.label for role in Role}
