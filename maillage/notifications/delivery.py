@@ -32,8 +32,12 @@ BACKOFF = (datetime.timedelta(minutes=1), datetime.timedelta(minutes=5),
 LOST_AFTER = datetime.timedelta(minutes=10)
 
 
+SCRUBBED = "[lien retiré après l'envoi]"
+
+
 def _text(notification: Notification) -> str:
-    return f"{notification.body}\n\n{notification.link}" if notification.link else notification.body
+    n = notification
+    return f"{n.body}\n\n{n.link}" if n.link and n.link not in n.body else n.body
 
 
 def send_email(delivery: Delivery) -> None:
@@ -78,10 +82,11 @@ def deliver_one(pk: int) -> str:
     now = timezone.now()
     Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING).update(
         status=Delivery.Status.SENT, sent_at=now, last_error="", next_attempt_at=None)
-    if kinds.KINDS.get(delivery.notification.kind, None) and kinds.get(
-            delivery.notification.kind).secret_link:  # fmt: skip
+    kind = kinds.KINDS.get(delivery.notification.kind)
+    n = delivery.notification
+    if kind is not None and kind.secret_link and n.link:
         # The link was the secret (an invitation, a reset): not kept once it went out.
-        Notification.objects.filter(pk=delivery.notification_id).update(link="")
+        Notification.objects.filter(pk=n.pk).update(link="", body=n.body.replace(n.link, SCRUBBED))
     return "sent"
 
 
