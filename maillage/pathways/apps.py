@@ -52,3 +52,7 @@ class PathwaysConfig(AppConfig):
         from maillage.core.audit_trail import register_labels
 
         register_labels(**AUDIT_LABELS)
+        from maillage.notifications import kinds
+
+        kinds.register("pathways.reminder", "Rappel quotidien des tâches de parcours")
+        kinds.register("pathways.event_alert", "Événement signalé pour un patient de votre équipe")

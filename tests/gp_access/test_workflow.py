@@ -112,7 +112,7 @@ def test_carer_can_ask_for_a_relative(client):
 
 
 def test_full_path_batch_then_gp_accepts_then_assigned(
-    qualified, coordinator, gp, home_cpts, client_for
+    qualified, coordinator, gp, home_cpts, client_for, run_jobs
 ):
     ald = qualified(ald=True)
     other = qualified()
@@ -121,6 +121,7 @@ def test_full_path_batch_then_gp_accepts_then_assigned(
     proposals = list(batch.proposals.all())
     assert [p.request_id for p in proposals] == [ald.pk]  # the priority patient first
     assert batch_send(batch=batch, actor=coordinator) == 1
+    run_jobs()
     assert "1 patient(s) vous sont proposés" in mail.outbox[-1].subject
     assert "Odette" not in mail.outbox[-1].body  # no health data by e-mail
     ald.refresh_from_db()
