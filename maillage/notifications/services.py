@@ -55,8 +55,17 @@ def _enqueue(func: str, *args, cpts_id=None) -> None:
 
 
 def enqueue_deliveries(ids: list[int], *, cpts_id=None) -> int:
-    for start in range(0, len(ids), CHUNK):
-        _enqueue(DELIVER_JOB, ids[start:start + CHUNK], cpts_id=cpts_id)
+    """Queue the deliveries in chunks, once the caller's transaction commits. Robust: a
+    queue that cannot be reached then does not turn the caller's committed write (a
+    booking, an invitation) into an error; the sweep queues such deliveries later."""
+    if not ids:
+        return 0
+
+    def push():
+        for start in range(0, len(ids), CHUNK):
+            _enqueue(DELIVER_JOB, ids[start:start + CHUNK], cpts_id=cpts_id)
+
+    transaction.on_commit(push, robust=True)
     return (len(ids) + CHUNK - 1) // CHUNK
 
 
