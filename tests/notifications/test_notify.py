@@ -112,7 +112,8 @@ def test_a_failure_is_retried_with_backoff_then_marked_failed(home_cpts, gp, run
     from django.core.mail import EmailMessage
 
     original = EmailMessage.get_connection
-    monkeypatch.setattr(EmailMessage, "get_connection", lambda self, fail_silently=False: Unreachable())
+    monkeypatch.setattr(EmailMessage, "get_connection",
+                        lambda self, fail_silently=False: Unreachable())
     [message] = _send(home_cpts, [gp], channels=["email"])
     run_jobs()
     email = message.deliveries.get()
