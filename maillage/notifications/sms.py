@@ -6,6 +6,7 @@ public UUID, for a gateway that accepts a client reference to refuse a duplicate
 import os
 import sys
 import threading
+import time
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -40,6 +41,10 @@ class FileSms:
     _lock = threading.Lock()
 
     def send(self, phone: str, text: str, key: str = "") -> None:
+        # A gateway's latency, to be simulated by a test that kills a worker mid-run.
+        delay = float(os.environ.get("SMS_FILE_DELAY_SECONDS") or 0)
+        if delay:
+            time.sleep(delay)
         line = f"{key}\t{phone}\t{' '.join(text.split())}\n".encode()
         with self._lock:
             fd = os.open(settings.SMS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
