@@ -77,12 +77,13 @@ class ReadOut(Schema):
     unread: int
 
 
-@router.post("/notifications/{id}/read", response={200: ReadOut, **WRITE_ERRORS},
+@router.post("/notifications/{notification_id}/read", response={200: ReadOut, **WRITE_ERRORS},
              summary="Marquer une notification comme lue")  # fmt: skip
 @api_permission(permissions.member)
-def read(request, id: uuid.UUID, cpts: CptsSlug | None = None):
+def read(request, notification_id: uuid.UUID, cpts: CptsSlug | None = None):
     api_membership(request, cpts)
-    notification = get_by_public_id(Notification.objects.in_app_for(request.auth), id)
+    notification = get_by_public_id(Notification.objects.in_app_for(request.auth),
+                                    notification_id)  # fmt: skip
     services.mark_read(user=request.auth, public_id=notification.public_id)
     notification.refresh_from_db()
     return {"id": str(notification.public_id), "read_at": notification.read_at,

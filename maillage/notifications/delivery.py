@@ -110,6 +110,23 @@ def deliver(delivery_ids: list[int]) -> dict:
     return done
 
 
+def deliver_notifications(notification_ids: list[int]) -> dict:
+    """The job queued by notify(): the pending deliveries of these messages."""
+    ids = list(Delivery.objects.filter(notification_id__in=notification_ids,
+                                       status=Delivery.Status.PENDING)
+               .order_by("pk").values_list("pk", flat=True))  # fmt: skip
+    return deliver(ids)
+
+
+def fan_out(notification_ids: list[int], cpts_id=None) -> int:
+    """Queue the messages of a large notify() in chunks, from the worker."""
+    from .services import CHUNK, NOTIFICATIONS_JOB, _enqueue
+
+    for start in range(0, len(notification_ids), CHUNK):
+        _enqueue(NOTIFICATIONS_JOB, notification_ids[start:start + CHUNK], cpts_id=cpts_id)
+    return (len(notification_ids) + CHUNK - 1) // CHUNK
+
+
 def sweep() -> int:
     """Periodic: queue again the deliveries whose retry is due, and the pending ones whose
     job was lost. Queuing one twice is harmless: the claim lets one send."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime
 import inspect
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from maillage.core import jobs
@@ -69,6 +70,26 @@ def enqueue_deliveries(ids: list[int], *, cpts_id=None) -> int:
     return (len(ids) + CHUNK - 1) // CHUNK
 
 
+FAN_OUT_JOB = "maillage.notifications.delivery.fan_out"
+NOTIFICATIONS_JOB = "maillage.notifications.delivery.deliver_notifications"
+
+
+def enqueue_for_notifications(ids: list[int], *, cpts_id=None) -> None:
+    """Queue the sending of these messages' pending deliveries after the commit: one
+    job for a few messages; for more, one job that queues the chunks from the worker, so
+    that the request writes a single queue row whatever the number of people."""
+    if not ids:
+        return
+
+    def push():
+        if len(ids) <= CHUNK:
+            _enqueue(NOTIFICATIONS_JOB, ids, cpts_id=cpts_id)
+        else:
+            _enqueue(FAN_OUT_JOB, ids, cpts_id, cpts_id=cpts_id)
+
+    transaction.on_commit(push, robust=True)
+
+
 def enabled_channels(user_ids: Iterable[int], kind: kinds.Kind) -> dict:
     """{(user_id, channel): enabled} for the people who changed their preferences."""
     if kind.mandatory:
@@ -116,29 +137,57 @@ def notify(*, cpts, recipients, kind: str, subject: str, body: str, link: str = 
         for p in people
     ]  # fmt: skip
     Notification.objects.bulk_create(notifications, batch_size=500)
-    deliveries = []
+    rows, with_pending = [], []
     for person, notification in zip(people, notifications, strict=True):
+        pending = False
         for channel in wanted:
-            delivery = Delivery(notification=notification, channel=channel, created_at=now)
+            status, sent_at, error = Delivery.Status.PENDING, None, ""
             if channel == kinds.IN_APP:
                 if person.user is None:
                     continue
                 if notification.in_app:
-                    delivery.status, delivery.sent_at = Delivery.Status.SENT, now
+                    status, sent_at = Delivery.Status.SENT, now
                 else:
-                    delivery.status, delivery.last_error = Delivery.Status.SKIPPED, MUTED
+                    status, error = Delivery.Status.SKIPPED, MUTED
             elif not on(person, channel):
-                delivery.status, delivery.last_error = Delivery.Status.SKIPPED, MUTED
+                status, error = Delivery.Status.SKIPPED, MUTED
             elif not _address(person, channel):
-                delivery.status = Delivery.Status.SKIPPED
-                delivery.last_error = NO_ADDRESS[channel]
-            deliveries.append(delivery)
-    Delivery.objects.bulk_create(deliveries, batch_size=500)
-    pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
-    enqueue_deliveries(pending, cpts_id=cpts.pk if cpts is not None else None)
+                status, error = Delivery.Status.SKIPPED, NO_ADDRESS[channel]
+            pending = pending or status == Delivery.Status.PENDING
+            rows.append((notification.pk, channel, status, sent_at, error))
+        if pending:
+            with_pending.append(notification.pk)
+    _insert_deliveries(rows, now)
+    enqueue_for_notifications(with_pending, cpts_id=cpts.pk if cpts is not None else None)
     return notifications
 
 
+def _insert_deliveries(rows, now) -> None:
+    """The deliveries in multi-row INSERTs written by hand: for thousands of people the
+    ORM's per-object work (an instance, each field prepared) costs more than the
+    database. Values are prepared by the model's own fields, for either database."""
+    if not rows:
+        return
+    field = Delivery._meta.get_field
+    prep_uuid, prep_time = field("public_id").get_db_prep_save, field("sent_at").get_db_prep_save
+    at = prep_time(now, connection)
+    columns = ["notification_id", "public_id", "channel", "status", "attempts", "last_error",
+               "sent_at", "created_at"]  # fmt: skip
+    # Table and column names from the model, values as parameters.
+    sql_head = f"INSERT INTO {Delivery._meta.db_table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_ROWS):
+            batch = rows[start:start + INSERT_ROWS]
+            params = []
+            for notification_id, channel, status, sent_at, error in batch:
+                params += [notification_id, prep_uuid(uuid.uuid4(), connection), channel,
+                           status, 0, error, at if sent_at else None, at]  # fmt: skip
+            cursor.execute(sql_head + ", ".join([one] * len(batch)), params)
+
+
+# Rows per INSERT: under SQLite's limit of 32 766 parameters (8 per row).
+INSERT_ROWS = 500
 MUTED = "Désactivé par la personne dans ses préférences."
 NO_ADDRESS = {
     kinds.EMAIL: "Pas d'adresse e-mail connue.",
