@@ -28,11 +28,24 @@ from django.utils import timezone
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django_ratelimit.core import is_ratelimited
+
+from maillage.core.http import client_ip
 
 from . import services
 from .models import Answer, Notification
 
 NAMESPACE = "maillage.notifications.answer"
+# Invalid tokens from one address, per hour, before it is refused (429): a forged token
+# cannot succeed (HMAC-SHA256), but guessing is noise. Valid tokens are never limited:
+# in a crisis many people answer from behind one hospital's address.
+INVALID_TOKENS_RATE = "30/h"
+
+
+def _guessing(request, *, increment: bool) -> bool:
+    return is_ratelimited(request, group="notifications.answer_invalid",
+                          key=lambda group, r: client_ip(r) or "unknown",
+                          rate=INVALID_TOKENS_RATE, increment=increment)  # fmt: skip
 
 
 class InvalidToken(Exception):
@@ -115,6 +128,9 @@ class AnswerPage(View):
         try:
             return resolve(token, self.namespace), None
         except InvalidToken:
+            if _guessing(request, increment=True):
+                return None, render(request, "notifications/answer_invalid.html",
+                                    {"limited": True}, status=429)  # fmt: skip
             return None, render(request, "notifications/answer_invalid.html", status=404)
         except ExpiredToken as exc:
             return None, render(request, "notifications/answer_expired.html",

@@ -120,3 +120,14 @@ def test_an_answer_that_does_not_fit_the_question_is_refused_in_french(home_cpts
     assert "Indiquez à partir de quelle heure." in text(response)
     message.refresh_from_db()
     assert message.answered_at is None
+
+
+def test_guessing_tokens_from_one_address_is_stopped_but_valid_links_still_work(home_cpts, gp):
+    from django.core.cache import cache
+
+    cache.clear()
+    message = _ask(home_cpts, gp, answer="ack")
+    guesser = Client(REMOTE_ADDR="192.0.2.99")
+    statuses = [guesser.get(f"/reponse/faux{i}:abc/").status_code for i in range(31)]
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429
+    assert guesser.get(_path(message)).status_code == 200
