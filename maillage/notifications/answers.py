@@ -61,8 +61,13 @@ def make_token(notification: Notification, namespace: str = NAMESPACE) -> str:
     return signing.Signer(salt=namespace).sign(notification.public_id.hex)
 
 
-def answer_url(notification: Notification, *, url_name="notifications:answer",
-               namespace: str = NAMESPACE) -> str:  # fmt: skip
+def answer_url(notification: Notification) -> str:
+    """The link that answers this message, on the page its kind names."""
+    from .kinds import KINDS
+
+    kind = KINDS.get(notification.kind)
+    url_name = kind.answer_url_name if kind else "notifications:answer"
+    namespace = kind.answer_namespace if kind else NAMESPACE
     path = reverse(url_name, args=[make_token(notification, namespace)])
     return settings.SITE_URL.rstrip("/") + path
 

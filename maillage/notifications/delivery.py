@@ -37,7 +37,12 @@ SCRUBBED = "[lien retiré après l'envoi]"
 
 def _text(notification: Notification) -> str:
     n = notification
-    return f"{n.body}\n\n{n.link}" if n.link and n.link not in n.body else n.body
+    text = f"{n.body}\n\n{n.link}" if n.link and n.link not in n.body else n.body
+    if n.answer_kind and not n.answered_at:
+        from .answers import answer_url
+
+        text += f"\n\nRépondre (sans connexion) : {answer_url(n)}"
+    return text
 
 
 def send_email(delivery: Delivery) -> None:

@@ -29,21 +29,27 @@ class Kind:
     # Listed on the preferences page (kinds only sent to addresses without an account,
     # or to patients, are not).
     listed: bool = True
+    # The page that takes the answers of this kind's messages (the crisis app mounts its
+    # own, with its own token namespace: see answers.py).
+    answer_url_name: str = "notifications:answer"
+    answer_namespace: str = "maillage.notifications.answer"
 
 
 KINDS: dict[str, Kind] = {}
 
 
 def register(code: str, label: str, *, channels=(IN_APP, EMAIL), mandatory=False,
-             mandatory_reason="", secret_link=False, listed=True) -> Kind:  # fmt: skip
+             mandatory_reason="", secret_link=False, listed=True,
+             answer_url_name="", answer_namespace="") -> Kind:  # fmt: skip
     unknown = set(channels) - set(CHANNELS)
     if unknown:
         raise ValueError(f"unknown channels {sorted(unknown)} for kind {code}")
     if mandatory and not mandatory_reason:
         mandatory_reason = "Message obligatoire : il ne peut pas être désactivé."
     kind = Kind(code=code, label=label, channels=tuple(channels), mandatory=mandatory,
-                mandatory_reason=mandatory_reason, secret_link=secret_link,
-                listed=listed)  # fmt: skip
+                mandatory_reason=mandatory_reason, secret_link=secret_link, listed=listed,
+                **({"answer_url_name": answer_url_name} if answer_url_name else {}),
+                **({"answer_namespace": answer_namespace} if answer_namespace else {}))
     KINDS[code] = kind
     return kind
 

@@ -131,3 +131,18 @@ def test_guessing_tokens_from_one_address_is_stopped_but_valid_links_still_work(
     statuses = [guesser.get(f"/reponse/faux{i}:abc/").status_code for i in range(31)]
     assert statuses[:30] == [404] * 30 and statuses[30] == 429
     assert guesser.get(_path(message)).status_code == 200
+
+
+def test_the_email_and_sms_carry_the_answer_link(home_cpts, gp, run_jobs):
+    from django.core import mail
+
+    from maillage.notifications.services import Recipient
+    from maillage.notifications.sms import MemorySms
+
+    message = _ask(home_cpts, gp, answer="ack")
+    [by_sms] = notify(cpts=home_cpts, recipients=[Recipient(phone="+33611223344")],
+                      kind="notifications.test", channels=["sms"], subject="Alerte",
+                      body="Accusez réception.", answer="ack")  # fmt: skip
+    run_jobs()
+    assert answers.answer_url(message) in mail.outbox[-1].body
+    assert answers.answer_url(by_sms) in MemorySms.outbox[-1][1]
