@@ -85,7 +85,7 @@ REQUEST_PROFESSION_MIX = (["10", "60", "21"], [0.85, 0.10, 0.05])
 def django_environment(database_url: str | None = None):
     # Confirmation texts kept in memory: the console backend would print 200 of them.
     return common.django_environment(
-        "snp", database_url, {"SMS_BACKEND": "maillage.same_day_care.notify.MemorySms"}
+        "snp", database_url, {"SMS_BACKEND": "maillage.notifications.sms.MemorySms"}
     )
 
 

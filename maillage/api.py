@@ -12,6 +12,7 @@ from maillage.core.api_types import FRENCH_ERROR
 from maillage.core.audit_api import router as audit_router
 from maillage.directory.api import router as directory_router
 from maillage.gp_access.api import router as gp_access_router
+from maillage.notifications.api import router as notifications_router
 from maillage.pathways.api import router as pathways_router
 from maillage.patients.api import router as patients_router
 from maillage.same_day_care.api import router as same_day_router
@@ -211,3 +212,4 @@ api.add_router("", gp_access_router)
 api.add_router("", same_day_router)
 api.add_router("", pathways_router)
 api.add_router("", audit_router)
+api.add_router("", notifications_router)

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_q",
     "maillage.core",
+    "maillage.notifications",
     "maillage.territory",
     "maillage.directory",
     "maillage.patients",
@@ -162,6 +163,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "maillage.core.context_processors.navigation",
+                "maillage.notifications.context_processors.bell",
             ],
         },
     },
@@ -329,7 +331,9 @@ ICS_FEED_VALIDITY_DAYS = env_int("ICS_FEED_VALIDITY_DAYS", 365)
 LOGIN_PENDING_SECONDS = env_int("LOGIN_PENDING_SECONDS", 300)
 
 # Text messages to patients: the console backend prints them (no SMS gateway here).
-SMS_BACKEND = env_str("SMS_BACKEND", "maillage.same_day_care.notify.ConsoleSms")
+SMS_BACKEND = env_str("SMS_BACKEND", "maillage.notifications.sms.ConsoleSms")
+# Where maillage.notifications.sms.FileSms appends its lines (tests, bench).
+SMS_FILE = env_str("SMS_FILE", str(VAR_DIR / "sms.log"))
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.test>")
 

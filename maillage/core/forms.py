@@ -2,7 +2,10 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
+from django.template import loader
+from django.urls import reverse
 
+from . import messaging
 from .models import Role
 
 
@@ -114,8 +117,15 @@ class ResetRequestForm(PasswordResetForm):
     )
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """Queued for the workers (sent after the commit), not sent from the request."""
         context = {**context, "uid": str(context["user"].public_id)}
-        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context).strip()
+        link = context.get("site_url", "") + reverse(
+            "core:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]})
+        messaging.notify(cpts=None, recipients=[context["user"]], kind="core.password_reset",
+                         subject=subject, body=body, link=link)  # fmt: skip
 
 
 class NewPasswordForm(SetPasswordForm):

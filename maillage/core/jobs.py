@@ -89,7 +89,8 @@ def enqueue(func: str, *args, cpts=None, group: str | None = None, **kwargs) -> 
     if clash:
         raise TypeError(f"keyword arguments reserved by the job library: {sorted(clash)}")
     if cpts is not None:
-        group = cpts_group(cpts.pk) + (f":{group}" if group else "")
+        # A Cpts or its primary key (jobs queued from a worker know only the id).
+        group = cpts_group(getattr(cpts, "pk", cpts)) + (f":{group}" if group else "")
     _queue(func, args, kwargs, group)
 
 

@@ -114,6 +114,9 @@ see_pathway_indicators = _define(
 see_jobs = _define(
     "see_jobs", "Voir les tâches de fond en échec de la CPTS (envois, imports) et les relancer",
     _C)
+follow_notifications = _define(
+    "follow_notifications",
+    "Voir l'état d'envoi de tous les messages de la CPTS et relancer un envoi en échec", _C)
 # fmt: on
 
 ROLE_LABELS = {role: role.label for role in Role}

@@ -1,7 +1,6 @@
 """Writes that touch several core models: invitations, accounts, tokens, unlocking."""
 
 import datetime
-import smtplib
 from dataclasses import dataclass
 
 from axes.models import AccessAttempt
@@ -9,28 +8,13 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import devices_for_user
 
-from . import audit, permissions
+from . import audit, messaging, permissions
 from .models import ApiToken, Cpts, Invitation, Membership, Role, User
-
-
-def _send(**kwargs) -> None:
-    """Send an e-mail, or say in French that it could not be sent (the caller's
-    transaction then rolls back: no invitation exists that nobody received)."""
-    try:
-        send_mail(**kwargs)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise ValidationError(
-            {
-                "email": "L'e-mail n'a pas pu être envoyé (serveur de messagerie injoignable). "
-                "Réessayez plus tard."
-            }
-        ) from exc
 
 
 def normalise_email(email: str) -> str:
@@ -104,20 +88,22 @@ def invitation_create(
     )
     link = settings.SITE_URL.rstrip("/") + reverse("core:invitation", args=[raw])
     role_label = Role(role).label
-    _send(
+    # Queued for the workers (sent after the commit): a mail server down no longer
+    # undoes the invitation; the members page shows whether it went out.
+    messaging.notify(
+        cpts=cpts, recipients=[email], kind="core.invitation", sender=invited_by,
+        ref=f"invitation:{invitation.public_id}", link=link,
         subject=f"Invitation à rejoindre {cpts.name} sur Maillage",
-        message=(
+        body=(
             f"Bonjour,\n\n{invited_by} vous invite à rejoindre {cpts.name} sur Maillage "
             f"avec le rôle « {role_label} ».\n\n"
-            f"Pour créer votre compte, ouvrez ce lien (valable jusqu'au "
+            f"Pour créer votre compte, ouvrez le lien ci-dessous (valable jusqu'au "
             f"{timezone.localtime(invitation.expires_at):%d/%m/%Y à %H:%M}, utilisable "
-            f"une seule fois) :\n{link}\n\n"
+            f"une seule fois).\n\n"
             "Vous choisirez un mot de passe puis activerez la double authentification "
-            "avec une application (FreeOTP, Aegis, Google Authenticator...).\n"
+            "avec une application (FreeOTP, Aegis, Google Authenticator...)."
         ),
-        from_email=None,
-        recipient_list=[email],
-    )
+    )  # fmt: skip
     audit.record(
         action="invitation.create",
         actor=invited_by,

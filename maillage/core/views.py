@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_ratelimit.core import is_ratelimited
 
-from . import audit, audit_trail, permissions, services, twofactor
+from . import audit, audit_trail, messaging, permissions, services, twofactor
 from .access import get_by_public_id, member_view, user_needs_second_factor
 from .exports import csv_response
 from .filters import AuditEventFilter
@@ -346,7 +346,10 @@ def members_view(request):
         .select_related("user")
         .order_by("role", "user__email")
     )
-    invitations = Invitation.objects.for_cpts(cpts).order_by("-created_at")[:50]
+    invitations = list(Invitation.objects.for_cpts(cpts).order_by("-created_at")[:50])
+    sent = messaging.delivery_states([f"invitation:{i.public_id}" for i in invitations])
+    for invitation in invitations:
+        invitation.deliveries = sent.get(f"invitation:{invitation.public_id}", [])
     audit.record(action="members.list", actor=request.user, cpts=cpts, request=request)
     return render(
         request,

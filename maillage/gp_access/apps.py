@@ -46,6 +46,9 @@ class GpAccessConfig(AppConfig):
         from .models import Status
 
         register_labels(**AUDIT_LABELS)
+        from maillage.notifications import kinds
+
+        kinds.register("gp_access.proposals", "Patients proposés (médecin traitant)")
         # The states a request moves between ("De : nouvelle · Vers : qualifiée (...)").
         register_labels(places={status.value: status.label.lower() for status in Status})
         register_resumer(services.DUPLICATE_PURPOSE, services.resume_after_duplicate_review)

@@ -5,7 +5,6 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils import timezone
 from maillage.core import audit, permissions
 from maillage.core.models import Membership, Role, User
 from maillage.core.validators import validate_phone_fr
+from maillage.notifications.services import notify
 from maillage.patients.access import grant_access, revoke_access
 from maillage.patients.models import Patient
 
@@ -465,18 +465,17 @@ def _per_gp(batch) -> dict[int, int]:
 def _notify_gp(batch, gp_id, count):
     gp = Membership.objects.select_related("user").get(cpts=batch.cpts, user_id=gp_id).user
     link = settings.SITE_URL.rstrip("/") + reverse("gp_access:my_proposals", args=[batch.cpts.slug])
-    # No health data in the e-mail: the GP reads it after logging in.
-    send_mail(
+    # No health data in the message: the GP reads it after logging in.
+    notify(
+        cpts=batch.cpts, recipients=[gp], kind="gp_access.proposals", link=link,
+        ref=f"gp_batch:{batch.public_id}",
         subject=f"{batch.cpts.name} : {count} patient(s) vous sont proposés",
-        message=(
+        body=(
             f"Bonjour,\n\nLa coordination de {batch.cpts.name} vous propose {count} "
             f"patient(s) cherchant un médecin traitant.\n\nRépondez ici (connexion "
-            f"requise) : {link}\n"
-        ),  # fmt: skip
-        from_email=None,
-        recipient_list=[gp.email],
-        fail_silently=True,
-    )
+            f"requise) : {link}"
+        ),
+    )  # fmt: skip
 
 
 @transaction.atomic

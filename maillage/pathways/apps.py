@@ -60,3 +60,7 @@ class PathwaysConfig(AppConfig):
             "pathway-reminders", "maillage.pathways.jobs.send_daily_reminders",
             cron="0 7 * * *", label="Rappels quotidiens des parcours",
         )  # fmt: skip
+        from maillage.notifications import kinds
+
+        kinds.register("pathways.reminder", "Rappel quotidien des tâches de parcours")
+        kinds.register("pathways.event_alert", "Événement signalé pour un patient de votre équipe")

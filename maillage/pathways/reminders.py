@@ -1,11 +1,11 @@
-"""The daily reminder: one e-mail per professional and CPTS listing how many pathway tasks
-are late and how many fall due soon. The e-mail carries counts and a link, never patient
-data: e-mail is not a secure health messaging channel."""
+"""The daily reminder: one message per professional and CPTS (in the app and by e-mail, as
+each one chose) listing how many pathway tasks are late and how many fall due soon. It
+carries counts and a link, never patient data: e-mail is not a secure health messaging
+channel."""
 
 import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.core.models import Cpts, Membership
+from maillage.notifications.services import notify
 
 from .models import CareTeamMember, ReminderLog, Task
 
@@ -56,15 +57,15 @@ def _message(cpts, user, late, soon, horizon_days):
     lines += ["", f"Voir le détail sur Maillage : {link}", "",
               "Ce message ne contient aucune donnée de santé."]  # fmt: skip
     subject = f"[{cpts.name}] Parcours : {late} en retard, {soon} à venir"
-    return EmailMessage(subject, "\n".join(lines), None, [user.email])
+    return subject, "\n".join(lines), link
 
 
 @transaction.atomic
 def send_reminders(*, day: datetime.date | None = None,
                    horizon_days: int = DEFAULT_HORIZON_DAYS, cpts=None) -> dict:  # fmt: skip
     """Send today's reminders; a second run the same day sends nothing more. Only active
-    members of the CPTS with an e-mail address get one. All or nothing: a failed sending
-    records no reminder as sent."""
+    members of the CPTS get one. The day's log and the messages are written together
+    (all or nothing); the workers send them after the commit, retrying failures."""
     day = day or timezone.localdate()
     counts = reminder_counts(day=day, horizon_days=horizon_days, cpts=cpts)
     cpts_ids = {c for c, *_ in counts}
@@ -73,7 +74,7 @@ def send_reminders(*, day: datetime.date | None = None,
         for m in Membership.objects.active().filter(cpts_id__in=cpts_ids).select_related("user")
     }
     cptss = {c.pk: c for c in Cpts.objects.filter(pk__in=cpts_ids)}
-    messages, skipped, already = [], 0, 0
+    sent, skipped, already = 0, 0, 0
     for cpts_id, user_id, late, soon in counts:
         membership = active.get((cpts_id, user_id))
         if membership is None or not membership.user.email:
@@ -86,10 +87,9 @@ def send_reminders(*, day: datetime.date | None = None,
         except IntegrityError:
             already += 1
             continue
-        messages.append(_message(cptss[cpts_id], membership.user, late, soon, horizon_days))
-    if messages:
-        # Inside the transaction: when the mail server fails, the day's logs roll back and
-        # the next run sends the reminders rather than believing them sent.
-        get_connection(fail_silently=False).send_messages(messages)
-    return {"sent": len(messages), "already_sent": already, "skipped": skipped,
+        subject, body, link = _message(cptss[cpts_id], membership.user, late, soon, horizon_days)
+        notify(cpts=cptss[cpts_id], recipients=[membership.user], kind="pathways.reminder",
+               subject=subject, body=body, link=link, ref=f"pathway_reminder:{day}")  # fmt: skip
+        sent += 1
+    return {"sent": sent, "already_sent": already, "skipped": skipped,
             "tasks": sum(late + soon for _c, _u, late, soon in counts)}  # fmt: skip

@@ -2,7 +2,6 @@
 
 import datetime
 import logging
-import smtplib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -299,9 +298,9 @@ def add_note(*, enrolment: Enrolment, author, text: str, kind: str = NoteKind.NO
     )
     if kind in ALERTING_KINDS:
         recipients = [
-            member.user.email
+            member.user
             for member in enrolment.team.select_related("user").exclude(user=author)
-            if member.user.email and member.user.is_active
+            if member.user.is_active
         ]
         if recipients:
             note.alert_sent = _send_event_alert(note, recipients, request)
@@ -309,27 +308,27 @@ def add_note(*, enrolment: Enrolment, author, text: str, kind: str = NoteKind.NO
 
 
 def _send_event_alert(note, recipients, request):
+    """Tell the care team (in the app and by e-mail, as each one chose), queued for the
+    workers after the commit: a mail server down never loses the note. Returns True
+    once the messages are written."""
     from django.conf import settings
-    from django.core.mail import send_mass_mail
     from django.urls import reverse
+
+    from maillage.notifications.services import notify
 
     path = reverse("pathways:enrolment", args=[note.cpts.slug, note.enrolment.public_id])
     link = request.build_absolute_uri(path) if request else f"{settings.SITE_URL}{path}"
-    subject = f"[{note.cpts.name}] {note.get_kind_display()} : un patient de votre équipe"
-    body = (
-        f"{note.get_kind_display()} signalé(e) pour un patient dont vous faites partie de "
-        f"l'équipe de soins (parcours « {note.enrolment.template.name} »).\n\n"
-        f"Consultez le dossier sur Maillage : {link}\n\n"
-        "Ce message ne contient aucune donnée de santé ; connectez-vous pour lire la note."
-    )
-    try:
-        send_mass_mail([(subject, body, None, [address]) for address in recipients],
-                       fail_silently=False)  # fmt: skip
-    except (OSError, smtplib.SMTPException):
-        # The note is what matters; a mail server down must not lose it. The author is
-        # told to warn the team another way.
-        logger.exception("Event alert for note %s not sent", note.public_id)
-        return False
+    notify(
+        cpts=note.cpts, recipients=recipients, kind="pathways.event_alert", link=link,
+        sender=note.author, ref=f"pathway_note:{note.public_id}",
+        subject=f"[{note.cpts.name}] {note.get_kind_display()} : un patient de votre équipe",
+        body=(
+            f"{note.get_kind_display()} signalé(e) pour un patient dont vous faites partie de "
+            f"l'équipe de soins (parcours « {note.enrolment.template.name} »).\n\n"
+            f"Consultez le dossier sur Maillage : {link}\n\n"
+            "Ce message ne contient aucune donnée de santé ; connectez-vous pour lire la note."
+        ),
+    )  # fmt: skip
     return True
 
 

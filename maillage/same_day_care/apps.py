@@ -43,6 +43,11 @@ class SameDayCareConfig(AppConfig):
         from .access import audit_subject
 
         register_labels(**AUDIT_LABELS)
+        from maillage.notifications import kinds
+
+        # To patients (a phone number, no account): not on anyone's preferences page.
+        kinds.register("same_day.confirmation", "Confirmation de rendez-vous au patient",
+                       channels=[kinds.SMS], listed=False)
         register_subject(audit_subject)
 
         from maillage.core import jobs

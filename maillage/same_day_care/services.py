@@ -13,6 +13,7 @@ from maillage.core import audit
 from maillage.core.validators import validate_phone_fr
 from maillage.directory.diagnostic import haversine_km
 from maillage.directory.models import PROFESSIONS
+from maillage.notifications.services import Recipient, notify
 
 from . import sas_outbox
 from .models import (
@@ -23,7 +24,6 @@ from .models import (
     Slot,
     SlotKind,
 )
-from .notify import send_sms
 
 MAX_SLOTS_PER_PUBLICATION = 500
 
@@ -233,18 +233,12 @@ def book(*, slot, snp_request, actor, move=False, request=None) -> Appointment:
     freed) and the new one booked in the same transaction. Raises SlotTaken when the
     slot cannot be booked. Every write (appointments, slots, request, SAS messages,
     audit) is in the one transaction that is retried on SQLite's "database is locked";
-    the text message goes after the commit."""
+    the text message to the patient is written in it too, and sent by a worker after
+    the commit."""
     appointment, moved = _retrying(
         lambda: _book(slot=slot, snp_request=snp_request, actor=actor, move=move,
                       request=request)  # fmt: skip
     )
-    locked = appointment.slot
-    when = timezone.localtime(locked.start)
-    send_sms(snp_request.phone, (
-        f"{'Rendez-vous déplacé au' if moved else 'Rendez-vous le'} {when:%d/%m} à "
-        f"{when:%H:%M} avec {locked.professional.get_full_name()} "
-        f"({locked.site or locked.commune.name}). {locked.cpts.name}."
-    ))  # fmt: skip
     return appointment
 
 
@@ -305,6 +299,7 @@ def _book(*, slot, snp_request, actor, move, request=None) -> tuple[Appointment,
                 detail={"slot": str(locked.public_id),
                         **({"moved_from": str(live.public_id)} if live else {})},
             )  # fmt: skip
+            _confirm_by_sms(appointment, locked, locked_request, actor, moved=live is not None)
     except IntegrityError as exc:
         # Reached only if the locks were bypassed: say which constraint held.
         live = _live_appointment(snp_request.pk)
@@ -312,6 +307,18 @@ def _book(*, slot, snp_request, actor, move, request=None) -> tuple[Appointment,
             raise _already_booked(live) from exc
         raise SlotTaken("Ce créneau vient d'être pris.") from exc
     return appointment, live is not None
+
+
+def _confirm_by_sms(appointment, slot, snp_request, actor, *, moved) -> None:
+    """To the patient's phone (no account): queued, sent by a worker after the commit."""
+    when = timezone.localtime(slot.start)
+    notify(cpts=slot.cpts, recipients=[Recipient(phone=snp_request.phone)],
+           kind="same_day.confirmation", sender=actor, ref=f"appointment:{appointment.public_id}",
+           subject="Confirmation de rendez-vous", body=(
+        f"{'Rendez-vous déplacé au' if moved else 'Rendez-vous le'} {when:%d/%m} à "
+        f"{when:%H:%M} avec {slot.professional.get_full_name()} "
+        f"({slot.site or slot.commune.name}). {slot.cpts.name}."
+    ))  # fmt: skip
 
 
 def _cancel(appointment, slot, *, actor, note, request=None) -> None:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_regulator_books_and_gp_sees_it_on_a_phone(demo_server, page, phone_page, settings):
-    settings.SMS_BACKEND = "maillage.same_day_care.notify.MemorySms"
+    settings.SMS_BACKEND = "maillage.notifications.sms.MemorySms"
     gp = User.objects.get(email="medecin@pays-berjalliens.maillage.test")
     start = (timezone.now() + datetime.timedelta(hours=2)).replace(second=0, microsecond=0)
     publish_slots(
@@ -65,7 +65,7 @@ def _check(page, what):
 def test_same_day_pages_fit_a_390_px_phone_with_a_label_per_field(
     demo_server, browser, settings, tmp_path
 ):
-    settings.SMS_BACKEND = "maillage.same_day_care.notify.MemorySms"
+    settings.SMS_BACKEND = "maillage.notifications.sms.MemorySms"
     context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844},
                                   is_mobile=True, has_touch=True)  # fmt: skip
     phone = context.new_page()

@@ -10,19 +10,23 @@ from django.utils import timezone
 
 from maillage.core.models import AuditEvent, Invitation, Membership, Role, User
 from maillage.core.twofactor import current_code, pending_device
+from tests.conftest import _run_pending_jobs
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
 
 
 def _invite(client, email="nouvelle.ide@example.fr", role=Role.PROFESSIONAL):
-    return client.post(
+    response = client.post(
         reverse("core:members", args=["pays-berjalliens"]),
         {"email": email, "role": role, "title": "Infirmière"},
     )
+    _run_pending_jobs()  # the worker sends the e-mail after the commit
+    return response
 
 
 def _link_from_mail():
+    _run_pending_jobs()
     body = mail.outbox[-1].body
     return re.search(r"http://\S+/invitation/(\S+)/", body)
 
@@ -117,10 +121,12 @@ def test_invalid_email_and_role_are_reported(client_for, coordinator):
 
 
 def _confirm_replacement(client, pending, email="nouvelle.ide@example.fr", role=Role.PROFESSIONAL):
-    return client.post(
+    response = client.post(
         reverse("core:members", args=["pays-berjalliens"]),
         {"email": email, "role": role, "title": "Infirmière", "remplace": str(pending.public_id)},
     )
+    _run_pending_jobs()
+    return response
 
 
 def test_reinviting_a_pending_address_asks_first_and_sends_nothing(client_for, coordinator):

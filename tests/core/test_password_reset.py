@@ -14,6 +14,7 @@ from django.urls import reverse
 from maillage.core.models import AuditEvent, Membership, Role, User
 from maillage.core.twofactor import confirmed_device, current_code
 from maillage.demo.builder import DEMO_PASSWORD
+from tests.conftest import _run_pending_jobs
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,9 @@ def _fresh_rate_limits():
 
 
 def _ask(client, email):
-    return client.post(reverse("core:password_reset"), {"email": email})
+    response = client.post(reverse("core:password_reset"), {"email": email})
+    _run_pending_jobs()  # the worker sends the e-mail after the commit
+    return response
 
 
 def _link():
@@ -92,6 +95,7 @@ def test_every_role_resets_its_password_by_email_and_is_not_logged_in(client, re
 def test_the_email_explains_the_link_and_points_to_the_configured_site(client, gp, settings):
     settings.SITE_URL = "https://maillage.example.fr"
     client.post(reverse("core:password_reset"), {"email": gp.email}, HTTP_HOST="localhost")
+    _run_pending_jobs()
     message = mail.outbox[-1]
     assert message.to == [gp.email]
     assert message.subject == "Maillage : choisir un nouveau mot de passe"

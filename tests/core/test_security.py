@@ -89,11 +89,13 @@ def test_nul_bytes_in_parameters_are_a_400(client_for, coordinator):
     assert response.status_code == 400
 
 
-def test_invitation_cannot_be_accepted_by_another_account(client_for, coordinator, gp):
+def test_invitation_cannot_be_accepted_by_another_account(client_for, coordinator, gp,
+                                                          run_jobs):  # fmt: skip
     client_for(coordinator).post(
         reverse("core:members", args=["pays-berjalliens"]),
         {"email": "someone.else@pays-berjalliens.maillage.test", "role": "partner"},
     )
+    run_jobs()
     assert "/invitation/" in mail.outbox[-1].body
     # The invited address has no account: a logged-in stranger gets the sign-up form,
     # which creates an account for the invited address only.

@@ -137,7 +137,12 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     professional = DirectoryEntry.objects.filter(cpts=home_cpts).select_related(
         "professional").first().professional
     structure = structures_for(home_cpts).first()
+    from maillage.notifications.services import notify
+
+    [message] = notify(cpts=home_cpts, recipients=[gp], kind="notifications.test",
+                       subject="Matrice", body="Essai.", sender=coordinator)  # fmt: skip
     args = {
+        "notifications:retry": [message.deliveries.get(channel="email").public_id],
         "directory:export": ["csv"], "directory:professional": [professional.public_id],
         "directory:structure": [structure.public_id],
         "patients:review": [review.public_id],
@@ -176,7 +181,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     free_slot = Slot.objects.filter(cpts=home_cpts, professional=gp, start=later).get()
     objects = {"followed": followed, "referred": referred, "gp_request": gp_request,
                "enrolment": enrolment, "task": task, "snp": snp, "appointment": appointment,
-               "free_slot": free_slot}  # fmt: skip
+               "free_slot": free_slot, "notification": message}  # fmt: skip
     return {"args": args, "people": people, "objects": objects}
 
 
@@ -303,7 +308,7 @@ def _api_call(method, path, objects):
     ids = {"patient_id": o["followed"], "request_id": o["gp_request"]
            if path.startswith("/api/v1/gp-requests") else o["snp"],
            "enrolment_id": o["enrolment"], "task_id": o["task"], "slot_id": o["free_slot"],
-           "appointment_id": o["appointment"]}  # fmt: skip
+           "appointment_id": o["appointment"], "notification_id": o["notification"]}  # fmt: skip
     for name, obj in ids.items():
         path = path.replace("{" + name + "}", str(obj.public_id))
     bodies = {

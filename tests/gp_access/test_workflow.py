@@ -112,7 +112,7 @@ def test_carer_can_ask_for_a_relative(client):
 
 
 def test_full_path_batch_then_gp_accepts_then_assigned(
-    qualified, coordinator, gp, home_cpts, client_for
+    qualified, coordinator, gp, home_cpts, client_for, run_jobs
 ):
     ald = qualified(ald=True)
     other = qualified()
@@ -121,7 +121,12 @@ def test_full_path_batch_then_gp_accepts_then_assigned(
     proposals = list(batch.proposals.all())
     assert [p.request_id for p in proposals] == [ald.pk]  # the priority patient first
     assert batch_send(batch=batch, actor=coordinator) == 1
+    run_jobs()
     assert "1 patient(s) vous sont proposés" in mail.outbox[-1].subject
+    from maillage.notifications.models import Notification
+
+    bell = Notification.objects.in_app_for(gp).unread().get(kind="gp_access.proposals")
+    assert "Odette" not in bell.body and bell.link.endswith("/mes-propositions/")
     assert "Odette" not in mail.outbox[-1].body  # no health data by e-mail
     ald.refresh_from_db()
     assert ald.status == Status.PROPOSED

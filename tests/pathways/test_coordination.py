@@ -146,7 +146,8 @@ def test_professional_sees_own_tasks_and_all_with_the_filter(enrolment, client_f
     assert "HbA1c" in everything
 
 
-def test_event_alerts_the_rest_of_the_team_without_health_data(enrolment, client_for, gp, nurse):
+def test_event_alerts_the_rest_of_the_team_without_health_data(enrolment, client_for, gp, nurse,
+                                                                run_jobs):  # fmt: skip
     mail.outbox.clear()
     response = client_for(nurse).post(
         reverse("pathways:note", args=[HOME, enrolment.public_id]),
@@ -155,6 +156,7 @@ def test_event_alerts_the_rest_of_the_team_without_health_data(enrolment, client
     assert response.status_code == 302
     note = CoordinationNote.objects.get(enrolment=enrolment)
     assert note.author == nurse and note.kind == "hospitalised"
+    run_jobs()
     assert [m.to for m in mail.outbox] == [[gp.email]]
     body = mail.outbox[0].subject + mail.outbox[0].body
     assert "Roux" not in body and "décompensation" not in body
@@ -165,9 +167,10 @@ def test_event_alerts_the_rest_of_the_team_without_health_data(enrolment, client
     assert "Événements récents" in due and "ROUX Hélène" in due
 
 
-def test_plain_note_sends_nothing_and_bad_notes_are_refused(enrolment, gp):
+def test_plain_note_sends_nothing_and_bad_notes_are_refused(enrolment, gp, run_jobs):
     mail.outbox.clear()
     services.add_note(enrolment=enrolment, author=gp, text="RAS, HbA1c stable.")
+    run_jobs()
     assert mail.outbox == []
     for bad in ("", "   ", "x" * 4001):
         with pytest.raises(ValidationError):
@@ -185,10 +188,11 @@ def test_notes_are_hidden_from_outside_the_team(enrolment, client_for, gp, pharm
     assert CoordinationNote.objects.filter(enrolment=enrolment).count() == 1
 
 
-def test_daily_reminder_counts_late_and_due_soon_once_a_day(enrolment, gp, nurse):
+def test_daily_reminder_counts_late_and_due_soon_once_a_day(enrolment, gp, nurse, run_jobs):
     mail.outbox.clear()
     day = datetime.date(2026, 2, 10)
     stats = send_reminders(day=day, horizon_days=7)
+    run_jobs()
     by_address = {m.to[0]: m for m in mail.outbox}
     assert set(by_address) == {gp.email, nurse.email}
     gp_late = Task.objects.filter(enrolment=enrolment, assignee=gp, status="due",
@@ -198,19 +202,23 @@ def test_daily_reminder_counts_late_and_due_soon_once_a_day(enrolment, gp, nurse
     assert "Roux" not in by_address[gp.email].body
     assert stats["sent"] == 2
     again = send_reminders(day=day, horizon_days=7)
+    run_jobs()
     assert again["sent"] == 0 and again["already_sent"] == 2 and len(mail.outbox) == 2
     assert ReminderLog.objects.filter(day=day).count() == 2
 
 
-def test_reminder_skips_ended_pathways_and_unassigned_go_to_the_referent(enrolment, gp):
+def test_reminder_skips_ended_pathways_and_unassigned_go_to_the_referent(enrolment, gp,
+                                                                         run_jobs):  # fmt: skip
     Task.objects.filter(enrolment=enrolment).update(assignee=None)
     mail.outbox.clear()
     send_reminders(day=datetime.date(2026, 2, 10))
+    run_jobs()
     assert [m.to for m in mail.outbox] == [[gp.email]]
     enrolment.ended_at = datetime.datetime(2026, 2, 11, tzinfo=datetime.UTC)
     enrolment.save()
     mail.outbox.clear()
     send_reminders(day=datetime.date(2026, 2, 12))
+    run_jobs()
     assert mail.outbox == []
 
 

@@ -362,29 +362,46 @@ def test_the_same_decision_posted_twice_creates_one_decision_and_one_task(client
 
 
 def test_a_note_is_kept_when_the_alert_email_cannot_be_sent(client_for, gp, enrolment,
-                                                            monkeypatch):  # fmt: skip
-    def down(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP down")
+                                                            monkeypatch, run_jobs):  # fmt: skip
+    from django.core.mail import EmailMessage
 
-    monkeypatch.setattr("django.core.mail.send_mass_mail", down)
-    client = _client(client_for, gp)
-    response = client.post(url("note", enrolment.public_id),
-                           {"text": "Chute à domicile.", "kind": "event"}, follow=True)
-    assert response.status_code == 200
-    assert CoordinationNote.objects.filter(enrolment=enrolment, kind="event").exists()
-    assert "n&#x27;a pas pu partir" in response.content.decode()
+    from maillage.notifications.models import Delivery
 
-
-def test_reminders_are_not_recorded_as_sent_when_the_mail_server_fails(enrolment, monkeypatch):
     class Down:
         def send_messages(self, messages):
             raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(reminders, "get_connection", lambda **kwargs: Down())
+    monkeypatch.setattr(EmailMessage, "get_connection", lambda self, fail_silently=False: Down())
+    client = _client(client_for, gp)
+    response = client.post(url("note", enrolment.public_id),
+                           {"text": "Chute à domicile.", "kind": "event"}, follow=True)
+    assert response.status_code == 200
+    run_jobs()
+    assert CoordinationNote.objects.filter(enrolment=enrolment, kind="event").exists()
+    # The e-mail waits for its next attempt; the alert is in the team's bell meanwhile.
+    email = Delivery.objects.get(notification__kind="pathways.event_alert", channel="email")
+    assert email.status == "pending" and "SMTP down" in email.last_error
+    assert email.notification.in_app
+
+
+def test_reminders_are_recorded_and_retried_when_the_mail_server_fails(enrolment, monkeypatch,
+                                                                       run_jobs):  # fmt: skip
+    from django.core.mail import EmailMessage
+
+    from maillage.notifications.models import Delivery
+
+    class Down:
+        def send_messages(self, messages):
+            raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(EmailMessage, "get_connection", lambda self, fail_silently=False: Down())
     assert reminders.reminder_counts(day=timezone.localdate(), horizon_days=7)
-    with pytest.raises(ConnectionRefusedError):
-        reminders.send_reminders()
-    assert not ReminderLog.objects.exists()
+    stats = reminders.send_reminders()
+    run_jobs()
+    assert ReminderLog.objects.count() == stats["sent"] > 0
+    emails = Delivery.objects.filter(notification__kind="pathways.reminder", channel="email")
+    assert emails.count() == stats["sent"]
+    assert all(e.status == "pending" and e.next_attempt_at for e in emails)
 
 
 # Accessibility ---------------------------------------------------------------------

@@ -3,14 +3,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from maillage.notifications.sms import MemorySms
 from maillage.same_day_care import services
-from maillage.same_day_care.notify import MemorySms
 from maillage.territory.models import Commune
 
 
 @pytest.fixture(autouse=True)
 def _memory_sms(settings):
-    settings.SMS_BACKEND = "maillage.same_day_care.notify.MemorySms"
+    settings.SMS_BACKEND = "maillage.notifications.sms.MemorySms"
     MemorySms.outbox.clear()
 
 

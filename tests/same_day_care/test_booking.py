@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from maillage.core.models import AuditEvent
 from maillage.core.services import api_token_create
+from maillage.notifications.sms import MemorySms
 from maillage.same_day_care import services
 from maillage.same_day_care.models import Appointment, Slot
-from maillage.same_day_care.notify import MemorySms
 from maillage.territory.models import Commune
 from tests.utils import text
 
@@ -84,11 +84,13 @@ def test_partner_does_not_get_sas_slots(publish, snp_request):
     assert services.suggestions(request, role="partner") == []
 
 
-def test_booking_then_double_booking_is_refused(publish, snp_request, regulator):
+def test_booking_then_double_booking_is_refused(publish, snp_request, regulator, run_jobs):
     slot = publish()[0]
     first = snp_request()
     appointment = services.book(slot=slot, snp_request=first, actor=regulator)
     assert appointment.status == "booked"
+    assert MemorySms.outbox == []  # nothing sent from the request: a worker sends it
+    run_jobs()
     assert MemorySms.outbox and MemorySms.outbox[0][0] == "+33611223344"
     with pytest.raises(services.SlotTaken):
         services.book(slot=slot, snp_request=snp_request(last_name="Autre"), actor=regulator)

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from maillage.core.models import AuditEvent
 from maillage.core.services import api_token_create
+from maillage.notifications.sms import MemorySms
 from maillage.same_day_care import services
 from maillage.same_day_care.models import Appointment, SameDayRequest, Slot
-from maillage.same_day_care.notify import MemorySms
 from maillage.territory.models import Commune
 from tests.utils import text
 
@@ -40,13 +40,14 @@ def test_booking_a_request_that_has_an_appointment_is_refused(publish, snp_reque
 
 
 def test_moving_cancels_the_old_appointment_and_frees_its_slot_atomically(
-    publish, snp_request, regulator
+    publish, snp_request, regulator, run_jobs
 ):
     first, second = publish(count=2)
     request = snp_request()
     old = services.book(slot=first, snp_request=request, actor=regulator)
     MemorySms.outbox.clear()
     new = services.book(slot=second, snp_request=request, actor=regulator, move=True)
+    run_jobs()
     old.refresh_from_db()
     first.refresh_from_db()
     second.refresh_from_db()
