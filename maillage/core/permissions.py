@@ -111,6 +111,9 @@ organise_meetings = _define(
     "organise_meetings", "Planifier une réunion de concertation", _C, _P)
 see_pathway_indicators = _define(
     "see_pathway_indicators", "Voir les indicateurs des parcours", _C, _B)
+see_mission_indicators = _define(
+    "see_mission_indicators",
+    "Suivre sur sa page d'accueil les indicateurs agrégés des missions (sans patient)", _B)
 # fmt: on
 
 ROLE_LABELS = {role: role.label for role in Role}

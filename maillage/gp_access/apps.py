@@ -46,6 +46,8 @@ class GpAccessConfig(AppConfig):
         from .models import Status
 
         register_labels(**AUDIT_LABELS)
+        # Its cards on the members' home page (core.home).
+        from . import home  # noqa: F401
         # The states a request moves between ("De : nouvelle · Vers : qualifiée (...)").
         register_labels(places={status.value: status.label.lower() for status in Status})
         register_resumer(services.DUPLICATE_PURPOSE, services.resume_after_duplicate_review)

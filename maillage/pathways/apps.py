@@ -52,3 +52,5 @@ class PathwaysConfig(AppConfig):
         from maillage.core.audit_trail import register_labels
 
         register_labels(**AUDIT_LABELS)
+        # Its cards on the members' home page (core.home).
+        from . import home  # noqa: F401
