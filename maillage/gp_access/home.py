@@ -132,8 +132,11 @@ def capacity_card(membership, request):
             cpts=membership.cpts, gp=membership.user, sent_at__gte=month_start(today),
             state__in=[Proposal.State.PENDING, Proposal.State.ACCEPTED]).count()  # fmt: skip
         left = max(0, capacity.monthly_new_patients - used)
+        per_month = f"{capacity.monthly_new_patients} par mois"
         text = (f"Encore {left} nouveau{'x' if left > 1 else ''} patient{'s' if left > 1 else ''}"
-                f" ce mois-ci ({capacity.monthly_new_patients} par mois).")
+                f" ce mois-ci ({per_month})." if left else
+                f"Plus de place ce mois-ci : les propositions reprennent le mois prochain "
+                f"({per_month}).")  # fmt: skip
     return home.Card(title="Ma disponibilité", text=text,
                      link=_url("gp_access:capacity", membership),
                      link_label="Modifier ma disponibilité")  # fmt: skip

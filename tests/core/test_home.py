@@ -36,7 +36,8 @@ def test_a_member_of_several_cpts_chooses_one_first(client_for, gp, other_cpts):
     response = client_for(gp).get("/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert reverse("core:today", args=[HOME]) in body and reverse("core:today", args=[OTHER]) in body
+    for slug in (HOME, OTHER):
+        assert reverse("core:today", args=[slug]) in body
 
 
 def test_a_visitor_finds_the_public_pages_of_each_cpts_and_the_login(client, home_cpts, other_cpts):
@@ -48,8 +49,8 @@ def test_a_visitor_finds_the_public_pages_of_each_cpts_and_the_login(client, hom
         assert reverse("directory:public", args=[cpts.slug]) in body
         assert reverse("gp_access:public", args=[cpts.slug]) in body
     assert reverse("core:login") in body
-    for href in (reverse("directory:public", args=[HOME]), reverse("gp_access:public", args=[HOME])):
-        assert client.get(href).status_code == 200
+    for name in ("directory:public", "gp_access:public"):
+        assert client.get(reverse(name, args=[HOME])).status_code == 200
 
 
 def test_the_gp_sees_the_waiting_proposal_and_todays_appointment_first(busy, client_for, gp):

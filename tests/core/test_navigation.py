@@ -96,7 +96,8 @@ def test_each_role_sees_only_its_own_missions_in_the_navigation(
     assert {url("core:members"), url("core:audit"), url("gp_access:batch"),
             url("territory:territory")} <= coordination  # fmt: skip
     doctor = nav_of(gp)
-    assert {url("gp_access:my_proposals"), url("same_day_care:slots"), url("pathways:due")} <= doctor
+    assert {url("gp_access:my_proposals"), url("same_day_care:slots"),
+            url("pathways:due")} <= doctor  # fmt: skip
     assert url("core:members") not in doctor and url("territory:territory") not in doctor
     # The links that used to end on "Page introuvable" for them.
     assert url("gp_access:create") not in nav_of(regulator)
