@@ -118,12 +118,14 @@ SECTIONS = (
     "same_day",
     "pathways",
     "audit",
+    "home",
 )
 MODULE_SECTIONS = {
     "gp_access": "bench_gp_access",
     "same_day": "bench_same_day",
     "pathways": "bench_pathways",
     "audit": "bench_audit",
+    "home": "bench_home",
 }
 ALIASES = {"directory": "directory_search", "rpps": "rpps_import"}
 CHILD_TIMEOUT_S = 1800
