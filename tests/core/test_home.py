@@ -63,6 +63,7 @@ def test_the_gp_sees_the_waiting_proposal_and_todays_appointment_first(busy, cli
     body = response.content.decode()
     assert patient.display_name in body
     assert "TOURNESOL Agathe" in body
+    assert "no-store" in response["Cache-Control"]  # patient data
     assert "VIDAL Bernard" in body  # the demo's late tasks of the GP's patient
     # Each person shown leaves an audit row, as on the list pages.
     shown = AuditEvent.objects.filter(actor=gp, action="patient.list",
