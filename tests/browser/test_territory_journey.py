@@ -66,6 +66,8 @@ def test_coordinator_logs_in_sees_territory_and_adds_a_commune(demo_server, page
 
 def test_territory_page_fits_a_phone_screen(demo_server, phone_page):
     _log_in(phone_page, demo_server.url)
+    follow_nav_link(phone_page, "Territoire et annuaire", "Territoire")
+    phone_page.wait_for_url("**/c/pays-berjalliens/")
     overflow = phone_page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )

@@ -262,7 +262,7 @@ def test_gp_declines_a_proposal_on_a_phone_a_reason_is_required_and_the_patient_
     assert proposals.count() >= 2
 
     _log_in(phone_page, base, GP)
-    phone_page.get_by_role("link", name="Mes propositions").click()
+    follow_nav_link(phone_page, "Médecin traitant", "Mes propositions")
     phone_page.wait_for_url("**/mes-propositions/")
     _check(phone_page, "my-proposals")
     first = phone_page.locator("article.proposal").first
@@ -301,8 +301,7 @@ def test_a_professional_finds_a_patient_they_follow_and_sees_the_team_proposed(
 ):
     page = phone_page
     _log_in(page, demo_server.url, email)
-    page.get_by_role("link", name="Parcours").click()
-    page.get_by_role("link", name="Inclure un patient").click()
+    follow_nav_link(page, "Parcours", "Inclure un patient")
     page.wait_for_url("**/parcours/inclure/")
     _check(page, "enrol-search")
     page.get_by_label(re.compile("^Patient : nom")).fill("vida")
