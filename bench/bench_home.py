@@ -355,9 +355,9 @@ class Raw:
         return [count, len(rows)]
 
     def late(self):
-        late = self.one("SELECT COUNT(*) FROM {task} k JOIN {enrolment} e ON e.id = "
-                        "k.enrolment_id WHERE k.cpts_id = %s AND k.status = 'due' AND "
-                        "k.due_date < %s AND e.ended_at IS NULL", [self.cpts, self.today])
+        # Open tasks are in live enrolments (ending one cancels them): no join.
+        late = self.one("SELECT COUNT(*) FROM {task} WHERE cpts_id = %s AND status = 'due' "
+                        "AND due_date < %s", [self.cpts, self.today])
         active = self.one("SELECT COUNT(*) FROM {enrolment} WHERE cpts_id = %s AND "
                           "ended_at IS NULL", [self.cpts])
         return [late, late, active, 0]
@@ -382,7 +382,7 @@ class Raw:
                      "AND s.start >= %s", [self.cpts, month])[0]  # fmt: skip
         free = self.one("SELECT COUNT(*) FROM {slot} WHERE cpts_id = %s AND status = 'free' "
                         "AND start > %s AND start < %s",
-                        [self.cpts, self.now, self.day_start + datetime.timedelta(days=8)])
+                        [self.cpts, self.now, self.day_start + datetime.timedelta(days=1)])
         return [None, int(row[0] or 0), int(row[1] or 0), free, 0]
 
     def pathway_figures(self):

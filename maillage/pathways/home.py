@@ -52,12 +52,18 @@ def my_tasks_card(membership, request):
                      link=_url("pathways:due", membership), link_label="Tout ce qui est à faire")
 
 
+def _late_count(cpts) -> int:
+    """Late tasks of the CPTS, read from the (cpts, status, due_date) index alone: ending
+    an enrolment cancels its open tasks (services.end), so an open task is always in a
+    live enrolment and no join is needed."""
+    return Task.objects.filter(cpts=cpts, status=Task.Status.DUE,
+                               due_date__lt=timezone.localdate()).count()
+
+
 @home.card("pathways.late", permission=permissions.coordinate_pathways, order=30)
 def late_card(membership, request):
     """Counts only: the "à faire" page lists the late tasks with their reassignment."""
-    today = timezone.localdate()
-    late = Task.objects.filter(cpts=membership.cpts, status=Task.Status.DUE,
-                               due_date__lt=today, enrolment__ended_at__isnull=True).count()
+    late = _late_count(membership.cpts)
     active = Enrolment.objects.filter(cpts=membership.cpts, ended_at__isnull=True).count()
     url = _url("pathways:due", membership)
     return home.Card(title="Parcours", count=late, figures=[
@@ -69,10 +75,8 @@ def late_card(membership, request):
 @home.card("pathways.figures", permission=permissions.see_mission_indicators, order=82)
 def figures_card(membership, request):
     """Aggregates only (no patient): what the board follows."""
-    today = timezone.localdate()
     active = Enrolment.objects.filter(cpts=membership.cpts, ended_at__isnull=True)
-    late = Task.objects.filter(cpts=membership.cpts, status=Task.Status.DUE,
-                               due_date__lt=today, enrolment__ended_at__isnull=True).count()
+    late = _late_count(membership.cpts)
     meetings = Meeting.objects.filter(
         cpts=membership.cpts, status=Meeting.Status.PLANNED,
         starts_at__gte=timezone.now(),

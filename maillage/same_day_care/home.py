@@ -104,13 +104,14 @@ def figures_card(membership, request):
         booked=Count("pk", filter=~Q(status=Appointment.Status.CANCELLED)),
         fulfilled=Count("pk", filter=Q(status=Appointment.Status.FULFILLED)),
     )  # fmt: skip
-    start, _ = _day_bounds(today)
-    free = Slot.objects.for_cpts(membership.cpts).available().filter(
-        start__lt=start + datetime.timedelta(days=8)).count()
+    _, tonight = _day_bounds(today)
+    # Today only: the supply of the coming weeks is a scan of every slot, for the
+    # indicators page.
+    free = Slot.objects.for_cpts(membership.cpts).available().filter(start__lt=tonight).count()
     return home.Card(
         title="Soins non programmés", figures=[
             home.Figure("rendez-vous pris ce mois-ci", counts["booked"]),
             home.Figure("rendez-vous honorés ce mois-ci", counts["fulfilled"]),
-            home.Figure("créneaux libres dans les 7 jours", free),
+            home.Figure("créneaux encore libres aujourd'hui", free),
         ], link=_url("same_day_care:indicators", membership), link_label="Indicateurs",
     )  # fmt: skip
