@@ -325,6 +325,14 @@ def measure(name: str, step: int, steps: int, work_dir: Path):
             flush=True,
         )
         return run_module_section(name, work_dir)
+    if name == "home":
+        print(
+            f"{prefix} pages d'accueil « Aujourd'hui » de six rôles, CPTS chargée (parcours, "
+            "médecin traitant, soins non programmés), et SQL brut (SQLite et PostgreSQL, "
+            "plusieurs minutes)…",
+            flush=True,
+        )
+        return run_module_section(name, work_dir)
     import bench_rpps
 
     print(
