@@ -911,7 +911,8 @@ def _home_rows(ho: dict) -> list[str]:
         for role, who in HOME_ROLES.items():
             page = part["roles"][role]
             rows.append(
-                f"| Aujourd'hui de {who} ({len(page['cards'])} cartes), {vendor} : médiane / p95 "
+                f"| « Aujourd'hui » pour {who} ({len(page['cards'])} "
+                f"carte{'s' if len(page['cards']) > 1 else ''}), {vendor} : médiane / p95 "
                 f"| {num(page['page']['median_ms'])} / {num(page['page']['p95_ms'])} ms "
                 f"| {num(page['raw']['median_ms'])} / {num(page['raw']['p95_ms'])} ms (SQL brut) "
                 f"| {ratio(page['ratio_p95'])} (p95) "
