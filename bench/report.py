@@ -215,6 +215,7 @@ SECTION_LABELS = {
     "same_day": "soins non programmés",
     "pathways": "parcours",
     "audit": "journal d'audit",
+    "home": "page d'accueil",
 }
 # The same, as a sentence names them.
 SECTION_NAMES = {
@@ -226,6 +227,7 @@ SECTION_NAMES = {
     "same_day": "les soins non programmés",
     "pathways": "les parcours",
     "audit": "le journal d'audit",
+    "home": "les pages d'accueil",
 }
 
 
@@ -889,6 +891,101 @@ def _territory_checks(ter: dict) -> list[str]:
     ]
 
 
+# Aujourd'hui (bench_home.py) ----------------------------------------------------------
+
+HOME_ROLES = {"coordinator": "la coordinatrice", "gp": "un médecin", "nurse": "une infirmière",
+              "regulator": "la régulation", "partner": "un partenaire",
+              "board": "un membre du bureau"}  # fmt: skip
+
+
+def _home_rows(ho: dict) -> list[str]:
+    if "failed" in ho:
+        return [_failed_row("Aujourd'hui", ho)]
+    rows = []
+    for key, vendor in VENDORS.items():
+        part = ho[key]
+        if "roles" not in part:
+            rows.append(f"| Aujourd'hui, {vendor} : **non mesuré** ({_unavailable(part)}) "
+                        f"| — | — | — | p95 < 150 ms | {status(False)} |")  # fmt: skip
+            continue
+        for role, who in HOME_ROLES.items():
+            page = part["roles"][role]
+            rows.append(
+                f"| « Aujourd'hui » pour {who} ({len(page['cards'])} "
+                f"carte{'s' if len(page['cards']) > 1 else ''}), {vendor} : médiane / p95 "
+                f"| {num(page['page']['median_ms'])} / {num(page['page']['p95_ms'])} ms "
+                f"| {num(page['raw']['median_ms'])} / {num(page['raw']['p95_ms'])} ms (SQL brut) "
+                f"| {ratio(page['ratio_p95'])} (p95) "
+                f"| p95 < {num(part['targets']['p95_ms'], 0)} ms "
+                f"| {status(ho['targets_met'][f'{role}_home_{key}_p95_under_150ms'])} |"
+            )
+    return rows
+
+
+def _home_text(ho: dict) -> list[str]:
+    if "failed" in ho or "roles" not in ho["sqlite"]:
+        return []
+    roles = ho["sqlite"]["roles"]
+    queries = ", ".join(f"{HOME_ROLES[r]} {roles[r]['page_queries']}" for r in HOME_ROLES)
+    return [
+        "**Aujourd'hui : la page d'accueil de chaque rôle.** La CPTS de démonstration remplie "
+        "par les constructeurs de données des sections précédentes (parcours : 10 000 patients "
+        "et 200 000 tâches ; médecin traitant : 20 000 demandes ; soins non programmés : "
+        "2 000 professionnels, leurs créneaux sur 30 jours et 300 demandes ouvertes), plus "
+        "8 propositions en attente et 6 rendez-vous du jour pour le médecin membre du plus "
+        "grand nombre d'équipes de soins, 3 rendez-vous du jour pour l'infirmière dans le même "
+        "cas, 2 000 demandes adressées par le partenaire et 40 doublons à vérifier. "
+        "`GET /c/pays-berjalliens/aujourdhui/` avec le client de test de Django (deux "
+        f"facteurs), {roles['coordinator']['page']['samples']} mesures après 3 de chauffe "
+        f"par rôle ; requêtes SQL par page : {queries} (la page écrit aussi les lignes "
+        "d'audit des personnes qu'elle nomme). La référence, mesurée à tour de rôle avec la "
+        "page, calcule les mêmes cartes en SQL écrit à la main (nombres, chiffres et lignes "
+        "listées, sans l'audit). L'objectif porte sur le 95e centile. Mesuré sur SQLite, "
+        "puis sur PostgreSQL (serveur jetable, processus fils qui refait les mêmes données).",
+        "",
+    ]
+
+
+def _home_check(ho: dict) -> str:
+    if "failed" in ho:
+        return f"**pages d'accueil : mesure en échec ({ho['failed']})**"
+    same, failed = [], []
+    for key, vendor in VENDORS.items():
+        part = ho[key]
+        if "roles" not in part:
+            failed.append(f"pas de comparaison sur {vendor}")
+            continue
+        for role, who in HOME_ROLES.items():
+            (same if part["roles"][role]["same_results"] else failed).append(f"{who} ({vendor})")
+    text = ""
+    if same:
+        text = ("pages d'accueil : chaque carte porte les nombres, les chiffres et le nombre de "
+                f"lignes du SQL brut : vérifié pour {_joined(same)}")  # fmt: skip
+    if failed:
+        text += ("" if not text else " ; ") + f"**pages d'accueil, en échec : {_joined(failed)}**"
+    return text
+
+
+def _console_home(ho: dict) -> list[str]:
+    if "failed" in ho:
+        return [f"home FAILED: {ho['failed']}"]
+    out = []
+    for key in VENDORS:
+        part = ho[key]
+        if "roles" not in part:
+            out.append(f"home {key}: not measured ({_unavailable(part)})")
+            continue
+        for role, page in part["roles"].items():
+            out.append(
+                f"home {role} {key}: median {page['page']['median_ms']:.1f} ms, p95 "
+                f"{page['page']['p95_ms']:.1f} ms; raw p95 {page['raw']['p95_ms']:.1f} ms "
+                f"(x{page['ratio_p95']:.1f}); {page['page_queries']} queries; same results: "
+                f"{page['same_results']}"
+            )
+    out.append("home targets: " + ", ".join(f"{k}={v}" for k, v in ho["targets_met"].items()))
+    return out
+
+
 # One entry per section of results.json: table rows, "Ce qui est mesuré", checks.
 SECTION_PARTS = {
     "geography": (_geography_rows, _geography_text, lambda s: [_geography_check(s)]),
@@ -899,6 +996,7 @@ SECTION_PARTS = {
     "same_day": (_same_day_rows, _same_day_text, lambda s: [_same_day_check(s)]),
     "pathways": (_pathways_rows, _pathways_text, lambda s: [_pathways_check(s)]),
     "audit": (_audit_rows, _audit_text, lambda s: [_audit_check(s)]),
+    "home": (_home_rows, _home_text, lambda s: [_home_check(s)]),
 }
 
 
@@ -963,13 +1061,13 @@ def _reproduce_text(results: dict) -> str:
         "vérification échoue. Pour ne remesurer que certaines sections, par exemple "
         "`.venv/bin/python bench/run.py --only gp_access,same_day` (sections : `geography`, "
         "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`, `pathways`, "
-        "`audit`) : "
+        "`audit`, `home`) : "
         "les autres "
         "gardent leurs chiffres et leur date de mesure. Le code des mesures est dans "
         "`bench/` : `bench_geography.py`, `raw_geography.py`, `bench_territory.py`, "
         "`bench_directory.py`, `bench_rpps.py`, `raw_rpps.py`, `rpps_file.py` (le fichier "
-        "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py`, `bench_pathways.py` et "
-        "`bench_audit.py`."
+        "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py`, `bench_pathways.py`, "
+        "`bench_audit.py` et `bench_home.py`."
     )
     return text
 
@@ -1221,6 +1319,7 @@ CONSOLE_PARTS = {
     "same_day": _console_same_day,
     "pathways": _console_pathways,
     "audit": _console_audit,
+    "home": _console_home,
 }
 
 

@@ -118,12 +118,14 @@ SECTIONS = (
     "same_day",
     "pathways",
     "audit",
+    "home",
 )
 MODULE_SECTIONS = {
     "gp_access": "bench_gp_access",
     "same_day": "bench_same_day",
     "pathways": "bench_pathways",
     "audit": "bench_audit",
+    "home": "bench_home",
 }
 ALIASES = {"directory": "directory_search", "rpps": "rpps_import"}
 CHILD_TIMEOUT_S = 1800
@@ -320,6 +322,14 @@ def measure(name: str, step: int, steps: int, work_dir: Path):
             f"{prefix} journal d'audit : 5 000 000 événements ; accès au dossier d'un patient "
             "et écriture d'une ligne par patient d'une liste, et SQL brut (SQLite et "
             "PostgreSQL, plusieurs minutes)…",
+            flush=True,
+        )
+        return run_module_section(name, work_dir)
+    if name == "home":
+        print(
+            f"{prefix} pages d'accueil « Aujourd'hui » de six rôles, CPTS chargée (parcours, "
+            "médecin traitant, soins non programmés), et SQL brut (SQLite et PostgreSQL, "
+            "plusieurs minutes)…",
             flush=True,
         )
         return run_module_section(name, work_dir)

@@ -24,6 +24,7 @@ AUDIT_LABELS = {
         "core.User": "Compte", "core.Invitation": "Invitation", "core.Cpts": "CPTS",
         "core.Membership": "Adhésion", "core.ApiToken": "Jeton d'API",
     },
+    "places": {"core.today": "Page d'accueil « Aujourd'hui »"},
 }  # fmt: skip
 
 

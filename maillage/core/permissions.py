@@ -117,6 +117,9 @@ see_jobs = _define(
 follow_notifications = _define(
     "follow_notifications",
     "Voir l'état d'envoi de tous les messages de la CPTS et relancer un envoi en échec", _C)
+see_mission_indicators = _define(
+    "see_mission_indicators",
+    "Suivre sur sa page d'accueil les indicateurs agrégés des missions (sans patient)", _B)
 # fmt: on
 
 ROLE_LABELS = {role: role.label for role in Role}

@@ -29,6 +29,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("invitation/<str:token>/", views.invitation_view, name="invitation"),
+    path("c/<slug:cpts_slug>/aujourdhui/", views.today_view, name="today"),
     path("c/<slug:cpts_slug>/membres/", views.members_view, name="members"),
     path("c/<slug:cpts_slug>/membres/debloquer/", views.unlock_view, name="unlock"),
     path(

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_ratelimit.core import is_ratelimited
 
-from . import audit, audit_trail, messaging, permissions, services, twofactor
+from . import audit, audit_trail, home, messaging, permissions, services, twofactor
 from .access import get_by_public_id, member_view, user_needs_second_factor
 from .exports import csv_response
 from .filters import AuditEventFilter
@@ -34,7 +34,7 @@ from .forms import (
     UnlockForm,
     errors_to_form,
 )
-from .models import ApiToken, AuditEvent, Invitation, Membership
+from .models import ApiToken, AuditEvent, Cpts, Invitation, Membership
 
 PENDING_USER = "maillage_pending_user"
 PENDING_NEXT = "maillage_pending_next"
@@ -241,12 +241,22 @@ def logout_view(request):
 
 
 def home_view(request):
+    """A visitor finds the CPTS's public pages; a member lands on their "Aujourd'hui"
+    (with several CPTS, they choose one first)."""
     if not request.user.is_authenticated:
-        return redirect("core:login")
+        return render(request, "core/public_home.html",
+                      {"cpts_list": list(Cpts.objects.active().order_by("name"))})
     memberships = list(Membership.objects.active().filter(user=request.user).select_related("cpts"))
     if len(memberships) == 1:
-        return redirect("territory:territory", cpts_slug=memberships[0].cpts.slug)
+        return redirect("core:today", cpts_slug=memberships[0].cpts.slug)
     return render(request, "core/home.html", {"memberships": memberships})
+
+
+@member_view(permissions.member)
+def today_view(request):
+    """Aujourd'hui: what needs this member now, each mission contributing its cards."""
+    cards = home.cards_for(request.membership, request)
+    return render(request, "core/today.html", {"cards": cards, "today": timezone.localdate()})
 
 
 @require_http_methods(["GET", "POST"])

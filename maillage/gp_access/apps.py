@@ -49,6 +49,8 @@ class GpAccessConfig(AppConfig):
         from maillage.notifications import kinds
 
         kinds.register("gp_access.proposals", "Patients proposés (médecin traitant)")
+        # Its cards on the members' home page (core.home).
+        from . import home  # noqa: F401
         # The states a request moves between ("De : nouvelle · Vers : qualifiée (...)").
         register_labels(places={status.value: status.label.lower() for status in Status})
         register_resumer(services.DUPLICATE_PURPOSE, services.resume_after_duplicate_review)

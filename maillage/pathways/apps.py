@@ -64,3 +64,5 @@ class PathwaysConfig(AppConfig):
 
         kinds.register("pathways.reminder", "Rappel quotidien des tâches de parcours")
         kinds.register("pathways.event_alert", "Événement signalé pour un patient de votre équipe")
+        # Its cards on the members' home page (core.home).
+        from . import home  # noqa: F401

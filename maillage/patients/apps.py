@@ -46,4 +46,6 @@ class PatientsConfig(AppConfig):
         from .access import audit_subject
 
         register_labels(**AUDIT_LABELS)
+        # Its cards on the members' home page (core.home).
+        from . import home  # noqa: F401
         register_subject(audit_subject)

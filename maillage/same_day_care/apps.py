@@ -48,6 +48,8 @@ class SameDayCareConfig(AppConfig):
         # To patients (a phone number, no account): not on anyone's preferences page.
         kinds.register("same_day.confirmation", "Confirmation de rendez-vous au patient",
                        channels=[kinds.SMS], listed=False)
+        # Its cards on the members' home page (core.home).
+        from . import home  # noqa: F401
         register_subject(audit_subject)
 
         from maillage.core import jobs

@@ -130,3 +130,21 @@ def assert_accessible(page, *, context=None):
         + "\n".join(f"    {_selector(node['target'])}" for node in v["nodes"])
         for v in failures
     )
+
+
+def follow_nav_link(page, group, link):
+    """Follow a link of the main navigation (core/_nav.html) as a person would: through
+    the menu button on a phone, through the group's disclosure at desktop width. `group`
+    is the mission's label ("Médecin traitant"), None for "Aujourd'hui"."""
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    if group is None:
+        nav.get_by_role("link", name=link, exact=True).click()
+        return
+    scope = nav.locator(f'li[data-nav-group="{group}"]')
+    toggle = scope.get_by_role("button", name=group, exact=True)
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    scope.get_by_role("link", name=link, exact=True).click()

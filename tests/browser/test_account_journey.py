@@ -34,7 +34,7 @@ def _log_in(page, base_url, email, password=DEMO_PASSWORD):
     device = confirmed_device(User.objects.get(email=email))
     page.get_by_label(re.compile("Code à 6 chiffres")).fill(current_code(device))
     page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/c/pays-berjalliens/")
+    page.wait_for_url("**/c/pays-berjalliens/aujourdhui/")
 
 
 def test_forgotten_password_on_a_phone_then_the_code_is_still_asked(demo_server, phone_page):
@@ -66,7 +66,7 @@ def test_forgotten_password_on_a_phone_then_the_code_is_still_asked(demo_server,
     device = confirmed_device(User.objects.get(email=GP))
     page.get_by_label(re.compile("Code à 6 chiffres")).fill(current_code(device))
     page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/c/pays-berjalliens/")
+    page.wait_for_url("**/c/pays-berjalliens/aujourdhui/")
 
 
 def test_coordinator_resets_a_lost_second_factor_on_a_phone(demo_server, phone_page):

@@ -12,6 +12,7 @@ from maillage.core.models import Cpts, User
 from maillage.pathways import services
 from maillage.pathways.models import Meeting, PathwayTemplate, Task
 from maillage.patients.services import patient_create
+from tests.browser.conftest import follow_nav_link
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
@@ -60,9 +61,7 @@ def test_meeting_decision_creates_a_task_the_nurse_sees_on_her_phone(demo_server
 
     # Parcours › Concertation › Planifier une réunion.
     _log_in(page, base)
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Parcours", exact=True
-    ).click()
+    follow_nav_link(page, "Parcours", "À faire")
     page.get_by_role("navigation", name="Parcours").get_by_role("link", name="Concertation").click()
     page.wait_for_url(f"**/c/{SLUG}/parcours/concertation/")
     page.get_by_role("link", name="Planifier une réunion").click()
@@ -141,9 +140,7 @@ def test_meeting_decision_creates_a_task_the_nurse_sees_on_her_phone(demo_server
 
     # The nurse, on her phone, finds it in her list.
     _log_in(phone_page, base, email=NURSE)
-    phone_page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Parcours", exact=True
-    ).click()
+    follow_nav_link(phone_page, "Parcours", "À faire")
     phone_page.wait_for_url(f"**/c/{SLUG}/parcours/a-faire/")
     mine = phone_page.locator(
         "article", has=phone_page.get_by_role("heading", name="MARCHAND Lucie")

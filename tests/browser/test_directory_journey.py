@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import follow_nav_link
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 def test_coordinator_finds_beatrice_and_opens_the_diagnostic(demo_server, page):
     _log_in(page, demo_server.url)
-    page.get_by_role("link", name="Annuaire").click()
+    follow_nav_link(page, "Territoire et annuaire", "Annuaire")
     page.get_by_label("Nom").fill("beatrice")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name="BÉNARD Béatrice").click()
@@ -19,7 +20,7 @@ def test_coordinator_finds_beatrice_and_opens_the_diagnostic(demo_server, page):
     assert page.locator("#pro-map path.leaflet-interactive").count() >= 1
     assert "Bourgoin-Jallieu" in page.locator("main").inner_text()
 
-    page.get_by_role("link", name="Diagnostic").click()
+    follow_nav_link(page, "Territoire et annuaire", "Diagnostic")
     page.wait_for_selector("h1:has-text('Diagnostic territorial')")
     page.wait_for_selector("#diag-map path.leaflet-interactive")
     assert page.locator("#diag-map path.leaflet-interactive").count() == 22

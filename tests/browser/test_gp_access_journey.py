@@ -6,6 +6,7 @@ import re
 import pytest
 
 from maillage.gp_access.models import GpCapacity, GpRequest
+from tests.browser.conftest import follow_nav_link
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ def test_from_public_form_to_gp_acceptance(demo_server, page, phone_page):
 
     page.context.clear_cookies()
     _log_in(page, base)
-    page.get_by_role("link", name="Médecin traitant").first.click()
+    follow_nav_link(page, "Médecin traitant", "Demandes")
     page.get_by_role("link", name=re.compile("RIVIÈRE Agathe")).click()
     page.get_by_label("Nouvel état").select_option("qualified")
     page.get_by_role("button", name="Changer l'état").click()

@@ -10,6 +10,7 @@ from maillage.core.models import Cpts, User
 from maillage.same_day_care.models import Appointment
 from maillage.same_day_care.services import publish_slots
 from maillage.territory.models import Commune
+from tests.browser.conftest import follow_nav_link
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ def test_regulator_books_and_gp_sees_it_on_a_phone(demo_server, page, phone_page
     )
     base = demo_server.url
     _log_in(page, base, email="regulation@pays-berjalliens.maillage.test")
-    page.get_by_role("link", name="Soins non programmés").click()
+    follow_nav_link(page, "Soins non programmés", "Nouvelle demande")
     page.get_by_label("Nom", exact=True).fill("Durand")
     page.get_by_label("Prénom", exact=True).fill("Léa")
     page.get_by_label("Date de naissance").fill("1990-04-02")
@@ -42,7 +43,7 @@ def test_regulator_books_and_gp_sees_it_on_a_phone(demo_server, page, phone_page
     assert Appointment.objects.filter(request__last_name="Durand", status="booked").exists()
 
     _log_in(phone_page, base, email="medecin@pays-berjalliens.maillage.test")
-    phone_page.get_by_role("link", name="Rendez-vous SNP").click()
+    follow_nav_link(phone_page, "Soins non programmés", "Rendez-vous SNP")
     assert phone_page.get_by_text("DURAND Léa").first.is_visible()
     overflow = phone_page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"

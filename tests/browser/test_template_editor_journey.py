@@ -12,6 +12,7 @@ from maillage.core.models import Cpts, User
 from maillage.pathways import services
 from maillage.pathways.models import Enrolment, PathwayTemplate
 from maillage.patients.services import patient_create
+from tests.browser.conftest import follow_nav_link
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
@@ -61,9 +62,7 @@ def test_new_step_published_for_enrolled_patients_after_a_refused_cycle(demo_ser
 
     # Parcours › Modèles › Modifier: a draft copy of the shipped template.
     _log_in(page, demo_server.url)
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Parcours", exact=True
-    ).click()
+    follow_nav_link(page, "Parcours", "À faire")
     page.get_by_role("navigation", name="Parcours").get_by_role("link", name="Modèles").click()
     page.wait_for_url(f"**/c/{SLUG}/parcours/modeles/")
     page.get_by_role("button", name=f"Modifier « {HEART_FAILURE} »").click()
@@ -137,10 +136,7 @@ def test_new_step_published_for_enrolled_patients_after_a_refused_cycle(demo_ser
     assert page.get_by_text(re.compile(r"1 créée\(s\)")).is_visible()
 
     # The patient's enrolment page: version 2, with a Kaliémie task due today.
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Parcours", exact=True
-    ).click()
-    page.get_by_role("link", name="Patients inclus").click()
+    follow_nav_link(page, "Parcours", "Patients inclus")
     page.get_by_role("link", name="ROUSSEAU Henri").click()
     page.wait_for_url(f"**/parcours/inclusion/{enrolment.public_id}/")
     assert page.get_by_text("(version 2)").is_visible()

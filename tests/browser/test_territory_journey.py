@@ -9,6 +9,7 @@ from maillage.core.models import User
 from maillage.core.twofactor import confirmed_device, current_code
 from maillage.demo.builder import DEMO_PASSWORD
 from maillage.territory.services import territory_summary
+from tests.browser.conftest import follow_nav_link
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,7 @@ def _log_in(page, base_url, email=COORDINATOR):
     device = confirmed_device(User.objects.get(email=email))
     page.get_by_label(re.compile("Code à 6 chiffres")).fill(current_code(device))
     page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/c/pays-berjalliens/")
+    page.wait_for_url("**/c/pays-berjalliens/aujourdhui/")
 
 
 def test_coordinator_logs_in_sees_territory_and_adds_a_commune(demo_server, page):
@@ -37,6 +38,7 @@ def test_coordinator_logs_in_sees_territory_and_adds_a_commune(demo_server, page
     cpts = Cpts.objects.get(slug="pays-berjalliens")
     expected = territory_summary(cpts)
     _log_in(page, demo_server.url)
+    follow_nav_link(page, "Territoire et annuaire", "Territoire")
 
     assert page.locator("#commune-count").inner_text() == "22"
     assert _digits(page.locator("#population").inner_text()) == expected.population
@@ -64,6 +66,8 @@ def test_coordinator_logs_in_sees_territory_and_adds_a_commune(demo_server, page
 
 def test_territory_page_fits_a_phone_screen(demo_server, phone_page):
     _log_in(phone_page, demo_server.url)
+    follow_nav_link(phone_page, "Territoire et annuaire", "Territoire")
+    phone_page.wait_for_url("**/c/pays-berjalliens/")
     overflow = phone_page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )

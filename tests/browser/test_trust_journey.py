@@ -18,7 +18,7 @@ from maillage.core.models import User
 from maillage.gp_access import services as gp_services
 from maillage.gp_access.models import GpRequest, Proposal
 from maillage.patients.models import DuplicateReview
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, follow_nav_link
 from tests.browser.test_account_journey import _log_in
 
 pytestmark = pytest.mark.browser
@@ -80,7 +80,7 @@ def test_partner_submits_a_registered_patient_and_the_coordination_confirms_the_
     base = demo_server.url
     _log_in(phone_page, base, PARTNER)
     _check(phone_page, "partner-home")
-    phone_page.get_by_role("link", name="Médecin traitant").click()
+    follow_nav_link(phone_page, "Médecin traitant", "Demandes")
     phone_page.wait_for_url("**/medecin-traitant/")
     _check(phone_page, "partner-queue")
     phone_page.get_by_role("link", name="Nouvelle demande").click()
@@ -107,7 +107,7 @@ def test_partner_submits_a_registered_patient_and_the_coordination_confirms_the_
     assert review.status == DuplicateReview.Status.OPEN
 
     _log_in(page, base, COORDINATOR)
-    page.get_by_role("link", name="Médecin traitant").first.click()
+    follow_nav_link(page, "Médecin traitant", "Demandes")
     page.wait_for_url("**/medecin-traitant/")
     _check(page, "coordinator-queue")
     page.get_by_role("link", name="Doublons à vérifier (1)").click()
@@ -172,7 +172,7 @@ def test_after_the_match_the_partner_finds_their_request_in_their_list(
 ):
     _matched_by_the_coordination(*identity)
     _log_in(phone_page, demo_server.url, PARTNER)
-    phone_page.get_by_role("link", name="Médecin traitant").click()
+    follow_nav_link(phone_page, "Médecin traitant", "Demandes")
     expect(phone_page.get_by_role("link", name=f"{identity[0]} {identity[1]}")).to_be_visible()
     _check(phone_page, "partner-queue-matched")
 
@@ -185,7 +185,7 @@ def test_coordinator_filters_the_journal_and_exports_a_persons_access_report(
 ):
     base = demo_server.url
     _log_in(page, base, COORDINATOR)
-    page.get_by_role("link", name="Journal d'audit").click()
+    follow_nav_link(page, "Administration", "Journal d'audit")
     page.wait_for_url("**/journal/")
     _check(page, "journal")
 
@@ -262,7 +262,7 @@ def test_gp_declines_a_proposal_on_a_phone_a_reason_is_required_and_the_patient_
     assert proposals.count() >= 2
 
     _log_in(phone_page, base, GP)
-    phone_page.get_by_role("link", name="Mes propositions").click()
+    follow_nav_link(phone_page, "Médecin traitant", "Mes propositions")
     phone_page.wait_for_url("**/mes-propositions/")
     _check(phone_page, "my-proposals")
     first = phone_page.locator("article.proposal").first
@@ -301,8 +301,7 @@ def test_a_professional_finds_a_patient_they_follow_and_sees_the_team_proposed(
 ):
     page = phone_page
     _log_in(page, demo_server.url, email)
-    page.get_by_role("link", name="Parcours").click()
-    page.get_by_role("link", name="Inclure un patient").click()
+    follow_nav_link(page, "Parcours", "Inclure un patient")
     page.wait_for_url("**/parcours/inclure/")
     _check(page, "enrol-search")
     page.get_by_label(re.compile("^Patient : nom")).fill("vida")
