@@ -111,6 +111,10 @@ organise_meetings = _define(
     "organise_meetings", "Planifier une réunion de concertation", _C, _P)
 see_pathway_indicators = _define(
     "see_pathway_indicators", "Voir les indicateurs des parcours", _C, _B)
+# Reference data open to the public (no account needed): every role has it too.
+search_communes = _define(
+    "search_communes", "Chercher une commune par son nom (ouvert à tous, sans compte)",
+    *ALL_ROLES)
 # fmt: on
 
 ROLE_LABELS = {role: role.label for role in Role}

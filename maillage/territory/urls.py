@@ -5,6 +5,7 @@ from . import views
 app_name = "territory"
 
 urlpatterns = [
+    path("communes/suggestions/", views.commune_suggestions_view, name="commune_suggestions"),
     path("c/<slug:cpts_slug>/", views.territory_view, name="territory"),
     path("c/<slug:cpts_slug>/territoire/carte.geojson", views.geojson_view, name="geojson"),
     path("c/<slug:cpts_slug>/territoire/ajouter/", views.add_view, name="add"),
