@@ -189,7 +189,8 @@ def resolve_commune(text: str, *, queryset=None) -> Commune:
             return postal[0]
         if len(postal) > 1:
             listed = " ; ".join(commune_choice(c) for c in postal[:CHOICES_SHOWN])
-            more = f" ; et {len(postal) - CHOICES_SHOWN} autres" if len(postal) > CHOICES_SHOWN else ""
+            extra = len(postal) - CHOICES_SHOWN
+            more = f" ; et {extra} autres" if extra > 0 else ""
             raise ValidationError(
                 f"Le code postal {code} couvre plusieurs communes : {listed}{more}. Indiquez le "
                 f"nom de la commune, par exemple « {commune_label(postal[0])} ».",
