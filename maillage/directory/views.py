@@ -39,13 +39,18 @@ EXPORT_HEADER = [
 ]  # fmt: skip
 
 
+def _code(commune) -> str:
+    """The INSEE code of a commune field's value (the field takes names), "" for none."""
+    return commune.code if commune else ""
+
+
 def _filters(form) -> services.ProfessionalFilters:
     data = form.cleaned_data if form.is_valid() else {}
     return services.ProfessionalFilters(
         q=data.get("q", ""),
         profession_code=data.get("profession_code", ""),
         skill=data.get("skill", ""),
-        commune=data.get("commune", ""),
+        commune=_code(data.get("commune")),
         accepts_new_patients=data.get("accepts_new_patients"),
         membership_status=data.get("membership_status", ""),
     )
@@ -186,7 +191,7 @@ def local_professional_view(request):
             professional = services.local_professional_create(
                 cpts=request.cpts, actor=request.user, last_name=data["last_name"],
                 first_name=data["first_name"], profession=data["profession"],
-                commune_code=data["commune"], address=data["address"], phone=data["phone"],
+                commune_code=data["commune"].code, address=data["address"], phone=data["phone"],
                 email=data["email"], request=request,
             )  # fmt: skip
         except ValidationError as exc:
@@ -267,7 +272,7 @@ def local_structure_view(request):
         try:
             structure = services.local_structure_create(
                 cpts=request.cpts, actor=request.user, name=data["name"],
-                category=data["category"], commune_code=data["commune"],
+                category=data["category"], commune_code=data["commune"].code,
                 address=data["address"], phone=data["phone"], request=request,
             )  # fmt: skip
         except ValidationError as exc:
@@ -293,7 +298,7 @@ def public_directory_view(request, cpts_slug):
     data = form.cleaned_data if form.is_valid() else {}
     filters = services.ProfessionalFilters(
         q=data.get("q", ""), profession_code=data.get("profession_code", ""),
-        commune=data.get("commune", ""),
+        commune=_code(data.get("commune")),
     )  # fmt: skip
     results = services.search_professionals(cpts, filters, with_entries=False,
                                             national_only=True)  # fmt: skip
@@ -412,7 +417,9 @@ def local_figure_view(request):
     form = LocalFigureForm(request.POST)
     if form.is_valid():
         try:
-            diag.set_local_figure(cpts=request.cpts, actor=request.user, **form.cleaned_data)
+            diag.set_local_figure(cpts=request.cpts, actor=request.user,
+                                  **{**form.cleaned_data,
+                                     "commune": _code(form.cleaned_data["commune"])})  # fmt: skip
         except ValidationError as exc:
             # The only refusal is about the commune (outside the territory).
             errors_to_form(form, exc if hasattr(exc, "error_dict")

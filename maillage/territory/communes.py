@@ -14,6 +14,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from .models import Commune, search_key
 
 SUGGESTION_LIMIT = 20
+# What machines send for a commune (API, imports): its INSEE code.
+INSEE_CODE_LENGTH = 5
 # Longer than any commune name with its qualifier ("Saint-Remy-en-Bouzemont-Saint-Genest-
 # et-Isson (51)" is 50 characters): past it, the input is not a commune.
 MAX_INPUT = 120
