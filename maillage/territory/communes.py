@@ -11,6 +11,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from maillage.core.validators import validate_insee_commune
+
 from .models import Commune, search_key
 
 SUGGESTION_LIMIT = 20
@@ -146,10 +148,14 @@ def _ambiguous(typed: str, matches) -> ValidationError:
     )
 
 
-def resolve_commune(text: str, *, queryset=None) -> Commune:
+def resolve_commune(text: str, *, queryset=None, insee_first: bool = False) -> Commune:
     """The one commune `text` names: an INSEE code, a postal code shared by no other
     commune, or a name (case and accents ignored) with, when the name is shared, its
-    département or postal code in brackets. Raises ValidationError in French otherwise."""
+    département or postal code in brackets. Raises ValidationError in French otherwise.
+
+    Five digits that are one commune's INSEE code and another's postal code are refused
+    as ambiguous (a person typing a postal code must not get another commune), unless
+    `insee_first`: for values a page wrote itself (a hidden input), which are codes."""
     text = (text or "").strip()
     if not text:
         raise ValidationError("Indiquez une commune (nom, code postal ou code INSEE).",
@@ -169,14 +175,14 @@ def resolve_commune(text: str, *, queryset=None) -> Commune:
         code = compact.upper()
         if len(code) != 5:
             raise ValidationError(
-                f"Code incomplet : « {code} ». Un code postal ou un code INSEE a 5 caractères "
-                "(ex. 38300 ou 38053) ; vous pouvez aussi écrire le nom de la commune.",
+                f"Code incomplet : « {code} ». Un code postal ou un code INSEE doit comporter 5 "
+                "caractères (ex. 38300 ou 38053) ; vous pouvez aussi écrire le nom de la commune.",
                 code="invalid",
             )
         commune = communes.filter(code=code).first()
         postal = [c for c in communes.filter(_postal(code)).order_by("-population", "code")
                   if code in c.postal_codes.split() and c != commune]  # fmt: skip
-        if commune is not None and not postal:
+        if commune is not None and (insee_first or not postal):
             return commune
         if commune is not None:
             # A person typing their postal code must not get another commune whose INSEE
@@ -198,6 +204,10 @@ def resolve_commune(text: str, *, queryset=None) -> Commune:
                 f"nom de la commune, par exemple « {commune_label(postal[0])} ».",
                 code="ambiguous",
             )  # fmt: skip
+        try:
+            validate_insee_commune(code)  # says what is wrong with the code, if anything
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code="invalid") from None
         raise ValidationError(f"Aucune commune avec le code {code} (code postal ou INSEE).",
                               code="unknown")  # fmt: skip
     qualifier = None

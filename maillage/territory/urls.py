@@ -14,5 +14,4 @@ urlpatterns = [
     path("c/<slug:cpts_slug>/territoire/contrat/", views.contract_view, name="contract"),
     path("c/<slug:cpts_slug>/territoire/identite/", views.identity_view, name="identity"),
     path("c/<slug:cpts_slug>/territoire/historique/", views.history_view, name="history"),
-    path("c/<slug:cpts_slug>/territoire/suggestions/", views.suggest_view, name="suggest"),
 ]

@@ -23,7 +23,7 @@ from .forms import (
     CptsIdentityForm,
     RemoveCommunesForm,
 )
-from .models import Commune, TerritoryChange, search_key
+from .models import TerritoryChange
 
 
 def feature_collection(communes) -> str:
@@ -204,21 +204,6 @@ def identity_view(request):
 def history_view(request):
     changes = TerritoryChange.objects.filter(cpts=request.cpts).select_related("actor")[:200]
     return render(request, "territory/history.html", {"changes": changes})
-
-
-@member_view(permissions.member)
-def suggest_view(request):
-    """<option> list of communes matching the typed text (for the add form's datalist)."""
-    query = search_key(request.GET.get("communes", ""))
-    if len(query) < 2:
-        return HttpResponse("")
-    matches = (
-        Commune.objects.current()
-        .filter(search_name__contains=query)
-        .select_related("departement")
-        .order_by("-population")[:15]
-    )
-    return render(request, "territory/_suggestions.html", {"matches": matches})
 
 
 def commune_suggestions_view(request):

@@ -60,6 +60,8 @@ def test_an_insee_code_that_is_another_communes_postal_code_asks_which():
     assert "Le Cheylas" in message and "Grenoble" in message
     assert resolve_commune("Le Cheylas (38)").code == "38100"
     assert resolve_commune("Grenoble (38100)").code == "38185"
+    # A page's own hidden input holds an INSEE code: read as such.
+    assert resolve_commune("38100", insee_first=True).code == "38100"
 
 
 def test_the_label_written_in_the_field_resolves_to_the_same_commune():
@@ -106,7 +108,8 @@ def test_a_postal_code_shared_by_several_communes_asks_for_the_name():
 
 def test_unknown_names_and_codes_are_refused_in_french():
     assert "Aucune commune nommée « Atlantide »" in _message("Atlantide")
-    assert "Aucune commune avec le code 99999" in _message("99999")
+    assert "Aucune commune avec le code 38999" in _message("38999")
+    assert "pays étranger" in _message("99999")
     assert "Code incomplet" in _message("383")
 
 
