@@ -1,6 +1,6 @@
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from maillage.core import permissions
 from maillage.core.api import api_membership, api_permission
@@ -76,7 +76,8 @@ def commune_search_limited(request, group: str) -> bool:
 @api_permission(permissions.search_communes)
 def communes(request, q: text(MAX_INPUT) = ""):
     if commune_search_limited(request, "territory.api_communes"):
-        return 429, {"detail": "Trop de recherches : réessayez dans une minute.", "errors": []}
+        return Status(429, {"detail": "Trop de recherches : réessayez dans une minute.",
+                            "errors": []})  # fmt: skip
     return [
         {"code": c.code, "name": c.name, "postal_codes": c.postal_codes.split(),
          "departement": departement_code(c)}
