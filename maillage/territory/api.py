@@ -67,7 +67,9 @@ def commune_search_limited(request, group: str) -> bool:
 
 
 @router.get(
-    "/communes", auth=None, response={200: list[CommuneFound], 422: ErrorOut, 429: ErrorOut},
+    "/communes", auth=None,
+    # 400: a NUL character (core.middleware), 422: `q` too long, 429: too many searches.
+    response={200: list[CommuneFound], 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Chercher une commune par son nom, son code postal ou son code INSEE (public)",
     description="Au plus 20 communes, le nom exact d'abord, puis les noms qui commencent par "
     "la saisie, puis les plus peuplées. Casse, accents et « St » ignorés. Sans "

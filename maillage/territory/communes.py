@@ -26,6 +26,8 @@ ECHO_MAX = 40
 # Shown in an "ambiguous" error before "…".
 CHOICES_SHOWN = 8
 
+# The articles INSEE writes before some names (geography.ARTICLES), as search keys.
+ARTICLES = ("l", "le", "la", "les", "aux", "las", "los")
 # Abbreviations people type for the words of place names.
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 # "Saint-Martin (38)", "Saint-Martin (38410)", "Saint-Martin - 38": a name and what
@@ -218,6 +220,10 @@ def resolve_commune(text: str, *, queryset=None, insee_first: bool = False) -> C
         name = text
     key = name_key(name)
     matches = list(communes.filter(search_name=key)[:50]) if key else []
+    if key and not matches:
+        # "Isle d'Abeau" for "L'Isle-d'Abeau", "Pin" for "Le Pin": the article left out.
+        with_article = [f"{article} {key}" for article in ARTICLES]
+        matches = list(communes.filter(search_name__in=with_article)[:50])
     if qualifier and matches:
         narrowed = [c for c in matches if _qualifies(c, qualifier.upper())]
         if not narrowed:

@@ -28,6 +28,10 @@ class CommuneInput(forms.TextInput):
         self.multiple = multiple
 
     def format_value(self, value):
+        # What was typed comes back for correction, unless it cannot be a commune name
+        # (the browser stops at maxlength): a pasted essay is not sent back to the page.
+        if isinstance(value, str) and len(value) > MAX_INPUT:
+            return ""
         # A stored or initial value is a Commune or its INSEE code: show its name.
         if isinstance(value, Commune):
             return commune_label(value)

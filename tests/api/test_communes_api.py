@@ -92,4 +92,4 @@ def test_the_operation_is_in_the_schema_without_authentication(client):
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/communes"]["get"]
     assert operation.get("security") in (None, [])
-    assert {"200", "422", "429"} <= set(operation["responses"])
+    assert {"200", "400", "422", "429"} <= set(operation["responses"])
