@@ -108,4 +108,7 @@ def suggestions(text: str, *, multiple: bool = False):
         text = text.replace(";", ",").split(",")[-1]
     communes = search_communes(text)
     labels = labels_for(communes)
+    for commune in communes:
+        # "15 838" with a narrow no-break space, as French writes it.
+        commune.population_display = f"{commune.population:,}".replace(",", "\u202f")
     return [(labels[c.pk], c) for c in communes]

@@ -56,6 +56,10 @@
     var script = document.createElement("script");
     script.src = holder.getAttribute("data-htmx-src");
     script.setAttribute("data-picker-htmx", "");
+    // htmx processes the page on DOMContentLoaded, long gone by now: process it here.
+    script.addEventListener("load", function () {
+      if (window.htmx) { window.htmx.process(document.body); }
+    });
     document.head.appendChild(script);
   }
   function listFor(input) { return document.getElementById(input.getAttribute("aria-controls")); }
