@@ -80,7 +80,11 @@
     items[index].scrollIntoView({ block: "nearest" });
   }
   function choose(input, option) {
+    if (option.getAttribute("aria-disabled") === "true") { return; }
     var value = option.getAttribute("data-value");
+    // A patient or professional picker keeps the chosen id in its hidden input.
+    var hidden = document.getElementById(input.getAttribute("data-combobox-value") || "");
+    if (hidden) { hidden.value = option.getAttribute("data-id") || ""; }
     if (input.hasAttribute("data-combobox-multiple")) {
       var cut = Math.max(input.value.lastIndexOf(","), input.value.lastIndexOf(";"));
       value = (cut >= 0 ? input.value.slice(0, cut + 1) + " " : "") + value;
@@ -90,6 +94,12 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
     input.focus();
   }
+  // Typing again forgets the person chosen before: the text is searched anew.
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    var hidden = input.getAttribute && document.getElementById(input.getAttribute("data-combobox-value") || "");
+    if (hidden) { hidden.value = ""; }
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
     var list = event.detail.target;
     if (!list || list.getAttribute("role") !== "listbox") { return; }
