@@ -435,3 +435,17 @@ def local_figure_view(request):
             messages.success(request, "Chiffre local enregistré.")
             return redirect("directory:diagnostic", request.cpts.slug)
     return _diagnostic_page(request, figure_form=form, status=400)
+
+
+@member_view(permissions.member)
+def member_suggestions_view(request):
+    """The listbox of a member picker (pickers.MemberPickerInput): members of the caller's
+    CPTS matching what was typed (names and e-mails, which every member may see)."""
+    from .pickers import SCOPES, member_label, search_members
+
+    scope = SCOPES.get(request.GET.get("scope", ""), SCOPES["professionals"])
+    field = request.GET.get("field", "q")[:50]
+    typed = request.GET.get(field) or request.GET.get("q", "")
+    matches = search_members(scope(request.cpts), typed)
+    return render(request, "directory/_member_options.html",
+                  {"options": [(member_label(m), m) for m in matches]})  # fmt: skip

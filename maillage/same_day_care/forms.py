@@ -3,8 +3,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from maillage.core.models import Membership
 from maillage.directory.forms import PROFESSION_CHOICES
+from maillage.directory.pickers import MemberPickerField
 from maillage.territory.fields import CommuneField
 
 from .models import Mode, ReasonCategory, RotaShift, SameDayRequest, Slot, SlotKind
@@ -210,10 +210,10 @@ class VolunteerForm(forms.Form):
     def __init__(self, *args, cpts, **kwargs):
         kwargs.setdefault("auto_id", "volunteer_%s")  # the period form has the same names
         super().__init__(*args, **kwargs)
-        self.fields["member"] = _PublicIdChoice(
-            Membership.objects.active().filter(cpts=cpts).professionals().select_related("user"),
-            label="Professionnel", unknown="Professionnel inconnu dans cette CPTS.",
-            describe=lambda m: f"{m.user.get_full_name() or m.user.email} ({m.title})",
+        # Picked by name, e-mail or RPPS: a CPTS has too many professionals for a select.
+        self.fields["member"] = MemberPickerField(
+            cpts=cpts, scope="professionals", label="Professionnel",
+            error_messages={"unknown": "Professionnel inconnu dans cette CPTS."},
         )  # fmt: skip
 
 
