@@ -46,6 +46,16 @@ class PublicSearchForm(forms.Form):
     commune = CommuneField(label="Commune", required=False)
 
 
+class StructureCommuneForm(forms.Form):
+    """The commune filter of the structures page (its other filters are plain inputs)."""
+
+    commune = CommuneField(label="Commune", required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "s-%s")
+        super().__init__(*args, **kwargs)
+
+
 class EntryForm(forms.ModelForm):
     class Meta:
         model = DirectoryEntry

@@ -27,6 +27,7 @@ from .forms import (
     LocalStructureForm,
     PublicSearchForm,
     SearchForm,
+    StructureCommuneForm,
     StructureEntryForm,
 )
 from .models import ImportRun, LocalFigure, PracticeSite, StructureEntry
@@ -208,7 +209,8 @@ def local_professional_view(request):
 def structures_view(request):
     q = request.GET.get("q", "")
     category = request.GET.get("categorie", "")
-    commune = request.GET.get("commune", "")
+    commune_form = StructureCommuneForm(request.GET or None)
+    commune = _code(commune_form.cleaned_data.get("commune")) if commune_form.is_valid() else ""
     structures = services.structures_for(request.cpts, q=q, category_code=category,
                                          commune=commune)  # fmt: skip
     if request.GET.get("format") in {"csv", "xlsx"}:
@@ -227,7 +229,7 @@ def structures_view(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "directory/structures.html", {
-        "page": page, "q": q, "categorie": category, "commune": commune,
+        "page": page, "q": q, "categorie": category, "commune_form": commune_form,
         "markers": json.dumps(points, ensure_ascii=False).replace("<", "\\u003c"),
         "outline": _outline(request.cpts),
         "query": query.urlencode(),

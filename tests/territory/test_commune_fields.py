@@ -212,3 +212,13 @@ def test_the_territory_form_lists_the_choices_of_an_ambiguous_postal_code(client
                                             {"communes": "38590"})  # fmt: skip
     assert response.status_code == 400
     assert "Le code postal 38590 couvre plusieurs communes" in text(response)
+
+
+def test_the_structures_search_takes_a_commune_name(client_for, coordinator):
+    client = client_for(coordinator)
+    url = reverse("directory:structures", args=[HOME])
+    by_code = text(client.get(url, {"commune": "38053"}))
+    by_name = text(client.get(url, {"commune": "Bourgoin-Jallieu"}))
+    count = re.search(r"(\d+) structure\(s\)", by_code).group(1)
+    assert int(count) > 0 and f"{count} structure(s)" in by_name
+    assert 'id="s-commune"' in by_name and 'role="combobox"' in by_name
