@@ -68,6 +68,8 @@ GROUPS = (
         Link("Membres", "core:members"),
         Link("Journal d'audit", "core:audit"),
         Link("Doublons à vérifier", "patients:reviews"),
+        Link("Messages envoyés", "notifications:sent", (P.follow_notifications,)),
+        Link("Tâches de fond", "core:jobs"),
     )),
 )  # fmt: skip
 

@@ -120,6 +120,10 @@ follow_notifications = _define(
 see_mission_indicators = _define(
     "see_mission_indicators",
     "Suivre sur sa page d'accueil les indicateurs agrégés des missions (sans patient)", _B)
+# Reference data open to the public (no account needed): every role has it too.
+search_communes = _define(
+    "search_communes", "Chercher une commune par son nom (ouvert à tous, sans compte)",
+    *ALL_ROLES)
 # fmt: on
 
 ROLE_LABELS = {role: role.label for role in Role}

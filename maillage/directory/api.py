@@ -12,6 +12,7 @@ from pydantic import Field
 from maillage.core import permissions
 from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import ERRORS, CptsSlug, choice, model_text, text
+from maillage.territory.communes import INSEE_CODE_LENGTH
 
 from . import diagnostic as diag
 from . import services
@@ -20,7 +21,7 @@ from .models import PROFESSIONS, Structure
 
 # The search form's limits: the API filters as the directory page does.
 SearchText = text(SearchForm.base_fields["q"].max_length)
-CommuneCode = text(SearchForm.base_fields["commune"].max_length)
+CommuneCode = text(INSEE_CODE_LENGTH)
 # "" is every profession, as in the form's list.
 ProfessionFilter = choice(["", *PROFESSIONS])
 

@@ -2,6 +2,7 @@ from django import forms
 from django.core.validators import validate_email
 
 from maillage.core.validators import phone_fr_validator
+from maillage.territory.fields import CommuneField
 
 from .diagnostic import GP_GROUP, group_label
 from .models import PROFESSIONS, DirectoryEntry, MembershipStatus, StructureEntry
@@ -22,7 +23,7 @@ class SearchForm(forms.Form):
     )
     skill = forms.CharField(label="Compétence", required=False, max_length=100,
                             help_text="Ex. : ETP diabète")  # fmt: skip
-    commune = forms.CharField(label="Code INSEE de la commune", required=False, max_length=5)
+    commune = CommuneField(label="Commune", required=False)
     accepts_new_patients = forms.ChoiceField(
         label="Accepte de nouveaux patients", required=False, choices=YES_NO
     )
@@ -42,7 +43,17 @@ class PublicSearchForm(forms.Form):
     profession_code = forms.ChoiceField(
         label="Profession", required=False, choices=PROFESSION_CHOICES
     )
-    commune = forms.CharField(label="Code INSEE de la commune", required=False, max_length=5)
+    commune = CommuneField(label="Commune", required=False)
+
+
+class StructureCommuneForm(forms.Form):
+    """The commune filter of the structures page (its other filters are plain inputs)."""
+
+    commune = CommuneField(label="Commune", required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "s-%s")
+        super().__init__(*args, **kwargs)
 
 
 class EntryForm(forms.ModelForm):
@@ -83,9 +94,9 @@ class LocalProfessionalForm(forms.Form):
                                 error_messages={"required": "Indiquez le nom."})  # fmt: skip
     first_name = forms.CharField(label="Prénom", max_length=120, required=False)
     profession = forms.ChoiceField(label="Profession", choices=GROUP_CHOICES)
-    commune = forms.CharField(
-        label="Code INSEE de la commune d'exercice", max_length=5,
-        error_messages={"required": "Indiquez le code INSEE de la commune."},
+    commune = CommuneField(
+        label="Commune d'exercice",
+        error_messages={"required": "Indiquez la commune d'exercice."},
     )  # fmt: skip
     address = forms.CharField(label="Adresse", max_length=300, required=False)
     phone = forms.CharField(label="Téléphone", max_length=30, required=False,
@@ -103,9 +114,8 @@ class LocalStructureForm(forms.Form):
         required=False,
         help_text="Ex. : SSIAD, association de patients, CCAS.",
     )
-    commune = forms.CharField(
-        label="Code INSEE de la commune", max_length=5,
-        error_messages={"required": "Indiquez le code INSEE de la commune."},
+    commune = CommuneField(
+        label="Commune", error_messages={"required": "Indiquez la commune de la structure."},
     )  # fmt: skip
     address = forms.CharField(label="Adresse", max_length=300, required=False)
     phone = forms.CharField(label="Téléphone", max_length=30, required=False,
@@ -135,8 +145,7 @@ class DensityReferenceForm(forms.Form):
 
 class LocalFigureForm(forms.Form):
     profession_code = forms.ChoiceField(label="Profession", choices=GROUP_CHOICES)
-    commune = forms.CharField(label="Code INSEE (vide : tout le territoire)", max_length=5,
-                              required=False)  # fmt: skip
+    commune = CommuneField(label="Commune (vide : tout le territoire)", required=False)
     count = forms.IntegerField(label="Effectif réel", min_value=0, max_value=100_000,
                                error_messages={"required": "Indiquez l'effectif."})  # fmt: skip
     note = forms.CharField(label="Justification", max_length=300,

@@ -24,6 +24,8 @@ urlpatterns = [
         views.structure_view,
         name="structure",
     ),
+    path("c/<slug:cpts_slug>/annuaire/membres/suggestions/", views.member_suggestions_view,
+         name="member_suggestions"),
     path("c/<slug:cpts_slug>/diagnostic/", views.diagnostic_view, name="diagnostic"),
     path(
         "c/<slug:cpts_slug>/diagnostic/reference/", views.density_reference_view, name="reference"

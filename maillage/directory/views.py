@@ -27,6 +27,7 @@ from .forms import (
     LocalStructureForm,
     PublicSearchForm,
     SearchForm,
+    StructureCommuneForm,
     StructureEntryForm,
 )
 from .models import ImportRun, LocalFigure, PracticeSite, StructureEntry
@@ -39,13 +40,18 @@ EXPORT_HEADER = [
 ]  # fmt: skip
 
 
+def _code(commune) -> str:
+    """The INSEE code of a commune field's value (the field takes names), "" for none."""
+    return commune.code if commune else ""
+
+
 def _filters(form) -> services.ProfessionalFilters:
     data = form.cleaned_data if form.is_valid() else {}
     return services.ProfessionalFilters(
         q=data.get("q", ""),
         profession_code=data.get("profession_code", ""),
         skill=data.get("skill", ""),
-        commune=data.get("commune", ""),
+        commune=_code(data.get("commune")),
         accepts_new_patients=data.get("accepts_new_patients"),
         membership_status=data.get("membership_status", ""),
     )
@@ -186,7 +192,7 @@ def local_professional_view(request):
             professional = services.local_professional_create(
                 cpts=request.cpts, actor=request.user, last_name=data["last_name"],
                 first_name=data["first_name"], profession=data["profession"],
-                commune_code=data["commune"], address=data["address"], phone=data["phone"],
+                commune_code=data["commune"].code, address=data["address"], phone=data["phone"],
                 email=data["email"], request=request,
             )  # fmt: skip
         except ValidationError as exc:
@@ -203,7 +209,8 @@ def local_professional_view(request):
 def structures_view(request):
     q = request.GET.get("q", "")
     category = request.GET.get("categorie", "")
-    commune = request.GET.get("commune", "")
+    commune_form = StructureCommuneForm(request.GET or None)
+    commune = _code(commune_form.cleaned_data.get("commune")) if commune_form.is_valid() else ""
     structures = services.structures_for(request.cpts, q=q, category_code=category,
                                          commune=commune)  # fmt: skip
     if request.GET.get("format") in {"csv", "xlsx"}:
@@ -222,7 +229,7 @@ def structures_view(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "directory/structures.html", {
-        "page": page, "q": q, "categorie": category, "commune": commune,
+        "page": page, "q": q, "categorie": category, "commune_form": commune_form,
         "markers": json.dumps(points, ensure_ascii=False).replace("<", "\\u003c"),
         "outline": _outline(request.cpts),
         "query": query.urlencode(),
@@ -267,7 +274,7 @@ def local_structure_view(request):
         try:
             structure = services.local_structure_create(
                 cpts=request.cpts, actor=request.user, name=data["name"],
-                category=data["category"], commune_code=data["commune"],
+                category=data["category"], commune_code=data["commune"].code,
                 address=data["address"], phone=data["phone"], request=request,
             )  # fmt: skip
         except ValidationError as exc:
@@ -293,7 +300,7 @@ def public_directory_view(request, cpts_slug):
     data = form.cleaned_data if form.is_valid() else {}
     filters = services.ProfessionalFilters(
         q=data.get("q", ""), profession_code=data.get("profession_code", ""),
-        commune=data.get("commune", ""),
+        commune=_code(data.get("commune")),
     )  # fmt: skip
     results = services.search_professionals(cpts, filters, with_entries=False,
                                             national_only=True)  # fmt: skip
@@ -412,7 +419,9 @@ def local_figure_view(request):
     form = LocalFigureForm(request.POST)
     if form.is_valid():
         try:
-            diag.set_local_figure(cpts=request.cpts, actor=request.user, **form.cleaned_data)
+            diag.set_local_figure(cpts=request.cpts, actor=request.user,
+                                  **{**form.cleaned_data,
+                                     "commune": _code(form.cleaned_data["commune"])})  # fmt: skip
         except ValidationError as exc:
             # The only refusal is about the commune (outside the territory).
             errors_to_form(form, exc if hasattr(exc, "error_dict")
@@ -428,3 +437,17 @@ def local_figure_view(request):
             messages.success(request, "Chiffre local enregistré.")
             return redirect("directory:diagnostic", request.cpts.slug)
     return _diagnostic_page(request, figure_form=form, status=400)
+
+
+@member_view(permissions.member)
+def member_suggestions_view(request):
+    """The listbox of a member picker (pickers.MemberPickerInput): members of the caller's
+    CPTS matching what was typed (names and e-mails, which every member may see)."""
+    from .pickers import SCOPES, member_label, search_members
+
+    scope = SCOPES.get(request.GET.get("scope", ""), SCOPES["professionals"])
+    field = request.GET.get("field", "q")[:50]
+    typed = request.GET.get(field) or request.GET.get("q", "")
+    matches = search_members(scope(request.cpts), typed)
+    return render(request, "directory/_member_options.html",
+                  {"options": [(member_label(m), m) for m in matches]})  # fmt: skip

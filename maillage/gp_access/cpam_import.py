@@ -19,6 +19,7 @@ from maillage.directory.importing import FIELD_LIMIT, field_too_long
 from maillage.patients.forms import PatientForm
 from maillage.patients.models import Patient
 from maillage.patients.services import clean_patient_data, find_duplicates, patient_create
+from maillage.territory.communes import INSEE_CODE_LENGTH
 from maillage.territory.models import search_key
 
 from .models import GpRequest, Origin
@@ -49,7 +50,8 @@ FIELDS = {
 CELL_LIMITS = {
     **{name: Patient._meta.get_field(name).max_length
        for name in ("birth_name", "used_name", "first_names", "address", "email")},
-    **{name: PatientForm.base_fields[name].max_length for name in ("nir", "phone", "commune")},
+    **{name: PatientForm.base_fields[name].max_length for name in ("nir", "phone")},
+    "commune": INSEE_CODE_LENGTH,
 }  # fmt: skip
 TRUE_WORDS = {"oui", "o", "1", "x", "vrai", "true", "yes", "y"}
 FALSE_WORDS = {"non", "n", "0", "", "faux", "false", "no"}

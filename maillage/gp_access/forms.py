@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from maillage.core.validators import validate_phone_fr
 from maillage.patients.forms import PatientForm
+from maillage.territory.fields import CommuneField
 
 from .models import Criterion, Origin, Status
 
@@ -128,7 +129,7 @@ class CapacityForm(forms.Form):
     paused_until = forms.DateField(label="En pause jusqu'au (facultatif)", required=False,
                                    widget=forms.DateInput(attrs={"type": "date"},
                                                           format="%Y-%m-%d"))  # fmt: skip
-    practice_commune = forms.CharField(label="Commune d'exercice (code INSEE)", max_length=5)
+    practice_commune = CommuneField(label="Commune d'exercice")
 
 
 class PriorityForm(forms.Form):

@@ -28,7 +28,6 @@ from maillage.patients.services import (
     patient_create,
     patient_merge,
 )
-from maillage.territory.models import Commune
 
 from . import cpam_import, indicators, services
 from .access import get_request, requests_visible_to
@@ -382,7 +381,7 @@ def capacity_view(request):
         return redirect("gp_access:capacity", request.cpts.slug)
     if request.method == "POST" and not quick and form.is_valid():
         data = dict(form.cleaned_data)
-        commune = Commune.objects.current().filter(code=data["practice_commune"].upper()).first()
+        commune = data["practice_commune"]  # the field found it (name, postal or INSEE code)
         if commune is None:
             form.add_error("practice_commune", f"Commune inconnue : {data['practice_commune']}.")
         else:

@@ -17,6 +17,7 @@ from maillage.core.api_types import (
     model_text,
     text,
 )
+from maillage.territory.communes import INSEE_CODE_LENGTH
 
 from .access import get_patient
 from .duplicates import DuplicateUnderReview, create_patient_as_member
@@ -44,7 +45,7 @@ class PatientIn(Schema):
     phone: text(PatientForm.base_fields["phone"].max_length) = ""
     email: Email = ""
     address: _text("address") = ""
-    commune: text(PatientForm.base_fields["commune"].max_length) = ""
+    commune: text(INSEE_CODE_LENGTH) = ""
     ald: bool = False
     ald_detail: _text("ald_detail") = ""
     c2s: bool = False

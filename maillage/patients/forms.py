@@ -1,5 +1,7 @@
 from django import forms
 
+from maillage.territory.fields import CommuneField
+
 from .models import Consent, Sex
 
 SITUATION_FIELDS = ("ald", "ald_detail", "c2s", "ame", "isolated", "disability", "pregnant",
@@ -25,7 +27,7 @@ class PatientForm(forms.Form):
     phone = forms.CharField(label="Téléphone", max_length=25, required=False)
     email = forms.EmailField(label="E-mail", required=False)
     address = forms.CharField(label="Adresse", max_length=300, required=False)
-    commune = forms.CharField(label="Commune de résidence (code INSEE)", max_length=5)
+    commune = CommuneField(label="Commune de résidence")
     ald = forms.BooleanField(label="Affection de longue durée (ALD)", required=False)
     ald_detail = forms.CharField(label="Laquelle (facultatif)", max_length=200, required=False)
     c2s = forms.BooleanField(label="Complémentaire santé solidaire (C2S)", required=False)

@@ -8,5 +8,6 @@ P = "c/<slug:cpts_slug>/patients/"
 
 urlpatterns = [
     path(P + "doublons/", views.reviews_view, name="reviews"),
+    path(P + "suggestions/", views.patient_suggestions_view, name="suggestions"),
     path(P + "doublons/<str:public_id>/", views.review_view, name="review"),
 ]

@@ -14,7 +14,7 @@ from maillage.core.forms import errors_to_form
 from maillage.territory.models import Commune
 
 from . import duplicates
-from .access import record_shown
+from .access import record_shown, search
 from .models import DuplicateReview, Sex
 from .services import PATIENT_FIELDS
 
@@ -101,3 +101,22 @@ def _shown(value) -> str:
     if len(text) == 10 and text[4] == "-" and text[7] == "-":  # an ISO date kept as text
         return f"{text[8:]}/{text[5:7]}/{text[:4]}"
     return text
+
+
+@member_view(permissions.see_patients)
+def patient_suggestions_view(request):
+    """The listbox of a patient picker (pickers.PatientPickerInput): the patients the
+    caller may see that match what was typed, each one shown audited."""
+    field = request.GET.get("field", "q")[:50]
+    typed = (request.GET.get(field) or request.GET.get("q", "")).strip()
+    if len(typed) < 2 or len(typed) > 100 or "\x00" in typed:
+        return render(request, "patients/_patient_options.html", {"matches": []})
+    found = search(request.membership, typed, limit=PICKER_LIMIT + 1)
+    matches = found[:PICKER_LIMIT]
+    record_shown(request.membership, matches, request=request, where="patients.picker")
+    return render(request, "patients/_patient_options.html",
+                  {"matches": matches, "more": len(found) > PICKER_LIMIT})  # fmt: skip
+
+
+# The search narrows as one types: the list never needs to hold everyone.
+PICKER_LIMIT = 10

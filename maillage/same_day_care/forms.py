@@ -3,8 +3,9 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from maillage.core.models import Membership
 from maillage.directory.forms import PROFESSION_CHOICES
+from maillage.directory.pickers import MemberPickerField
+from maillage.territory.fields import CommuneField
 
 from .models import Mode, ReasonCategory, RotaShift, SameDayRequest, Slot, SlotKind
 
@@ -21,14 +22,9 @@ def _choice(label, choices, unknown, **kwargs):
     )  # fmt: skip
 
 
-def _commune(value: str):
-    from maillage.territory.models import Commune
-
-    code = value.strip().upper()
-    commune = Commune.objects.current().filter(code=code).first()
-    if commune is None:
-        raise forms.ValidationError(f"Commune inconnue : {code}.")
-    return commune
+def _commune(value):
+    # CommuneField has found it (by name, postal or INSEE code) or said why not.
+    return value
 
 
 class PublishForm(forms.Form):
@@ -51,7 +47,7 @@ class PublishForm(forms.Form):
     profession_code = forms.ChoiceField(label="Profession", choices=PROFESSIONS, initial="10")
     kind = forms.ChoiceField(label="Type de créneau", choices=SlotKind.choices)
     mode = forms.ChoiceField(label="Modalité", choices=Mode.choices)
-    commune = forms.CharField(label="Commune du lieu (code INSEE)", max_length=5)
+    commune = CommuneField(label="Commune du lieu")
     site = forms.CharField(label="Lieu (cabinet, adresse)", max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -69,7 +65,7 @@ class RequestForm(forms.ModelForm):
                   "profession_code", "mode", "urgency", "home_visit"]  # fmt: skip
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    commune = forms.CharField(label="Commune (code INSEE)", max_length=5)
+    commune = CommuneField(label="Commune")
     profession_code = forms.ChoiceField(
         label="Profession recherchée", choices=PROFESSIONS, initial="10"
     )
@@ -117,7 +113,7 @@ class IcsImportForm(forms.Form):
     profession_code = forms.ChoiceField(label="Profession", choices=PROFESSIONS, initial="10")
     kind = forms.ChoiceField(label="Type de créneau", choices=SlotKind.choices)
     mode = forms.ChoiceField(label="Modalité", choices=Mode.choices)
-    commune = forms.CharField(label="Commune du lieu (code INSEE)", max_length=5)
+    commune = CommuneField(label="Commune du lieu")
 
     def clean_commune(self):
         return _commune(self.cleaned_data["commune"])
@@ -142,7 +138,7 @@ class RotaPeriodForm(forms.Form):
     end_time = forms.TimeField(label="Fin", widget=forms.TimeInput(attrs={"type": "time"}))
     profession_code = forms.ChoiceField(label="Profession", choices=PROFESSIONS, initial="10")
     mode = forms.ChoiceField(label="Modalité", choices=Mode.choices)
-    commune = forms.CharField(label="Commune (code INSEE)", max_length=5)
+    commune = CommuneField(label="Commune")
     site = forms.CharField(label="Lieu", max_length=200, required=False)
     only_from = forms.DateField(
         label="Seulement à partir du (vacances scolaires)",
@@ -214,10 +210,10 @@ class VolunteerForm(forms.Form):
     def __init__(self, *args, cpts, **kwargs):
         kwargs.setdefault("auto_id", "volunteer_%s")  # the period form has the same names
         super().__init__(*args, **kwargs)
-        self.fields["member"] = _PublicIdChoice(
-            Membership.objects.active().filter(cpts=cpts).professionals().select_related("user"),
-            label="Professionnel", unknown="Professionnel inconnu dans cette CPTS.",
-            describe=lambda m: f"{m.user.get_full_name() or m.user.email} ({m.title})",
+        # Picked by name, e-mail or RPPS: a CPTS has too many professionals for a select.
+        self.fields["member"] = MemberPickerField(
+            cpts=cpts, scope="professionals", label="Professionnel",
+            error_messages={"unknown": "Professionnel inconnu dans cette CPTS."},
         )  # fmt: skip
 
 

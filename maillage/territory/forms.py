@@ -6,13 +6,16 @@ from django.utils import timezone
 from maillage.core.models import cpts_finess_validator
 from maillage.core.validators import validate_finess, validate_phone_fr
 
+from .fields import CommuneInput
+
 
 class AddCommunesForm(forms.Form):
     communes = forms.CharField(
         label="Communes à ajouter",
-        help_text="Noms ou codes INSEE, séparés par des virgules (ex. : 38053, Four).",
+        help_text="Noms, codes postaux ou codes INSEE, séparés par des virgules "
+        "(ex. : Four, Bourgoin-Jallieu (38), 38053).",
         max_length=2000,
-        widget=forms.TextInput(attrs={"list": "commune-suggestions", "autocomplete": "off"}),
+        widget=CommuneInput(multiple=True),
         error_messages={"required": "Indiquez au moins une commune (nom ou code INSEE)."},
     )
     reason = forms.CharField(label="Motif (facultatif)", max_length=300, required=False)

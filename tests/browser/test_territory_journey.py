@@ -60,7 +60,7 @@ def test_coordinator_logs_in_sees_territory_and_adds_a_commune(demo_server, page
     # A wrong entry shows a French message next to the field, and nothing changes.
     page.get_by_label("Communes à ajouter").fill("38999")
     page.get_by_role("button", name="Ajouter", exact=True).click()
-    page.wait_for_selector("text=Code INSEE inconnu : 38999.")
+    page.wait_for_selector("text=Aucune commune avec le code 38999")
     assert page.locator("#commune-count").inner_text() == "23"
 
 

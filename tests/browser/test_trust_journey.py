@@ -91,7 +91,7 @@ def test_partner_submits_a_registered_patient_and_the_coordination_confirms_the_
     phone_page.get_by_label("Date de naissance").fill("1951-11-02")
     phone_page.get_by_label("Sexe").select_option("M")
     phone_page.get_by_label("Téléphone", exact=True).fill("06 44 55 66 77")
-    phone_page.get_by_label("Commune de résidence (code INSEE)").fill("38193")
+    phone_page.get_by_label("Commune de résidence", exact=True).fill("38193")
     phone_page.get_by_label("Origine de la demande").select_option(label="Partenaire")
     phone_page.get_by_label("Consentement du patient recueilli").select_option(index=1)
     phone_page.get_by_role("button", name="Enregistrer la demande").click()

@@ -14,7 +14,6 @@ PAGES = [
     ("territory:territory", "get", {}),
     ("territory:geojson", "get", {}),
     ("territory:history", "get", {}),
-    ("territory:suggest", "get", {"communes": "bourg"}),
     ("territory:add", "post", {"communes": "38064"}),
     ("territory:add_epci", "post", {"epci": "200068567"}),
     ("territory:remove", "post", {"communes": "38053"}),

@@ -142,7 +142,7 @@ def test_local_professional_with_unknown_commune_is_refused(client_for, coordina
         },
     )
     assert response.status_code == 400
-    assert "Code INSEE inconnu : 38999." in text(response)
+    assert "Aucune commune avec le code 38999" in text(response)
 
 
 def test_public_directory_shows_only_public_data(client, coordinator, beatrice, home_cpts):

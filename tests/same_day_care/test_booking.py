@@ -183,7 +183,7 @@ def test_bad_request_input_is_explained(client_for, regulator):
     )
     body = text(response)
     assert response.status_code == 400
-    assert "futur" in body and "Commune inconnue" in body
+    assert "futur" in body and "Aucune commune avec le code 38999" in body
 
 
 def test_who_sees_a_request(

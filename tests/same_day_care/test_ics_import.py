@@ -300,5 +300,5 @@ def test_an_unreadable_file_or_unknown_commune_is_a_400_next_to_the_field(client
     response = _post(client_for(gp), calendar(event(*START)), commune="38999")
     assert response.status_code == 400
     assert 'id="id_commune_error"' in response.content.decode()
-    assert "Commune inconnue : 38999." in text(response)
+    assert "Aucune commune avec le code 38999" in text(response)
     assert Slot.objects.count() == before

@@ -82,7 +82,7 @@ def test_adding_by_insee_code_and_htmx_returns_the_updated_panel(client_for, coo
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("38999", "Code INSEE inconnu : 38999."),
+        ("38999", "Aucune commune avec le code 38999 (code postal ou INSEE)."),
         ("99999", "désigne un pays étranger"),
         ("20004", "commencent par 2A (Corse-du-Sud) ou 2B"),
         ("38053", "Déjà dans le territoire : Bourgoin-Jallieu (38053)."),
@@ -124,8 +124,8 @@ def test_ambiguous_name_asks_for_the_code(client_for, coordinator):
         reverse("territory:add", args=["pays-berjalliens"]), {"communes": "Saint-Savin"}
     )
     assert response.status_code == 400
-    assert "« Saint-Savin » est ambigu : " in text(response)
-    assert "(38455)" in text(response) and "(65396)" in text(response)
+    assert "Plusieurs communes s'appellent « Saint-Savin » : " in text(response)
+    assert "code INSEE 38455" in text(response) and "code INSEE 65396" in text(response)
 
 
 def test_coordinator_removes_a_commune_and_history_keeps_it(client_for, coordinator, home_cpts):
@@ -204,6 +204,7 @@ def test_professional_sees_the_territory_but_cannot_change_it(client_for, gp, ho
 
 def test_commune_suggestions_match_without_accents(client_for, coordinator):
     response = client_for(coordinator).get(
-        reverse("territory:suggest", args=["pays-berjalliens"]), {"communes": "eparr"}
+        reverse("territory:commune_suggestions"),
+        {"field": "communes", "multiple": "1", "communes": "38053, eparr"},
     )
     assert "Les Éparres" in text(response)

@@ -139,4 +139,121 @@
     desktop.addEventListener("change", layout);
   }
   layout();
+
+// Pickers (commune, patient, professional): a text input with role="combobox" whose
+// suggestions htmx swaps into its listbox (territory/widgets/commune_input.html). Here:
+// loading htmx where the page did not, showing the list, the keyboard (arrows, Enter,
+// Escape), and the choice, written into the input. With data-combobox-multiple the
+// choice replaces only the last comma-separated item.
+(function () {
+  "use strict";
+  function ensureHtmx() {
+    var holder = document.querySelector("[data-htmx-src]");
+    if (!holder || window.htmx || document.querySelector("script[data-picker-htmx]")) { return; }
+    var script = document.createElement("script");
+    script.src = holder.getAttribute("data-htmx-src");
+    script.setAttribute("data-picker-htmx", "");
+    // htmx processes the page on DOMContentLoaded, long gone by now: process it here.
+    script.addEventListener("load", function () {
+      if (window.htmx) { window.htmx.process(document.body); }
+    });
+    document.head.appendChild(script);
+  }
+  function listFor(input) { return document.getElementById(input.getAttribute("aria-controls")); }
+  function options(list) { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
+  function close(input) {
+    var list = listFor(input);
+    if (list) { list.hidden = true; }
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+  function activate(input, index) {
+    var list = listFor(input);
+    var items = options(list);
+    if (!items.length) { return; }
+    index = (index + items.length) % items.length;
+    items.forEach(function (item, i) { item.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    input.setAttribute("aria-activedescendant", items[index].id);
+    items[index].scrollIntoView({ block: "nearest" });
+  }
+  function choose(input, option) {
+    if (option.getAttribute("aria-disabled") === "true") { return; }
+    var value = option.getAttribute("data-value");
+    // A patient or professional picker keeps the chosen id in its hidden input.
+    var hidden = document.getElementById(input.getAttribute("data-combobox-value") || "");
+    if (hidden) { hidden.value = option.getAttribute("data-id") || ""; }
+    if (input.hasAttribute("data-combobox-multiple")) {
+      var cut = Math.max(input.value.lastIndexOf(","), input.value.lastIndexOf(";"));
+      value = (cut >= 0 ? input.value.slice(0, cut + 1) + " " : "") + value;
+    }
+    input.value = value;
+    close(input);
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.focus();
+  }
+  // Typing again forgets the person chosen before: the text is searched anew.
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    var hidden = input.getAttribute && document.getElementById(input.getAttribute("data-combobox-value") || "");
+    if (hidden) { hidden.value = ""; }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail.target;
+    if (!list || list.getAttribute("role") !== "listbox") { return; }
+    var input = document.querySelector("[aria-controls='" + list.id + "']");
+    if (!input) { return; }
+    var items = options(list);
+    items.forEach(function (item, i) { item.id = list.id + "-" + i; });
+    var open = items.length > 0 && document.activeElement === input;
+    list.hidden = !open;
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+    input.removeAttribute("aria-activedescendant");
+    var status = document.getElementById(list.id + "-status");
+    if (status) {
+      status.textContent = items.length ? items.length + " suggestion" + (items.length > 1 ? "s" : "") +
+        " : flèches pour choisir, Entrée pour valider." : "Aucune suggestion.";
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!input.hasAttribute || !input.hasAttribute("data-combobox")) { return; }
+    var list = listFor(input);
+    if (!list) { return; }
+    var items = options(list);
+    var current = items.findIndex(function (item) { return item.getAttribute("aria-selected") === "true"; });
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!items.length) { return; }
+      event.preventDefault();
+      if (list.hidden) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
+      activate(input, current + (event.key === "ArrowDown" ? 1 : current < 0 ? 0 : -1));
+    } else if (event.key === "Enter" && !list.hidden && current >= 0) {
+      event.preventDefault();  // choosing, not sending the form
+      choose(input, items[current]);
+    } else if (event.key === "Escape" && !list.hidden) {
+      event.preventDefault();
+      close(input);
+    }
+  });
+  // mousedown would move the focus out of the input (and close the list) before click.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest(".combobox-list [role=option]")) { event.preventDefault(); }
+  });
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest(".combobox-list [role=option]");
+    if (!option) { return; }
+    var input = document.querySelector("[aria-controls='" + option.parentNode.id + "']");
+    if (input) { choose(input, option); }
+  });
+  document.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (input.hasAttribute && input.hasAttribute("data-combobox")) {
+      setTimeout(function () { if (document.activeElement !== input) { close(input); } }, 150);
+    }
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ensureHtmx);
+  } else {
+    ensureHtmx();
+  }
+  document.addEventListener("htmx:afterSettle", ensureHtmx);
 })();

@@ -28,24 +28,9 @@
     if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([46.6, 2.4], 5); }
   }
 
-  function suggest() {
-    var input = document.getElementById("id_communes");
-    var list = document.getElementById("commune-suggestions");
-    if (!input || !list || input.dataset.bound) { return; }
-    input.dataset.bound = "1";
-    var timer = null;
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      var last = input.value.split(/[,;]/).pop().trim();
-      if (last.length < 2) { return; }
-      timer = setTimeout(function () {
-        var url = list.dataset.url + "?communes=" + encodeURIComponent(last);
-        fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); })
-          .then(function (html) { list.innerHTML = html; });
-      }, 200);
-    });
-  }
-
-  document.addEventListener("DOMContentLoaded", function () { draw(); suggest(); });
-  document.body.addEventListener("htmx:afterSwap", function () { draw(); suggest(); });
+  document.addEventListener("DOMContentLoaded", draw);
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    // The suggestions of a commune field are swapped too: the map only follows the panel.
+    if (event.detail.target && event.detail.target.id === "territory-panel") { draw(); }
+  });
 })();
