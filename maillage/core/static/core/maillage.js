@@ -139,6 +139,7 @@
     desktop.addEventListener("change", layout);
   }
   layout();
+})();
 
 // Pickers (commune, patient, professional): a text input with role="combobox" whose
 // suggestions htmx swaps into its listbox (territory/widgets/commune_input.html). Here:
