@@ -11,6 +11,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.text import echo
 from maillage.territory.models import Commune, search_key
 from maillage.territory.services import territory_communes
 
@@ -245,7 +246,7 @@ def structure_entry_update(*, cpts, structure, actor, data: dict, request=None):
 def _commune(code: str) -> Commune:
     commune = Commune.objects.current().filter(code=(code or "").strip().upper()).first()
     if commune is None:
-        raise ValidationError({"commune": f"Code INSEE inconnu : {code}."})
+        raise ValidationError({"commune": f"Code INSEE inconnu : {echo(code)}."})
     return commune
 
 

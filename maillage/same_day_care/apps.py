@@ -6,6 +6,7 @@ AUDIT_LABELS = {
         "snp.request_read": "Lecture d'une demande de soins non programmés",
         "snp.book": "Réservation d'un rendez-vous",
         "snp.appointment_status": "Issue d'un rendez-vous",
+        "snp.appointment_status_undo": "Issue d'un rendez-vous annulée (saisie par erreur)",
         "snp.slots_publish": "Publication de créneaux",
         "snp.slot_withdraw": "Retrait d'un créneau",
         "snp.rota_generate": "Génération de la permanence",

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from maillage.core.models import Membership
+from maillage.core.text import echo
 from maillage.directory.forms import PROFESSION_CHOICES
 
 from .models import Mode, ReasonCategory, RotaShift, SameDayRequest, Slot, SlotKind
@@ -27,7 +28,7 @@ def _commune(value: str):
     code = value.strip().upper()
     commune = Commune.objects.current().filter(code=code).first()
     if commune is None:
-        raise forms.ValidationError(f"Commune inconnue : {code}.")
+        raise forms.ValidationError(f"Commune inconnue : {echo(code)}.")
     return commune
 
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path(P + "mes-creneaux/", views.slots_view, name="slots"),
     path(P + "rendez-vous/", views.appointments_view, name="appointments"),
     path(P + "rendez-vous/<str:public_id>/issue/", views.outcome_view, name="outcome"),
+    path(P + "rendez-vous/<str:public_id>/annuler-saisie/", views.outcome_undo_view,
+         name="outcome_undo"),
     path(P + "import-ics/", views.ics_import_view, name="ics_import"),
     path(P + "permanence/", views.rota_view, name="rota"),
     path(P + "mes-gardes/", views.my_rota_view, name="my_rota"),

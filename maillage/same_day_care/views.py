@@ -156,6 +156,11 @@ def _appointments_page(request, *, refused=None, error="", status=200):
     )
     record_shown(request.membership, [a.request for a in appointments], request=request,
                  where="same_day_care.appointments")  # fmt: skip
+    now = timezone.now()
+    for appointment in appointments:
+        # Honoured / not honoured only once it has started; a slip may be undone that day.
+        appointment.started = appointment.slot.start <= now
+        appointment.undoable = services.can_undo(appointment, now=now)
     return render(request, "same_day_care/appointments.html", {
         "appointments": appointments, "refused": refused, "outcome_error": error,
     }, status=status)  # fmt: skip
@@ -180,7 +185,26 @@ def outcome_view(request, public_id):
     except ValidationError as exc:  # an outcome recorded meanwhile
         return _appointments_page(request, refused=appointment.public_id,
                                   error=" ".join(exc.messages), status=409)  # fmt: skip
-    messages.success(request, "Issue du rendez-vous enregistrée.")
+    label = dict(form.fields["status"].choices)[form.cleaned_data["status"]]
+    messages.success(request, f"Issue du rendez-vous enregistrée : {label.lower()}. Saisie par "
+                     "erreur ? « Annuler cette saisie » la reprend jusqu'à ce soir minuit.")
+    return redirect("same_day_care:appointments", request.cpts.slug)
+
+
+@member_view(permissions.see_appointments)
+@require_POST
+def outcome_undo_view(request, public_id):
+    """Undo an outcome recorded by mistake (the same day), audited."""
+    appointment = get_by_public_id(appointments_visible_to(request.membership), public_id)
+    is_professional = appointment.slot.professional_id == request.user.pk
+    if not (is_professional or permissions.follow_appointments(request.membership)):
+        raise Http404
+    try:
+        services.undo_status(appointment=appointment, actor=request.user, request=request)
+    except ValidationError as exc:
+        return _appointments_page(request, refused=appointment.public_id,
+                                  error=" ".join(exc.messages), status=409)  # fmt: skip
+    messages.success(request, "Saisie annulée : le rendez-vous est de nouveau réservé.")
     return redirect("same_day_care:appointments", request.cpts.slug)
 
 

@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from maillage.core import audit
 from maillage.core.models import Cpts
+from maillage.core.text import echo
 from maillage.core.validators import validate_insee_commune
 
 from . import aci
@@ -78,13 +79,13 @@ def resolve_communes(text: str, *, include_archived: bool = False) -> list[Commu
                 continue
             commune = communes.filter(code=code).first()
             if commune is None:
-                errors.append(f"Code INSEE inconnu : {code}.")
+                errors.append(f"Code INSEE inconnu : {echo(code)}.")
             else:
                 found.append(commune)
             continue
         matches = list(communes.filter(search_name=search_key(item))[:6])
         if not matches:
-            errors.append(f"Aucune commune nommée « {item} ».")
+            errors.append(f"Aucune commune nommée « {echo(item)} ».")
         elif len(matches) > 1:
             listed = ", ".join(f"{c.name} ({c.code})" for c in matches)
             errors.append(f"« {item} » est ambigu : {listed}. Indiquez le code INSEE.")

@@ -145,6 +145,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
         "gp_access:request": [gp_request.public_id], "gp_access:merge": [gp_request.public_id],
         "same_day_care:request": [snp.public_id],
         "same_day_care:outcome": [appointment.public_id],
+        "same_day_care:outcome_undo": [appointment.public_id],
         "pathways:enrolment": [enrolment.public_id], "pathways:note": [enrolment.public_id],
         "pathways:end": [enrolment.public_id], "pathways:attending_gp": [enrolment.public_id],
         "pathways:complete": [task.public_id], "pathways:reassign": [task.public_id],
