@@ -3,7 +3,7 @@
 import datetime
 import logging
 import smtplib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +25,7 @@ from .models import (
     TemplateStep,
     decimal_fr,
 )
+from .numbers import parse_typed_decimal, possible_bounds
 from .shipped import install
 
 logger = logging.getLogger(__name__)
@@ -156,20 +157,33 @@ def _parse_result(step: TemplateStep, value, confirm_out_of_range: bool):
         if value in (False, "false", "non", "0", 0):
             return None, False
         raise ValidationError({"value": "Réponse attendue : oui ou non."})
-    try:
-        number = Decimal(str(value).replace(",", ".").strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError({"value": f"Valeur numérique attendue ({step.unit})."}) from exc
-    if not number.is_finite():
-        raise ValidationError({"value": "Valeur numérique attendue."})
+    number = value if isinstance(value, int | Decimal) and not isinstance(value, bool) \
+        else parse_typed_decimal(value)  # fmt: skip
+    if number is None or not Decimal(number).is_finite():
+        raise ValidationError({"value": (
+            f"Valeur numérique attendue ({step.unit}), écrite en chiffres comme 7,5 ou 7.5 "
+            "(sans exposant)." if step.unit else
+            "Valeur numérique attendue, écrite en chiffres comme 7,5 ou 7.5 (sans exposant)."
+        )})  # fmt: skip
+    number = Decimal(number)
     if step.result_kind == ResultKind.GRADE and number != number.to_integral_value():
         raise ValidationError({"value": "Le grade est un nombre entier."})
     # Task.result_number holds 10 digits, 2 after the point: refuse what it cannot store
-    # (a typo such as 1e9 would otherwise fail in the database, even once confirmed).
+    # (a typo would otherwise fail in the database, even once confirmed).
     if abs(number) >= RESULT_LIMIT:
         raise ValidationError({"value": "Valeur trop grande : vérifiez la saisie."})
     number = number.quantize(Decimal("0.01"))
     low, high = step.plausible_min, step.plausible_max
+    hard_low, hard_high = possible_bounds(step.unit, low, high,
+                                          grade=step.result_kind == ResultKind.GRADE)
+    if (hard_low is not None and number < hard_low) or (
+            hard_high is not None and number > hard_high):
+        # Confirming does not help: no patient has this value, it is a slip.
+        raise ValidationError({"value": (
+            f"{decimal_fr(number)} {step.unit} n'est pas une valeur possible "
+            f"({decimal_fr(hard_low) if hard_low is not None else '…'} à "
+            f"{decimal_fr(hard_high) if hard_high is not None else '…'}) : corrigez la saisie."
+        )}, code="impossible")  # fmt: skip
     if (low is not None and number < low) or (high is not None and number > high):
         if not confirm_out_of_range:
             raise ValidationError({"value": (
