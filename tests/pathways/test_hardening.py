@@ -317,7 +317,7 @@ def test_a_period_out_of_range_is_a_400_with_a_message_not_a_500(name, bounds, c
 def test_a_result_the_database_cannot_hold_is_refused_even_when_confirmed(enrolment, gp):
     task = enrolment.tasks.get(step__code="hba1c")
     with pytest.raises(ValidationError) as error:
-        services.complete(task=task, actor=gp, value="1e9", confirm_out_of_range=True)
+        services.complete(task=task, actor=gp, value="1000000000", confirm_out_of_range=True)
     assert "trop grande" in str(error.value)
     task.refresh_from_db()
     assert task.status == Task.Status.DUE
