@@ -317,3 +317,44 @@ def local_structure_create(
     audit.record(action="directory.local_structure_create", actor=actor, cpts=cpts,
                  obj=structure, request=request)  # fmt: skip
     return structure
+
+
+@transaction.atomic
+def link_account(*, cpts, professional, account, actor, request=None) -> DirectoryEntry:
+    """Link a member's account to their directory entry in this CPTS: what a pathway gives
+    to "the nurse" or "the GP" goes by the profession of that entry. One entry per account
+    and one account per entry: a link already made elsewhere is refused, not moved."""
+    taken = DirectoryEntry.objects.filter(cpts=cpts, account=account).exclude(
+        professional=professional).select_related("professional").first()  # fmt: skip
+    if taken is not None:
+        raise ValidationError({"professional": (
+            f"Ce compte est déjà relié à la fiche de {taken.professional} : "
+            "un compte, une fiche."
+        )})  # fmt: skip
+    entry = entry_for(cpts, professional)
+    if entry.account_id and entry.account_id != account.pk:
+        raise ValidationError({"professional": "Cette fiche est déjà reliée au compte d'un "
+                                               "autre membre."})  # fmt: skip
+    entry.account = account
+    entry.updated_by, entry.updated_at = actor, timezone.now()
+    entry.save()
+    audit.record(action="directory.account_link", actor=actor, cpts=cpts, obj=professional,
+                 request=request, detail={"account": account.email})  # fmt: skip
+    return entry
+
+
+def link_candidates(cpts, account, limit: int = 10) -> list:
+    """Directory entries of the CPTS that may be this account's: the same last name, not
+    linked to another account."""
+    if not (account.last_name or "").strip():
+        return []
+    linked = set(DirectoryEntry.objects.filter(cpts=cpts, account__isnull=False)
+                 .exclude(account=account).values_list("professional_id", flat=True))  # fmt: skip
+    found = []
+    for professional in search_professionals(cpts, ProfessionalFilters(q=account.last_name),
+                                             with_entries=False)[: limit * 3]:  # fmt: skip
+        if professional.pk not in linked:
+            found.append(professional)
+        if len(found) >= limit:
+            break
+    return found

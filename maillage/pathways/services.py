@@ -70,6 +70,34 @@ def professions_of(cpts, user_ids) -> dict[int, str]:
     return {account_id: code for account_id, code in rows if code}
 
 
+def attending_gp_choices(cpts, current=None) -> list:
+    """The members who can be a patient's médecin traitant: active professional members
+    whose account is linked to a general practitioner's directory entry (the patient's
+    current one kept, so the form still shows it)."""
+    from maillage.directory.models import GP_PROFESSION, GP_SPECIALTIES
+
+    members = (
+        Membership.objects.active().filter(cpts=cpts).professionals()
+        .filter(user__directory_entries__cpts=cpts,
+                user__directory_entries__professional__profession_code=GP_PROFESSION,
+                user__directory_entries__professional__specialty_code__in=GP_SPECIALTIES)
+        .select_related("user").order_by("user__last_name", "user__first_name").distinct()
+    )  # fmt: skip
+    members = list(members)
+    if current is not None and all(m.user_id != current.pk for m in members):
+        kept = Membership.objects.filter(cpts=cpts, user=current).select_related("user").first()
+        if kept is not None:
+            members.append(kept)
+    return members
+
+
+def unlinked_members(enrolment, team) -> list:
+    """The team members whose account is linked to no directory entry: a task of their
+    profession cannot find them, and goes to the référent instead."""
+    professions = professions_of(enrolment.cpts, [m.user_id for m in team])
+    return [m for m in team if m.user_id not in professions]
+
+
 def default_assignee(enrolment: Enrolment, profession_code: str, professions=None):
     """Who a new task goes to: the team member of the step's profession (the référent first
     if they are of it), otherwise the référent, who passes it on."""

@@ -487,7 +487,8 @@ BAD_INPUT = [
     ("note", "kind", "anniversaire", "Choisissez un type de note dans la liste."),
     ("end", "reason", "", "Indiquez pourquoi le parcours se termine."),
     ("end", "reason", "x" * 201, "200 caractères"),
-    ("attending_gp", "attending_gp", MISSING, "Choisissez un professionnel membre de la CPTS."),
+    ("attending_gp", "attending_gp", MISSING, "Choisissez un médecin généraliste membre de la "
+                                              "CPTS."),
     ("complete", "value", "", "Indiquez le résultat."),
     ("complete", "value", "abc", "Valeur numérique attendue"),
     ("complete", "value", "1000000000", "Valeur trop grande"),
