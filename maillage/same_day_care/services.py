@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.utils import timezone
 
 from maillage.core import audit
@@ -23,6 +23,7 @@ from .models import (
     SameDayRequest,
     Slot,
     SlotKind,
+    Urgency,
 )
 from .notify import send_sms
 
@@ -146,6 +147,67 @@ def request_create(*, cpts, actor, origin, data: dict, request=None) -> SameDayR
         action="snp.request_create", actor=actor, cpts=cpts, obj=snp_request, request=request
     )
     return snp_request
+
+
+def open_requests_for(cpts, *, last_name, first_name, birth_date, now=None):
+    """The requests of the same person still in progress: without an appointment yet, or
+    with one to come. A second one is usually the same need recorded twice."""
+    now = now or timezone.now()
+    upcoming = Appointment.objects.filter(request=models.OuterRef("pk"),
+                                          status=Appointment.Status.BOOKED,
+                                          slot__end__gt=now)  # fmt: skip
+    return (
+        SameDayRequest.objects.filter(cpts=cpts, last_name__iexact=last_name.strip(),
+                                      first_name__iexact=first_name.strip(),
+                                      birth_date=birth_date)
+        .filter(models.Q(status=SameDayRequest.Status.OPEN)
+                | models.Q(status=SameDayRequest.Status.BOOKED) & models.Exists(upcoming))
+        .order_by("-created_at")
+    )  # fmt: skip
+
+
+@transaction.atomic
+def request_change_criteria(*, snp_request, actor, urgency, mode, request=None):
+    """Widen the delay or change the mode of a request still without an appointment (the
+    regulator tries again in place when nothing matched)."""
+    if urgency not in URGENCY_HOURS or mode not in Mode.values:
+        raise ValidationError({"urgency": "Délai ou modalité inconnus."})
+    locked = SameDayRequest.objects.select_for_update().get(pk=snp_request.pk)
+    if locked.status != SameDayRequest.Status.OPEN:
+        raise ValidationError({"urgency": "Cette demande a déjà un rendez-vous ou est close : "
+                                          "déplacez le rendez-vous plutôt."})  # fmt: skip
+    before = {"urgency": locked.urgency, "mode": locked.mode}
+    locked.urgency, locked.mode = urgency, mode
+    locked.home_visit = mode == Mode.HOME
+    locked.save(update_fields=["urgency", "mode", "home_visit"])
+    audit.record(action="snp.request_criteria", actor=actor, cpts=locked.cpts, obj=locked,
+                 patient=locked, request=request,
+                 detail={"from": before, "to": {"urgency": urgency, "mode": mode}})  # fmt: skip
+    return locked
+
+
+def alternatives(snp_request, *, role: str, now=None) -> list[dict]:
+    """When nothing matches: the wider delays and the other modes, each with how many
+    slots it would offer (10 at most are counted), the useful ones first."""
+    import copy
+
+    now = now or timezone.now()
+    current_mode = Mode.HOME if snp_request.home_visit else snp_request.mode
+    order = list(URGENCY_HOURS)
+    wider = order[order.index(snp_request.urgency):]
+    options = []
+    for urgency in wider:
+        for mode in Mode.values:
+            if (urgency, mode) == (snp_request.urgency, current_mode):
+                continue
+            trial = copy.copy(snp_request)
+            trial.urgency, trial.mode, trial.home_visit = urgency, mode, mode == Mode.HOME
+            count = len(suggestions(trial, role=role, now=now))
+            options.append({"urgency": urgency, "mode": mode, "count": count,
+                            "label": f"{Urgency(urgency).label}, "
+                                     f"{Mode(mode).label[0].lower()}{Mode(mode).label[1:]}"})
+    options.sort(key=lambda o: (o["count"] == 0, order.index(o["urgency"])))
+    return options
 
 
 # Which kinds of slot each requester may book.

@@ -9,6 +9,9 @@ P = "c/<slug:cpts_slug>/snp/"
 urlpatterns = [
     path(P + "demande/", views.request_new_view, name="request_new"),
     path(P + "demande/<str:public_id>/", views.request_view, name="request"),
+    path(P + "demande/<str:public_id>/criteres/", views.request_criteria_view,
+         name="request_criteria"),
+    path(P + "demandes/", views.requests_view, name="requests"),
     path(P + "mes-creneaux/", views.slots_view, name="slots"),
     path(P + "rendez-vous/", views.appointments_view, name="appointments"),
     path(P + "rendez-vous/<str:public_id>/issue/", views.outcome_view, name="outcome"),

@@ -144,6 +144,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
         "gp_access:cpam_mapping": [upload.public_id],
         "gp_access:request": [gp_request.public_id], "gp_access:merge": [gp_request.public_id],
         "same_day_care:request": [snp.public_id],
+        "same_day_care:request_criteria": [snp.public_id],
         "same_day_care:outcome": [appointment.public_id],
         "same_day_care:outcome_undo": [appointment.public_id],
         "pathways:enrolment": [enrolment.public_id], "pathways:note": [enrolment.public_id],
