@@ -351,10 +351,14 @@ def link_candidates(cpts, account, limit: int = 10) -> list:
     linked = set(DirectoryEntry.objects.filter(cpts=cpts, account__isnull=False)
                  .exclude(account=account).values_list("professional_id", flat=True))  # fmt: skip
     found = []
-    for professional in search_professionals(cpts, ProfessionalFilters(q=account.last_name),
-                                             with_entries=False)[: limit * 3]:  # fmt: skip
-        if professional.pk not in linked:
-            found.append(professional)
-        if len(found) >= limit:
+    # The full name first; the last name alone when nobody of that full name is listed.
+    for query in (f"{account.last_name} {account.first_name}", account.last_name):
+        for professional in search_professionals(cpts, ProfessionalFilters(q=query),
+                                                 with_entries=False)[: limit * 3]:  # fmt: skip
+            if professional.pk not in linked:
+                found.append(professional)
+            if len(found) >= limit:
+                break
+        if found:
             break
     return found
