@@ -100,10 +100,11 @@ def requests_view(request):
 
 def _suggestions_context(request, snp_request, **extra):
     found = services.suggestions(snp_request, role=request.membership.role)
+    alternatives = [] if found else services.alternatives(snp_request,
+                                                          role=request.membership.role)
     return {
         "snp_request": snp_request, "suggestions": found,
-        "alternatives": [] if found else services.alternatives(
-            snp_request, role=request.membership.role),
+        "useful_alternatives": [a for a in alternatives if a["count"]],
         "criteria_form": extra.pop("criteria_form", None) or CriteriaForm(initial={
             "urgency": snp_request.urgency,
             "mode": "home" if snp_request.home_visit else snp_request.mode}),

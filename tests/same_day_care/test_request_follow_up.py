@@ -175,3 +175,10 @@ def test_a_closed_request_does_not_warn(client_for, regulator, snp_request):
     first = snp_request()
     SameDayRequest.objects.filter(pk=first.pk).update(status="closed")
     assert client_for(regulator).post(url("request_new"), NEW).status_code == 302
+
+
+def test_with_nothing_anywhere_the_page_says_to_orient_the_patient(client_for, regulator,
+                                                                   snp_request):  # fmt: skip
+    page = text(client_for(regulator).get(url("request", snp_request().public_id)))
+    assert "Aucun créneau libre non plus sous 48 h" in page
+    assert "Essayer autrement" not in page
