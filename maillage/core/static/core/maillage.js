@@ -50,18 +50,18 @@
   // A form refused comes back with its error summary at the top (_form_errors.html): the
   // focus goes there, so a keyboard or screen-reader user hears every error at once and
   // follows its link to the field, instead of hunting down the page.
-  function focusSummary(root) {
-    var summary = (root || document).querySelector("[data-error-summary]");
+  // Each summary takes the focus once: when the page opens with it, or when htmx swaps
+  // it in (an outerHTML swap replaces the element the event names, so the document is
+  // searched for a summary not yet focused).
+  function focusSummary() {
+    var summary = document.querySelector("[data-error-summary]:not([data-focused])");
     if (summary) {
+      summary.setAttribute("data-focused", "");
       summary.focus();
-      return true;
     }
-    return false;
   }
-  focusSummary(document);
-  document.addEventListener("htmx:afterSettle", function (event) {
-    focusSummary(event.detail && event.detail.elt);
-  });
+  focusSummary();
+  document.addEventListener("htmx:afterSettle", focusSummary);
   // A link of the summary moves the focus into its field (not only the scroll).
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-error-summary] a[href^='#']");
