@@ -94,6 +94,9 @@ follow_appointments = _define(
     "follow_appointments",
     "Enregistrer l'issue de tout rendez-vous de soins non programmés (le professionnel "
     "enregistre celle des siens)", _C, _R)
+follow_same_day_requests = _define(
+    "follow_same_day_requests",
+    "Suivre la liste des demandes de soins non programmés encore sans rendez-vous", _C, _R)
 manage_rota = _define(
     "manage_rota", "Organiser la permanence (périodes, tours de garde, publication)", _C)
 search_sas_slots = _define(

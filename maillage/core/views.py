@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_ratelimit.core import is_ratelimited
 
+from maillage.core.text import with_article
+
 from . import audit, audit_trail, home, messaging, permissions, services, twofactor
 from .access import get_by_public_id, member_view, user_needs_second_factor
 from .exports import csv_response
@@ -273,7 +275,7 @@ def invitation_view(request, token):
             messages.info(
                 request,
                 f"Un compte existe déjà pour {invitation.email} : connectez-vous pour "
-                f"rejoindre {invitation.cpts.name}.",
+                f"rejoindre {with_article(invitation.cpts.name)}.",
             )
             return redirect(f"/connexion/?next={request.path}")
         if request.method == "POST":
@@ -282,7 +284,7 @@ def invitation_view(request, token):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("core:home")
-            messages.success(request, f"Vous avez rejoint {invitation.cpts.name}.")
+            messages.success(request, f"Vous avez rejoint {with_article(invitation.cpts.name)}.")
             return redirect("core:home")
         return render(request, "core/invitation_join.html", {"invitation": invitation})
 
@@ -387,8 +389,8 @@ def _existing_account_note(cpts, email) -> str:
     if kind == "other":
         return (
             f"{email} a déjà un compte Maillage (membre d'une autre CPTS) : la personne "
-            f"rejoindra {cpts.name} en se connectant avec ce compte, avec son mot de passe "
-            "et sa double authentification actuels."
+            f"rejoindra {with_article(cpts.name)} en se connectant avec ce compte, avec son "
+            "mot de passe et sa double authentification actuels."
         )
     if kind == "account":
         return (

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 AUDIT_LABELS = {
     "actions": {
         "directory.entry_update": "Modification d'une fiche de l'annuaire",
+        "directory.account_link": "Compte d'un membre relié à sa fiche de l'annuaire",
         "directory.export": "Export de l'annuaire",
         "directory.local_create": "Ajout d'un professionnel absent du RPPS",
         "directory.local_structure_create": "Ajout d'une structure absente du FINESS",

@@ -11,6 +11,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.text import echo
 from maillage.territory.models import Commune, search_key
 from maillage.territory.services import territory_communes
 
@@ -245,7 +246,7 @@ def structure_entry_update(*, cpts, structure, actor, data: dict, request=None):
 def _commune(code: str) -> Commune:
     commune = Commune.objects.current().filter(code=(code or "").strip().upper()).first()
     if commune is None:
-        raise ValidationError({"commune": f"Code INSEE inconnu : {code}."})
+        raise ValidationError({"commune": f"Code INSEE inconnu : {echo(code)}."})
     return commune
 
 
@@ -316,3 +317,48 @@ def local_structure_create(
     audit.record(action="directory.local_structure_create", actor=actor, cpts=cpts,
                  obj=structure, request=request)  # fmt: skip
     return structure
+
+
+@transaction.atomic
+def link_account(*, cpts, professional, account, actor, request=None) -> DirectoryEntry:
+    """Link a member's account to their directory entry in this CPTS: what a pathway gives
+    to "the nurse" or "the GP" goes by the profession of that entry. One entry per account
+    and one account per entry: a link already made elsewhere is refused, not moved."""
+    taken = DirectoryEntry.objects.filter(cpts=cpts, account=account).exclude(
+        professional=professional).select_related("professional").first()  # fmt: skip
+    if taken is not None:
+        raise ValidationError({"professional": (
+            f"Ce compte est déjà relié à la fiche de {taken.professional} : "
+            "un compte, une fiche."
+        )})  # fmt: skip
+    entry = entry_for(cpts, professional)
+    if entry.account_id and entry.account_id != account.pk:
+        raise ValidationError({"professional": "Cette fiche est déjà reliée au compte d'un "
+                                               "autre membre."})  # fmt: skip
+    entry.account = account
+    entry.updated_by, entry.updated_at = actor, timezone.now()
+    entry.save()
+    audit.record(action="directory.account_link", actor=actor, cpts=cpts, obj=professional,
+                 request=request, detail={"account": account.email})  # fmt: skip
+    return entry
+
+
+def link_candidates(cpts, account, limit: int = 10) -> list:
+    """Directory entries of the CPTS that may be this account's: the same last name, not
+    linked to another account."""
+    if not (account.last_name or "").strip():
+        return []
+    linked = set(DirectoryEntry.objects.filter(cpts=cpts, account__isnull=False)
+                 .exclude(account=account).values_list("professional_id", flat=True))  # fmt: skip
+    found = []
+    # The full name first; the last name alone when nobody of that full name is listed.
+    for query in (f"{account.last_name} {account.first_name}", account.last_name):
+        for professional in search_professionals(cpts, ProfessionalFilters(q=query),
+                                                 with_entries=False)[: limit * 3]:  # fmt: skip
+            if professional.pk not in linked:
+                found.append(professional)
+            if len(found) >= limit:
+                break
+        if found:
+            break
+    return found

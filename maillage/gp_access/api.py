@@ -17,6 +17,7 @@ from maillage.core.api_types import (
     model_text,
     text,
 )
+from maillage.core.text import echo
 from maillage.directory.api import Page
 from maillage.patients.access import get_patient, record_shown
 
@@ -109,7 +110,7 @@ def list_requests(request, status: choice(["", *Status.values]) = "",
         if status not in Status.values:
             from django.core.exceptions import ValidationError
 
-            raise ValidationError({"status": f"Statut inconnu : {status}."})
+            raise ValidationError({"status": f"Statut inconnu : {echo(status)}."})
         queryset = queryset.filter(status=status)
     return queryset.order_by("-priority_score", "created_at", "pk")
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from maillage.core import audit
+from maillage.core.text import echo
 from maillage.directory.importing import FIELD_LIMIT, field_too_long
 from maillage.patients.forms import PatientForm
 from maillage.patients.models import Patient
@@ -171,7 +172,7 @@ def _date(value: str) -> datetime.date:
             return datetime.datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a date)
         except ValueError:
             continue
-    raise ValueError(f"date de naissance illisible « {value} » (attendu JJ/MM/AAAA)")
+    raise ValueError(f"date de naissance illisible « {echo(value)} » (attendu JJ/MM/AAAA)")
 
 
 def _bool(value: str, label: str) -> bool:
@@ -180,7 +181,7 @@ def _bool(value: str, label: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"{label} : « {value} » n'est ni oui ni non")
+    raise ValueError(f"{label} : « {echo(value)} » n'est ni oui ni non")
 
 
 @dataclass
@@ -211,7 +212,7 @@ def parse_row(line: int, row: list[str], mapping: dict[str, int | None]) -> RowR
         data["birth_date"] = None
     sex = SEX_WORDS.get(search_key(data["sex"]) or data["sex"].lower())
     if sex is None:
-        result.errors.append(f"sexe illisible « {data['sex']} » (F ou M)")
+        result.errors.append(f"sexe illisible « {echo(data['sex'])} » (F ou M)")
     data["sex"] = sex or ""
     for name in ("ald", "c2s", "ame"):
         try:

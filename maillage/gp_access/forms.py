@@ -73,23 +73,39 @@ class PublicRequestForm(CarerPhoneMixin, PatientForm):
         data = super().clean()
         if data.get("website"):
             raise forms.ValidationError("Envoi refusé.", code="bot")
+        # Every problem is reported in one answer: the expired stamp, the fields, and the
+        # checks of the patient service (NIR key, commune, phone), not one round each.
         try:
             started = signing.loads(data.get("started", ""), salt="gp-public-form")
         except signing.BadSignature:
-            raise forms.ValidationError(
-                "Le formulaire a expiré : rechargez la page puis renvoyez-le.", code="stamp"
-            ) from None
-        elapsed = time.time() - float(started)
-        if elapsed < self.MIN_SECONDS or elapsed > self.MAX_SECONDS:
-            raise forms.ValidationError(
-                "Le formulaire a expiré ou a été envoyé trop vite : rechargez la page.",
-                code="stamp",
-            )
+            self.add_error(None, forms.ValidationError(
+                "Le formulaire a expiré : rechargez la page puis renvoyez-le.", code="stamp"))
+        else:
+            elapsed = time.time() - float(started)
+            if elapsed < self.MIN_SECONDS or elapsed > self.MAX_SECONDS:
+                self.add_error(None, forms.ValidationError(
+                    "Le formulaire a expiré ou a été envoyé trop vite : rechargez la page.",
+                    code="stamp"))  # fmt: skip
         if data.get("for_someone_else") and not data.get("carer_name"):
             self.add_error("carer_name", "Indiquez votre nom.")
         if not (data.get("phone") or data.get("email") or data.get("carer_phone")):
-            self.add_error("phone", "Indiquez un téléphone ou une adresse e-mail.")
+            if "phone" not in self.errors:
+                self.add_error("phone", "Indiquez un téléphone ou une adresse e-mail.")
+        self._check_patient(data)
         return data
+
+    def _check_patient(self, data):
+        """The patient service's checks, run now on the fields that passed their own, so
+        their messages come with the others (the service runs them again on save)."""
+        from maillage.patients.services import clean_patient_data
+
+        values = {name: data.get(name) for name in PatientForm.base_fields}
+        try:
+            clean_patient_data(values)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, messages)
 
 
 class TransitionForm(forms.Form):

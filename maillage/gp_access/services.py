@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from maillage.core import audit, permissions
 from maillage.core.models import Membership, Role, User
+from maillage.core.text import echo
 from maillage.core.validators import validate_phone_fr
 from maillage.notifications.services import notify
 from maillage.patients.access import grant_access, revoke_access
@@ -143,7 +144,7 @@ def transition(*, gp_request, to_status, actor, reason="", request=None,
     """Move a request along the state machine, under a row lock, or refuse in French."""
     locked = GpRequest.objects.select_for_update().get(pk=gp_request.pk)
     if to_status not in Status.values:
-        raise ValidationError({"status": f"Statut inconnu : {to_status}."})
+        raise ValidationError({"status": f"Statut inconnu : {echo(to_status)}."})
     current = Status(locked.status)
     target = Status(to_status)
     if target not in locked.allowed_transitions():

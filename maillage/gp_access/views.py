@@ -17,6 +17,7 @@ from maillage.core.exports import csv_response
 from maillage.core.forms import errors_to_form
 from maillage.core.http import client_ip
 from maillage.core.models import Cpts
+from maillage.core.text import echo
 from maillage.patients.access import patients_visible_to, record_shown
 from maillage.patients.duplicates import DuplicateUnderReview, create_patient_as_member
 from maillage.patients.forms import ConsentForm
@@ -383,7 +384,8 @@ def capacity_view(request):
         data = dict(form.cleaned_data)
         commune = data["practice_commune"]  # the field found it (name, postal or INSEE code)
         if commune is None:
-            form.add_error("practice_commune", f"Commune inconnue : {data['practice_commune']}.")
+            form.add_error("practice_commune",
+                           f"Commune inconnue : {echo(data['practice_commune'])}.")
         else:
             data["practice_commune"] = commune
             try:

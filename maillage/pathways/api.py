@@ -23,6 +23,7 @@ from maillage.core.api_types import (
     text,
 )
 from maillage.core.models import Membership
+from maillage.core.text import echo
 from maillage.patients.access import get_patient
 
 from . import services
@@ -139,7 +140,7 @@ def create_enrolment(request, payload: EnrolmentIn):
     template = next((t for t in services.templates_for(membership.cpts)
                      if t.slug == payload.template), None)  # fmt: skip
     if template is None:
-        raise ValidationError({"template": f"Parcours inconnu : {payload.template}."})
+        raise ValidationError({"template": f"Parcours inconnu : {echo(payload.template)}."})
     team = []
     requested = payload.team
     if not requested:

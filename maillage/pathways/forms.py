@@ -206,7 +206,10 @@ class ReassignForm(forms.Form):
 class AttendingGpForm(forms.Form):
     attending_gp = forms.ChoiceField(
         label="Médecin traitant", required=False,
-        error_messages={"invalid_choice": "Choisissez un professionnel membre de la CPTS."},
+        help_text="Les médecins généralistes membres de la CPTS, reliés à leur fiche de "
+                  "l'annuaire.",
+        error_messages={"invalid_choice": "Choisissez un médecin généraliste membre de la "
+                                          "CPTS."},
     )  # fmt: skip
 
     def __init__(self, *args, professionals, patient, **kwargs):

@@ -2,7 +2,7 @@
 
 import datetime
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from .models import (
     TemplateStep,
     decimal_fr,
 )
+from .numbers import parse_typed_decimal, possible_bounds
 from .shipped import install
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,34 @@ def professions_of(cpts, user_ids) -> dict[int, str]:
         "account_id", "professional__profession_code"
     )
     return {account_id: code for account_id, code in rows if code}
+
+
+def attending_gp_choices(cpts, current=None) -> list:
+    """The members who can be a patient's médecin traitant: active professional members
+    whose account is linked to a general practitioner's directory entry (the patient's
+    current one kept, so the form still shows it)."""
+    from maillage.directory.models import GP_PROFESSION, GP_SPECIALTIES
+
+    members = (
+        Membership.objects.active().filter(cpts=cpts).professionals()
+        .filter(user__directory_entries__cpts=cpts,
+                user__directory_entries__professional__profession_code=GP_PROFESSION,
+                user__directory_entries__professional__specialty_code__in=GP_SPECIALTIES)
+        .select_related("user").order_by("user__last_name", "user__first_name").distinct()
+    )  # fmt: skip
+    members = list(members)
+    if current is not None and all(m.user_id != current.pk for m in members):
+        kept = Membership.objects.filter(cpts=cpts, user=current).select_related("user").first()
+        if kept is not None:
+            members.append(kept)
+    return members
+
+
+def unlinked_members(enrolment, team) -> list:
+    """The team members whose account is linked to no directory entry: a task of their
+    profession cannot find them, and goes to the référent instead."""
+    professions = professions_of(enrolment.cpts, [m.user_id for m in team])
+    return [m for m in team if m.user_id not in professions]
 
 
 def default_assignee(enrolment: Enrolment, profession_code: str, professions=None):
@@ -155,20 +184,33 @@ def _parse_result(step: TemplateStep, value, confirm_out_of_range: bool):
         if value in (False, "false", "non", "0", 0):
             return None, False
         raise ValidationError({"value": "Réponse attendue : oui ou non."})
-    try:
-        number = Decimal(str(value).replace(",", ".").strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError({"value": f"Valeur numérique attendue ({step.unit})."}) from exc
-    if not number.is_finite():
-        raise ValidationError({"value": "Valeur numérique attendue."})
+    number = value if isinstance(value, int | Decimal) and not isinstance(value, bool) \
+        else parse_typed_decimal(value)  # fmt: skip
+    if number is None or not Decimal(number).is_finite():
+        raise ValidationError({"value": (
+            f"Valeur numérique attendue ({step.unit}), écrite en chiffres comme 7,5 ou 7.5 "
+            "(sans exposant)." if step.unit else
+            "Valeur numérique attendue, écrite en chiffres comme 7,5 ou 7.5 (sans exposant)."
+        )})  # fmt: skip
+    number = Decimal(number)
     if step.result_kind == ResultKind.GRADE and number != number.to_integral_value():
         raise ValidationError({"value": "Le grade est un nombre entier."})
     # Task.result_number holds 10 digits, 2 after the point: refuse what it cannot store
-    # (a typo such as 1e9 would otherwise fail in the database, even once confirmed).
+    # (a typo would otherwise fail in the database, even once confirmed).
     if abs(number) >= RESULT_LIMIT:
         raise ValidationError({"value": "Valeur trop grande : vérifiez la saisie."})
     number = number.quantize(Decimal("0.01"))
     low, high = step.plausible_min, step.plausible_max
+    hard_low, hard_high = possible_bounds(step.unit, low, high,
+                                          grade=step.result_kind == ResultKind.GRADE)
+    if (hard_low is not None and number < hard_low) or (
+            hard_high is not None and number > hard_high):
+        # Confirming does not help: no patient has this value, it is a slip.
+        raise ValidationError({"value": (
+            f"{decimal_fr(number)} {step.unit} n'est pas une valeur possible "
+            f"({decimal_fr(hard_low) if hard_low is not None else '…'} à "
+            f"{decimal_fr(hard_high) if hard_high is not None else '…'}) : corrigez la saisie."
+        )}, code="impossible")  # fmt: skip
     if (low is not None and number < low) or (high is not None and number > high):
         if not confirm_out_of_range:
             raise ValidationError({"value": (

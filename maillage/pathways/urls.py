@@ -15,6 +15,8 @@ urlpatterns = [
     path(P + "tache/<str:public_id>/attribuer/", enrolments.reassign_view, name="reassign"),
     path(P + "inclusion/<str:public_id>/note/", enrolments.note_view, name="note"),
     path(P + "inclusion/<str:public_id>/terminer/", enrolments.end_view, name="end"),
+    path(P + "inclusion/<str:public_id>/relier-annuaire/", enrolments.link_account_view,
+         name="link_account"),
     path(P + "inclusion/<str:public_id>/medecin-traitant/", enrolments.attending_gp_view,
          name="attending_gp"),  # fmt: skip
     # --- template editor (views/editor.py): paths under P + "modeles/"

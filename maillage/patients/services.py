@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.text import echo
 from maillage.core.validators import validate_insee_commune, validate_nir, validate_phone_fr
 from maillage.territory.models import Commune
 
@@ -90,7 +91,7 @@ def clean_patient_data(data: dict) -> dict:
             else None
         )
         if commune.strip() and found is None:
-            errors["commune"] = f"Commune inconnue : {commune}."
+            errors["commune"] = f"Commune inconnue : {echo(commune)}."
         data["commune"] = found
     if errors:
         raise ValidationError(errors)

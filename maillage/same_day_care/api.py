@@ -23,6 +23,7 @@ from maillage.core.api_types import (
     model_text,
     text,
 )
+from maillage.core.text import echo
 from maillage.directory.models import PROFESSIONS
 from maillage.territory.models import Commune
 
@@ -135,7 +136,7 @@ def create_request(request, payload: SameDayRequestIn):
     membership = api_membership(request, payload.cpts)
     commune = Commune.objects.current().filter(code=payload.commune.upper()).first()
     if commune is None:
-        raise ValidationError({"commune": f"Commune inconnue : {payload.commune}."})
+        raise ValidationError({"commune": f"Commune inconnue : {echo(payload.commune)}."})
     data = payload.dict(exclude={"cpts"})
     data["commune"] = commune
     snp_request = services.request_create(

@@ -4,8 +4,10 @@ AUDIT_LABELS = {
     "actions": {
         "snp.request_create": "Demande de soins non programmés créée",
         "snp.request_read": "Lecture d'une demande de soins non programmés",
+        "snp.request_criteria": "Délai ou modalité d'une demande modifiés",
         "snp.book": "Réservation d'un rendez-vous",
         "snp.appointment_status": "Issue d'un rendez-vous",
+        "snp.appointment_status_undo": "Issue d'un rendez-vous annulée (saisie par erreur)",
         "snp.slots_publish": "Publication de créneaux",
         "snp.slot_withdraw": "Retrait d'un créneau",
         "snp.rota_generate": "Génération de la permanence",
@@ -28,6 +30,8 @@ AUDIT_LABELS = {
     "places": {
         "same_day_care.appointments": "Rendez-vous de soins non programmés",
         "same_day_care.ics_feed": "Agenda iCalendar privé",
+        "same_day_care.requests": "Demandes de soins non programmés en attente",
+        "same_day_care.request_new": "Nouvelle demande de soins non programmés (doublon)",
     },
 }  # fmt: skip
 

@@ -7,7 +7,15 @@ from maillage.directory.forms import PROFESSION_CHOICES
 from maillage.directory.pickers import MemberPickerField
 from maillage.territory.fields import CommuneField
 
-from .models import Mode, ReasonCategory, RotaShift, SameDayRequest, Slot, SlotKind
+from .models import (
+    Mode,
+    ReasonCategory,
+    RotaShift,
+    SameDayRequest,
+    Slot,
+    SlotKind,
+    Urgency,
+)
 
 PROFESSIONS = [c for c in PROFESSION_CHOICES if c[0]]
 MAX_UNAVAILABILITY_DAYS = 366
@@ -70,6 +78,11 @@ class RequestForm(forms.ModelForm):
         label="Profession recherchée", choices=PROFESSIONS, initial="10"
     )
     reason = forms.ChoiceField(label="Motif", choices=ReasonCategory.choices)
+    # Shown only when the same person already has a request in progress.
+    confirm_duplicate = forms.BooleanField(
+        label="C'est un autre besoin : enregistrer quand même une nouvelle demande",
+        required=False,
+    )
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
@@ -81,6 +94,17 @@ class RequestForm(forms.ModelForm):
 
     def clean_commune(self):
         return _commune(self.cleaned_data["commune"])
+
+
+class CriteriaForm(forms.Form):
+    """Another delay or mode for a request without an appointment yet."""
+
+    urgency = _choice("Délai", Urgency.choices, "Délai inconnu : choisissez dans la liste.")
+    mode = _choice("Modalité", Mode.choices, "Modalité inconnue : choisissez dans la liste.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "criteria-%s")
+        super().__init__(*args, **kwargs)
 
 
 class OutcomeForm(forms.Form):

@@ -6,10 +6,11 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.text import echo
 from maillage.core.validators import validate_phone_fr
 from maillage.directory.diagnostic import haversine_km
 from maillage.directory.models import PROFESSIONS
@@ -23,6 +24,7 @@ from .models import (
     SameDayRequest,
     Slot,
     SlotKind,
+    Urgency,
 )
 
 MAX_SLOTS_PER_PUBLICATION = 500
@@ -38,7 +40,7 @@ class AlreadyBooked(SlotTaken):
 
 def check_profession(code: str) -> None:
     if code not in PROFESSIONS:
-        raise ValidationError({"profession_code": f"Code profession inconnu : {code}."})
+        raise ValidationError({"profession_code": f"Code profession inconnu : {echo(code)}."})
 
 
 def slot_times(*, day: datetime.date, start: datetime.time, duration_minutes: int, count: int,
@@ -131,7 +133,8 @@ def request_create(*, cpts, actor, origin, data: dict, request=None) -> SameDayR
     except ValidationError as exc:
         errors["phone"] = exc.messages[0]
     if data.get("profession_code") not in PROFESSIONS:
-        errors["profession_code"] = f"Code profession inconnu : {data.get('profession_code')}."
+        code = echo(data.get("profession_code"))
+        errors["profession_code"] = f"Code profession inconnu : {code}."
     if data.get("birth_date") and data["birth_date"] > timezone.localdate():
         errors["birth_date"] = "La date de naissance est dans le futur."
     if errors:
@@ -144,6 +147,67 @@ def request_create(*, cpts, actor, origin, data: dict, request=None) -> SameDayR
         action="snp.request_create", actor=actor, cpts=cpts, obj=snp_request, request=request
     )
     return snp_request
+
+
+def open_requests_for(cpts, *, last_name, first_name, birth_date, now=None):
+    """The requests of the same person still in progress: without an appointment yet, or
+    with one to come. A second one is usually the same need recorded twice."""
+    now = now or timezone.now()
+    upcoming = Appointment.objects.filter(request=models.OuterRef("pk"),
+                                          status=Appointment.Status.BOOKED,
+                                          slot__end__gt=now)  # fmt: skip
+    return (
+        SameDayRequest.objects.filter(cpts=cpts, last_name__iexact=last_name.strip(),
+                                      first_name__iexact=first_name.strip(),
+                                      birth_date=birth_date)
+        .filter(models.Q(status=SameDayRequest.Status.OPEN)
+                | models.Q(status=SameDayRequest.Status.BOOKED) & models.Exists(upcoming))
+        .order_by("-created_at")
+    )  # fmt: skip
+
+
+@transaction.atomic
+def request_change_criteria(*, snp_request, actor, urgency, mode, request=None):
+    """Widen the delay or change the mode of a request still without an appointment (the
+    regulator tries again in place when nothing matched)."""
+    if urgency not in URGENCY_HOURS or mode not in Mode.values:
+        raise ValidationError({"urgency": "Délai ou modalité inconnus."})
+    locked = SameDayRequest.objects.select_for_update().get(pk=snp_request.pk)
+    if locked.status != SameDayRequest.Status.OPEN:
+        raise ValidationError({"urgency": "Cette demande a déjà un rendez-vous ou est close : "
+                                          "déplacez le rendez-vous plutôt."})  # fmt: skip
+    before = {"urgency": locked.urgency, "mode": locked.mode}
+    locked.urgency, locked.mode = urgency, mode
+    locked.home_visit = mode == Mode.HOME
+    locked.save(update_fields=["urgency", "mode", "home_visit"])
+    audit.record(action="snp.request_criteria", actor=actor, cpts=locked.cpts, obj=locked,
+                 patient=locked, request=request,
+                 detail={"from": before, "to": {"urgency": urgency, "mode": mode}})  # fmt: skip
+    return locked
+
+
+def alternatives(snp_request, *, role: str, now=None) -> list[dict]:
+    """When nothing matches: the wider delays and the other modes, each with how many
+    slots it would offer (10 at most are counted), the useful ones first."""
+    import copy
+
+    now = now or timezone.now()
+    current_mode = Mode.HOME if snp_request.home_visit else snp_request.mode
+    order = list(URGENCY_HOURS)
+    wider = order[order.index(snp_request.urgency):]
+    options = []
+    for urgency in wider:
+        for mode in Mode.values:
+            if (urgency, mode) == (snp_request.urgency, current_mode):
+                continue
+            trial = copy.copy(snp_request)
+            trial.urgency, trial.mode, trial.home_visit = urgency, mode, mode == Mode.HOME
+            count = len(suggestions(trial, role=role, now=now))
+            options.append({"urgency": urgency, "mode": mode, "count": count,
+                            "label": f"{Urgency(urgency).label}, "
+                                     f"{Mode(mode).label[0].lower()}{Mode(mode).label[1:]}"})
+    options.sort(key=lambda o: (o["count"] == 0, order.index(o["urgency"])))
+    return options
 
 
 # Which kinds of slot each requester may book.
@@ -350,6 +414,12 @@ def set_status(*, appointment, status, actor, note="", request=None) -> Appointm
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if current.status != Appointment.Status.BOOKED:
             raise ValidationError({"status": "Ce rendez-vous a déjà une issue enregistrée."})
+        if status == Appointment.Status.FULFILLED and slot.start > timezone.now():
+            start = timezone.localtime(slot.start)
+            raise ValidationError({"status": (
+                f"Ce rendez-vous n'a pas encore commencé (le {start:%d/%m à %H:%M}) : il ne "
+                "peut pas encore être marqué honoré."
+            )})  # fmt: skip
         current.status, current.note = status, note
         current.redirected_to_emergency = redirected
         current.status_changed_at = timezone.now()
@@ -375,4 +445,59 @@ def set_status(*, appointment, status, actor, note="", request=None) -> Appointm
             request=request,
             detail={"status": status},
         )
+    return current
+
+
+def undo_deadline(appointment) -> datetime.datetime | None:
+    """Until when the outcome of `appointment` may be undone: the end of the local day on
+    which it was recorded (a slip is seen the same day; later, the record stands). None
+    when there is nothing to undo."""
+    if appointment.status == Appointment.Status.BOOKED:
+        return None
+    changed = timezone.localtime(appointment.status_changed_at)
+    return (changed + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                          microsecond=0)  # fmt: skip
+
+
+def can_undo(appointment, *, now=None) -> bool:
+    deadline = undo_deadline(appointment)
+    return deadline is not None and (now or timezone.now()) < deadline
+
+
+def undo_status(*, appointment, actor, request=None) -> Appointment:
+    """Put back an appointment whose outcome was recorded by mistake ("Annuler cette
+    saisie"), the same day only. A cancelled appointment comes back only if its slot is
+    still free and its request has no other live appointment (else the slot is someone
+    else's now: book again instead)."""
+    with transaction.atomic():
+        list(SameDayRequest.objects.select_for_update().filter(pk=appointment.request_id))
+        slot = Slot.objects.select_for_update().get(pk=appointment.slot_id)
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not can_undo(current):
+            raise ValidationError({"status": "Cette saisie ne peut plus être annulée : elle "
+                                             "date d'un autre jour ou le rendez-vous n'a pas "
+                                             "d'issue enregistrée."})  # fmt: skip
+        previous = current.status
+        if previous == Appointment.Status.CANCELLED:
+            other = Appointment.objects.filter(request_id=current.request_id).exclude(
+                status=Appointment.Status.CANCELLED).exists()  # fmt: skip
+            if other or slot.status != Slot.Status.FREE or slot.start <= timezone.now():
+                raise ValidationError({"status": "Le créneau n'est plus libre ou la demande a "
+                                                 "un autre rendez-vous : réservez à nouveau "
+                                                 "depuis la demande."})  # fmt: skip
+            slot.status = Slot.Status.BOOKED
+            slot.save(update_fields=["status"])
+            SameDayRequest.objects.filter(pk=current.request_id).update(
+                status=SameDayRequest.Status.BOOKED)  # fmt: skip
+        current.status = Appointment.Status.BOOKED
+        current.redirected_to_emergency = False
+        current.note = ""
+        current.status_changed_at = timezone.now()
+        current.save(
+            update_fields=["status", "note", "status_changed_at", "redirected_to_emergency"]
+        )
+        sas_outbox.enqueue_status_change(current)
+        audit.record(action="snp.appointment_status_undo", actor=actor, cpts=current.cpts,
+                     obj=current, patient=current.request, request=request,
+                     detail={"undone": previous})  # fmt: skip
     return current

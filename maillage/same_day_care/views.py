@@ -16,8 +16,9 @@ from maillage.core.forms import errors_to_form
 from maillage.patients.access import record_shown
 
 from . import feeds, ics, indicators, rota, services
-from .access import appointments_visible_to, get_request
+from .access import appointments_visible_to, get_request, requests_visible_to
 from .forms import (
+    CriteriaForm,
     IcsImportForm,
     OutcomeForm,
     PublishForm,
@@ -29,18 +30,45 @@ from .forms import (
     VolunteerForm,
     WithdrawForm,
 )
-from .models import Appointment, RotaPeriod, RotaShift, RotaVolunteer, Slot, Unavailability
+from .models import (
+    Appointment,
+    RotaPeriod,
+    RotaShift,
+    RotaVolunteer,
+    SameDayRequest,
+    Slot,
+    Unavailability,
+)
 
 
 @member_view(permissions.record_same_day_request)
 @require_http_methods(["GET", "POST"])
 def request_new_view(request):
     form = RequestForm(request.POST or None)
+    existing, hidden_existing = [], 0
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        confirmed = data.pop("confirm_duplicate", False)
+        in_progress = list(services.open_requests_for(
+            request.cpts, last_name=data["last_name"], first_name=data["first_name"],
+            birth_date=data["birth_date"]).select_related("commune")[:5])  # fmt: skip
+        if in_progress and not confirmed:
+            # The same person has a request in progress: show it (to whoever may see it,
+            # audited) rather than record the same need twice; the user may confirm.
+            visible = set(requests_visible_to(request.membership).filter(
+                pk__in=[r.pk for r in in_progress]).values_list("pk", flat=True))  # fmt: skip
+            existing = [r for r in in_progress if r.pk in visible]
+            hidden_existing = len(in_progress) - len(existing)
+            record_shown(request.membership, existing, request=request,
+                         where="same_day_care.request_new")  # fmt: skip
+            return render(request, "same_day_care/request_new.html", {
+                "form": form, "existing": existing, "hidden_existing": hidden_existing,
+                "duplicate": True,
+            }, status=409)  # fmt: skip
         try:
             snp_request = services.request_create(
                 cpts=request.cpts, actor=request.user, origin=request.membership.role,
-                data=dict(form.cleaned_data), request=request,
+                data=data, request=request,
             )  # fmt: skip
         except ValidationError as exc:
             errors_to_form(form, exc)
@@ -48,6 +76,66 @@ def request_new_view(request):
             return redirect("same_day_care:request", request.cpts.slug, snp_request.public_id)
     return render(request, "same_day_care/request_new.html", {"form": form},
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+REQUESTS_SHOWN = 200
+
+
+@member_view(permissions.follow_same_day_requests)
+def requests_view(request):
+    """The same-day requests still without an appointment, oldest first: nobody is left
+    waiting because the first search found nothing."""
+    open_requests = list(
+        requests_visible_to(request.membership)
+        .filter(status=SameDayRequest.Status.OPEN)
+        .select_related("commune", "created_by")
+        .order_by("created_at")[:REQUESTS_SHOWN]
+    )
+    record_shown(request.membership, open_requests, request=request,
+                 where="same_day_care.requests")  # fmt: skip
+    return render(request, "same_day_care/requests.html", {
+        "open_requests": open_requests, "now": timezone.now(),
+    })  # fmt: skip
+
+
+def _suggestions_context(request, snp_request, **extra):
+    found = services.suggestions(snp_request, role=request.membership.role)
+    alternatives = [] if found else services.alternatives(snp_request,
+                                                          role=request.membership.role)
+    return {
+        "snp_request": snp_request, "suggestions": found,
+        "useful_alternatives": [a for a in alternatives if a["count"]],
+        "criteria_form": extra.pop("criteria_form", None) or CriteriaForm(initial={
+            "urgency": snp_request.urgency,
+            "mode": "home" if snp_request.home_visit else snp_request.mode}),
+        **extra,
+    }  # fmt: skip
+
+
+@member_view(permissions.record_same_day_request)
+@require_POST
+def request_criteria_view(request, public_id):
+    """Widen the delay or change the mode, in place (htmx swaps the suggestions)."""
+    snp_request = get_request(request.membership, public_id, request=request)
+    form = CriteriaForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            snp_request = services.request_change_criteria(
+                snp_request=snp_request, actor=request.user, request=request,
+                urgency=form.cleaned_data["urgency"], mode=form.cleaned_data["mode"])  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+    if form.errors:
+        status = 400
+    elif not request.htmx:
+        return redirect("same_day_care:request", request.cpts.slug, snp_request.public_id)
+    snp_request.refresh_from_db()
+    context = _suggestions_context(request, snp_request,
+                                   criteria_form=form if form.errors else None)
+    template = ("same_day_care/_suggestions.html" if request.htmx
+                else "same_day_care/request.html")
+    return render(request, template, context, status=status)
 
 
 @member_view(permissions.see_patients)
@@ -78,11 +166,9 @@ def request_view(request, public_id):
         .select_related("slot__professional", "slot__commune")
         .first()
     )
-    return render(request, "same_day_care/request.html", {
-        "snp_request": snp_request, "appointment": appointment,
-        # With an appointment, the free slots are where it can be moved.
-        "suggestions": services.suggestions(snp_request, role=request.membership.role),
-    }, status=status)  # fmt: skip
+    # With an appointment, the free slots are where it can be moved.
+    return render(request, "same_day_care/request.html", _suggestions_context(
+        request, snp_request, appointment=appointment), status=status)  # fmt: skip
 
 
 @member_view(permissions.publish_slots)
@@ -156,6 +242,11 @@ def _appointments_page(request, *, refused=None, error="", status=200):
     )
     record_shown(request.membership, [a.request for a in appointments], request=request,
                  where="same_day_care.appointments")  # fmt: skip
+    now = timezone.now()
+    for appointment in appointments:
+        # Honoured / not honoured only once it has started; a slip may be undone that day.
+        appointment.started = appointment.slot.start <= now
+        appointment.undoable = services.can_undo(appointment, now=now)
     return render(request, "same_day_care/appointments.html", {
         "appointments": appointments, "refused": refused, "outcome_error": error,
     }, status=status)  # fmt: skip
@@ -180,7 +271,26 @@ def outcome_view(request, public_id):
     except ValidationError as exc:  # an outcome recorded meanwhile
         return _appointments_page(request, refused=appointment.public_id,
                                   error=" ".join(exc.messages), status=409)  # fmt: skip
-    messages.success(request, "Issue du rendez-vous enregistrée.")
+    label = dict(form.fields["status"].choices)[form.cleaned_data["status"]]
+    messages.success(request, f"Issue du rendez-vous enregistrée : {label.lower()}. Saisie par "
+                     "erreur ? « Annuler cette saisie » la reprend jusqu'à ce soir minuit.")
+    return redirect("same_day_care:appointments", request.cpts.slug)
+
+
+@member_view(permissions.see_appointments)
+@require_POST
+def outcome_undo_view(request, public_id):
+    """Undo an outcome recorded by mistake (the same day), audited."""
+    appointment = get_by_public_id(appointments_visible_to(request.membership), public_id)
+    is_professional = appointment.slot.professional_id == request.user.pk
+    if not (is_professional or permissions.follow_appointments(request.membership)):
+        raise Http404
+    try:
+        services.undo_status(appointment=appointment, actor=request.user, request=request)
+    except ValidationError as exc:
+        return _appointments_page(request, refused=appointment.public_id,
+                                  error=" ".join(exc.messages), status=409)  # fmt: skip
+    messages.success(request, "Saisie annulée : le rendez-vous est de nouveau réservé.")
     return redirect("same_day_care:appointments", request.cpts.slug)
 
 

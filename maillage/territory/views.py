@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.core import audit, permissions
 from maillage.core.access import member_view
+from maillage.core.text import plural_s
 
 from . import aci, services
 from .api import commune_search_limited
@@ -94,7 +95,8 @@ def _apply(request, form_name, form, change):
     messages.success(
         request,
         f"{len(result.communes)} commune(s) {verb}. Population : "
-        f"{result.population_before:,} → {result.population_after:,} habitants.".replace(
+        f"{result.population_before:,} → {result.population_after:,} "
+        f"habitant{plural_s(result.population_after)}.".replace(
             ",", "\u202f"
         ),
     )

@@ -38,7 +38,7 @@ def test_invited_professional_sets_password_and_enrols_totp(client_for, coordina
     token = _link_from_mail().group(1)
 
     page = client.get(reverse("core:invitation", args=[token]))
-    assert "Rejoindre CPTS des Pays Berjalliens" in text(page)
+    assert "Rejoindre la CPTS des Pays Berjalliens" in text(page)
     response = client.post(
         reverse("core:invitation", args=[token]),
         {
@@ -196,7 +196,7 @@ def test_inviting_someone_with_an_account_in_another_cpts_says_so(
     assert f"Invitation envoyée à {outsider.email}." in page
     assert (
         f"{outsider.email} a déjà un compte Maillage (membre d'une autre CPTS) : la personne "
-        "rejoindra CPTS des Pays Berjalliens en se connectant avec ce compte" in page
+        "rejoindra la CPTS des Pays Berjalliens en se connectant avec ce compte" in page
     )
 
 

@@ -83,6 +83,7 @@ def objects(enrolment, case, draft):
         "indicators": (), "indicators_csv": (),
         "enrolment": (enrolment.public_id,), "note": (enrolment.public_id,),
         "end": (enrolment.public_id,), "attending_gp": (enrolment.public_id,),
+        "link_account": (enrolment.public_id,),
         "complete": (task.public_id,), "reassign": (task.public_id,),
         "editor_template": (published.public_id,), "editor_modify": (published.public_id,),
         "editor_draft": (draft.public_id,), "editor_step_new": (draft.public_id,),
@@ -145,6 +146,7 @@ def _payloads(home_cpts, objects, enrolment, gp, nurse, draft):
         "note": {"text": "Hospitalisée hier.", "kind": "hospitalised"},
         "end": {"reason": "Objectif atteint"},
         "attending_gp": {"attending_gp": str(gp.public_id)},
+        "link_account": {"member": str(nurse.public_id), "professional": ""},
         "complete": {"value": "7,2", "note": "à jeun", "confirm": "on"},
         "reassign": {"assignee": str(nurse.public_id), "next": "due"},
         "editor_new": {"name": "Asthme", "description": "Suivi de l'asthme"},
@@ -317,7 +319,7 @@ def test_a_period_out_of_range_is_a_400_with_a_message_not_a_500(name, bounds, c
 def test_a_result_the_database_cannot_hold_is_refused_even_when_confirmed(enrolment, gp):
     task = enrolment.tasks.get(step__code="hba1c")
     with pytest.raises(ValidationError) as error:
-        services.complete(task=task, actor=gp, value="1e9", confirm_out_of_range=True)
+        services.complete(task=task, actor=gp, value="1000000000", confirm_out_of_range=True)
     assert "trop grande" in str(error.value)
     task.refresh_from_db()
     assert task.status == Task.Status.DUE
@@ -504,10 +506,12 @@ BAD_INPUT = [
     ("note", "kind", "anniversaire", "Choisissez un type de note dans la liste."),
     ("end", "reason", "", "Indiquez pourquoi le parcours se termine."),
     ("end", "reason", "x" * 201, "200 caractères"),
-    ("attending_gp", "attending_gp", MISSING, "Choisissez un professionnel membre de la CPTS."),
+    ("attending_gp", "attending_gp", MISSING, "Choisissez un médecin généraliste membre de la "
+                                              "CPTS."),
     ("complete", "value", "", "Indiquez le résultat."),
     ("complete", "value", "abc", "Valeur numérique attendue"),
-    ("complete", "value", "1e9", "Valeur trop grande"),
+    ("complete", "value", "1000000000", "Valeur trop grande"),
+    ("complete", "value", "1e9", "sans exposant"),
     ("complete", "note", "x" * 301, "300 caractères"),
     ("reassign", "assignee", MISSING, "Choisissez un membre de l'équipe de soins"),
     ("reassign", "assignee", "pharmacist", "Choisissez un membre de l'équipe de soins"),

@@ -83,12 +83,12 @@ def test_hba1c_completion_schedules_the_next_three_months_later(enrolment, gp):
 
 def test_out_of_range_result_asks_for_confirmation(enrolment, gp):
     with pytest.raises(ValidationError) as excinfo:
-        services.complete(task=task(enrolment, "hba1c"), actor=gp, value="72", on=DAY)
+        services.complete(task=task(enrolment, "hba1c"), actor=gp, value="17", on=DAY)
     assert "hors des valeurs plausibles" in excinfo.value.message_dict["value"][0]
-    assert "72 % est hors des valeurs plausibles (4 à 15)" in excinfo.value.messages[0]
+    assert "17 % est hors des valeurs plausibles (4 à 15)" in excinfo.value.messages[0]
     assert task(enrolment, "hba1c").status == "due"
     services.complete(
-        task=task(enrolment, "hba1c"), actor=gp, value="72", on=DAY, confirm_out_of_range=True
+        task=task(enrolment, "hba1c"), actor=gp, value="17", on=DAY, confirm_out_of_range=True
     )
 
 

@@ -69,10 +69,10 @@ def test_a_missing_outcome_or_a_too_long_note_is_a_400(client_for, gp, booked):
 
 
 def test_an_outcome_already_recorded_is_a_409(client_for, gp, booked):
-    services.set_status(appointment=booked, status="fulfilled", actor=gp)
-    response = client_for(gp).post(url("outcome", booked.public_id), {"status": "noshow"})
+    services.set_status(appointment=booked, status="noshow", actor=gp)
+    response = client_for(gp).post(url("outcome", booked.public_id), {"status": "cancelled"})
     assert_refused(response, "déjà une issue enregistrée", status=409)
-    assert Appointment.objects.get(pk=booked.pk).status == "fulfilled"
+    assert Appointment.objects.get(pk=booked.pk).status == "noshow"
 
 
 # ------------------------------------------------------------------ rota page

@@ -199,6 +199,8 @@ def test_a_failing_sas_is_retried_later_with_a_growing_delay(booked):
     ],
 )
 def test_an_outcome_queues_an_update(booked, regulator, outcome, fhir_status):
+    # An appointment is honoured once it has started.
+    Slot.objects.filter(pk=booked.slot_id).update(start=timezone.now())
     appointment = services.set_status(appointment=booked, status=outcome, actor=regulator)
     sas_outbox.enqueue_status_change(appointment)
     assert sas_outbox.enqueue_status_change(appointment) is None  # already queued

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maillage.core import permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
-from maillage.core.models import Membership
+from maillage.directory.services import link_account, link_candidates
 from maillage.patients.access import get_patient, record_shown, search
 from maillage.patients.services import set_attending_gp
 
@@ -123,6 +123,9 @@ def enrol_view(request):
         matches = search(membership, query)
         record_shown(membership, matches, request=request, where="pathways.enrol_search")
     members, proposed_gp = services.proposed_team(request.cpts, selected)
+    linked = services.professions_of(request.cpts, [m.user_id for m in members])
+    for member in members:
+        member.unlinked = member.user_id not in linked
     wanted_template = request.GET.get("parcours", "")
     initial_template = next((str(t.public_id) for t in templates
                              if wanted_template in (t.slug, str(t.public_id))), None)  # fmt: skip
@@ -173,7 +176,11 @@ def _enrolment_page(request, enrolment, *, note_form=None, end_form=None, gp_for
     """The enrolment page with its forms. A form just posted with errors (one of the
     keyword arguments; for a task's form, with that `task`) is shown bound, in place."""
     team = list(enrolment.team.select_related("user"))
-    professionals = list(_professionals(request.cpts))
+    professionals = services.attending_gp_choices(request.cpts, enrolment.patient.attending_gp)
+    unlinked = services.unlinked_members(enrolment, team)
+    if permissions.manage_members(request.membership):
+        for member in unlinked:
+            member.candidates = link_candidates(request.cpts, member.user)
     open_tasks = list(enrolment.tasks.filter(status=Task.Status.DUE).select_related(
         "step", "assignee"))  # fmt: skip
     page_errors = []
@@ -193,6 +200,7 @@ def _enrolment_page(request, enrolment, *, note_form=None, end_form=None, gp_for
         "can_set_gp_after_end": permissions.coordinate_pathways(request.membership),
         "gp_form": gp_form or AttendingGpForm(professionals=professionals,
                                               patient=enrolment.patient),
+        "unlinked": unlinked,
         "note_form": note_form or NoteForm(),
         "end_form": end_form or EndForm(),
         "page_errors": page_errors,
@@ -209,11 +217,6 @@ def _failed(request, enrolment, **forms):
     the patient: read (and audited) as the page itself is."""
     enrolment = get_enrolment(request.membership, enrolment.public_id, request=request)
     return _enrolment_page(request, enrolment, status=400, **forms)
-
-
-def _professionals(cpts):
-    return (Membership.objects.active().filter(cpts=cpts).professionals()
-            .select_related("user").order_by("user__last_name", "user__first_name"))  # fmt: skip
 
 
 @member_view(permissions.see_patients)
@@ -316,8 +319,9 @@ def attending_gp_view(request, public_id):
     )
     if not permissions.set_attending_gp(request.membership):
         raise Http404
-    form = AttendingGpForm(request.POST, professionals=_professionals(request.cpts),
-                           patient=enrolment.patient)  # fmt: skip
+    form = AttendingGpForm(request.POST, patient=enrolment.patient,
+                           professionals=services.attending_gp_choices(
+                               request.cpts, enrolment.patient.attending_gp))  # fmt: skip
     if enrolment.ended_at is not None and not permissions.coordinate_pathways(request.membership):
         # The former team keeps reading the history; it no longer changes the patient.
         messages.error(request, "Ce parcours est terminé : seule la coordination peut "
@@ -353,3 +357,39 @@ def end_view(request, public_id):
             messages.success(request, "Parcours terminé : les tâches restantes sont annulées.")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
     return _failed(request, enrolment, end_form=form)
+
+
+@member_view(permissions.manage_members)
+@require_POST
+def link_account_view(request, public_id):
+    """Link a care-team member's account to their directory entry, from the enrolment page
+    that said they get no task of their profession."""
+    enrolment = get_by_public_id(enrolments_visible_to(request.membership), public_id)
+    member = enrolment.team.select_related("user").filter(
+        user__public_id=_uuid_or_none(request.POST.get("member"))).first()  # fmt: skip
+    if member is None:
+        raise Http404
+    candidates = {str(p.public_id): p for p in link_candidates(request.cpts, member.user)}
+    professional = candidates.get(request.POST.get("professional", ""))
+    try:
+        if professional is None:
+            raise ValidationError({"professional": "Choisissez la fiche de l'annuaire de ce "
+                                                   "membre dans la liste."})  # fmt: skip
+        link_account(cpts=request.cpts, professional=professional, account=member.user,
+                     actor=request.user, request=request)  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{member.user.get_full_name()} est relié(e) à la fiche "
+                         f"{professional} : les prochaines tâches de sa profession lui "
+                         "seront confiées (réattribuez au besoin les tâches en cours).")
+    return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
+
+
+def _uuid_or_none(value):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
