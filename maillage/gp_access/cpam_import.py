@@ -293,6 +293,8 @@ def import_rows(*, cpts, actor, parsed: Parsed, mapping, file_name: str, request
 # ------------------------------------------------------------------ as a background job
 
 PROGRESS_EVERY = 200  # lines checked between two progress writes
+# The job as the page of failed jobs names it (this module is loaded with the views).
+jobs.register_label("maillage.gp_access.cpam_import.run_import", "Import d'une liste de la CPAM")
 UNEXPECTED = "Erreur inattendue pendant l'import : rien n'a été enregistré. Réessayez ; " \
              "si l'erreur persiste, prévenez l'administrateur de la plateforme."
 

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar, Event, vBroken
 
+from maillage.core import jobs
+
 MAX_BYTES = 2 * 1024 * 1024
 # icalendar reads about 50 000 lines a second: the file is bounded in lines and events too.
 MAX_LINES = 50_000
@@ -502,12 +504,15 @@ UNEXPECTED = ("Erreur inattendue pendant l'import : aucun créneau n'a été pub
               "Réessayez ; si l'erreur persiste, prévenez l'administrateur de la plateforme.")
 
 
+# The job as the page of failed jobs names it (this module is loaded with the views).
+jobs.register_label("maillage.same_day_care.ics.run_import",
+                    "Import de créneaux depuis un agenda (.ics)")  # fmt: skip
+
+
 def start_import(*, cpts, actor, file_name: str, raw: bytes, profession_code, kind, mode,
                  commune, total: int):  # fmt: skip
     """Queue the publication of an agenda the page has already read (its format checked,
     `total` slots found). The row and the job are written in the caller's transaction."""
-    from maillage.core import jobs
-
     from .models import IcsImport
 
     run = IcsImport.objects.create(
