@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from maillage.core import audit, jobs
 from maillage.core.text import echo
@@ -313,10 +313,16 @@ def start_import(*, cpts, actor, upload, mapping, total: int):
         ).first()
         if live is not None:
             return live
-        run = CpamImport.objects.create(
-            cpts=cpts, upload=upload, file_name=upload.file_name, mapping=mapping,
-            total=total, created_by=actor,
-        )  # fmt: skip
+        try:
+            with transaction.atomic():
+                run = CpamImport.objects.create(
+                    cpts=cpts, upload=upload, file_name=upload.file_name, mapping=mapping,
+                    total=total, created_by=actor,
+                )  # fmt: skip
+        except IntegrityError:
+            # Where the lock is a no-op (SQLite), the unique constraint catches the race.
+            return CpamImport.objects.get(
+                upload=upload, state__in=[ImportState.QUEUED, ImportState.RUNNING])
         jobs.enqueue("maillage.gp_access.cpam_import.run_import", run.pk, cpts=cpts)
     return run
 

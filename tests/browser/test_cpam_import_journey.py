@@ -56,3 +56,35 @@ def test_the_coordinator_follows_a_cpam_import_to_its_outcome_on_a_phone(
     assert_accessible(page)
     page.get_by_role("link", name="Voir la file des demandes").click()
     page.wait_for_url("**/medecin-traitant/")
+
+
+def test_the_progress_page_polls_with_htmx_until_the_import_has_finished(demo_server, phone_390):
+    from maillage.core.models import Cpts, User
+    from maillage.gp_access.models import CsvUpload
+
+    cpts = Cpts.objects.get(slug="pays-berjalliens")
+    coordinator = User.objects.get(email=demo_email("coordination", "pays-berjalliens"))
+    stored = CsvUpload.objects.create(cpts=cpts, uploaded_by=coordinator, file_name="liste.csv",
+                                      content=LIST.encode())  # fmt: skip
+    # A job no worker has taken yet (the suite's cluster is synchronous: made by hand).
+    run = CpamImport.objects.create(cpts=cpts, upload=stored, file_name="liste.csv",
+                                    created_by=coordinator, total=2, state="running",
+                                    processed=1)  # fmt: skip
+    page = phone_390
+    _log_in(page, demo_server.url, email=coordinator.email)
+    page.goto(f"{demo_server.url}/c/pays-berjalliens/medecin-traitant/import-cpam/suivi/"
+              f"{run.public_id}/")  # fmt: skip
+    progress = page.locator("#import-progress")
+    expect(progress).to_contain_text("en cours")
+    expect(progress).to_contain_text("Lignes vérifiées : 1 sur 2")
+    assert progress.get_attribute("hx-trigger") == "every 2s"
+    assert _overflow(page) <= 1
+    assert_accessible(page)
+    summary = {"lines": 2, "patients_created": 2, "patients_known": 0, "requests_created": 2,
+               "already_open": []}  # fmt: skip
+    CpamImport.objects.filter(pk=run.pk).update(state="done", processed=2, summary=summary)
+    # The next poll replaces the fragment; the finished one polls no more.
+    expect(progress).to_contain_text("terminé", timeout=10_000)
+    expect(progress).to_contain_text("2 ligne(s) importée(s) : 2 demande(s) créée(s)")
+    assert page.locator("#import-progress").get_attribute("hx-trigger") is None
+    assert_accessible(page)

@@ -143,3 +143,14 @@ def test_the_home_card_shows_imports_finished_and_failed(client_for, coordinator
     assert "terminé le" in body and "2 demandes créées" in body
     assert "échoué le" in body
     assert failed in client.get(reverse("core:today", args=[HOME])).content.decode()
+
+
+def test_a_list_has_at_most_one_import_waiting_or_running(client_for, coordinator):
+    from django.db import IntegrityError, transaction
+
+    _start(client_for(coordinator))
+    run = CpamImport.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CpamImport.objects.create(cpts=run.cpts, upload=run.upload, file_name="bis.csv")
+    CpamImport.objects.filter(pk=run.pk).update(state="failed")
+    CpamImport.objects.create(cpts=run.cpts, upload=run.upload, file_name="bis.csv")
