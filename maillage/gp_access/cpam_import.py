@@ -12,9 +12,9 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from maillage.core import audit
+from maillage.core import audit, jobs
 from maillage.core.text import echo
 from maillage.directory.importing import FIELD_LIMIT, field_too_long
 from maillage.patients.forms import PatientForm
@@ -288,3 +288,135 @@ def import_rows(*, cpts, actor, parsed: Parsed, mapping, file_name: str, request
     audit.record_each(action="patient.cpam_match", subjects=matched, actor=actor, cpts=cpts,
                       request=request, detail={"file": file_name})  # fmt: skip
     return summary
+
+
+# ------------------------------------------------------------------ as a background job
+
+PROGRESS_EVERY = 200  # lines checked between two progress writes
+# The job as the page of failed jobs names it (this module is loaded with the views).
+jobs.register_label("maillage.gp_access.cpam_import.run_import", "Import d'une liste de la CPAM")
+UNEXPECTED = "Erreur inattendue pendant l'import : rien n'a été enregistré. Réessayez ; " \
+             "si l'erreur persiste, prévenez l'administrateur de la plateforme."
+
+
+def start_import(*, cpts, actor, upload, mapping, total: int):
+    """Queue the import of a stored list (the caller checked the mapping and the preview).
+    The progress row and the job are written in the caller's transaction; a list already
+    being imported is not queued twice (its import in progress is returned)."""
+    from .models import CpamImport, CsvUpload, ImportState
+
+    with transaction.atomic():
+        # The lock makes two clicks at once wait for each other: the second finds the first.
+        CsvUpload.objects.select_for_update().filter(pk=upload.pk).first()
+        live = CpamImport.objects.filter(
+            upload=upload, state__in=[ImportState.QUEUED, ImportState.RUNNING]
+        ).first()
+        if live is not None:
+            return live
+        try:
+            with transaction.atomic():
+                run = CpamImport.objects.create(
+                    cpts=cpts, upload=upload, file_name=upload.file_name, mapping=mapping,
+                    total=total, created_by=actor,
+                )  # fmt: skip
+        except IntegrityError:
+            # Where the lock is a no-op (SQLite), the unique constraint catches the race.
+            return CpamImport.objects.get(
+                upload=upload, state__in=[ImportState.QUEUED, ImportState.RUNNING])
+        jobs.enqueue("maillage.gp_access.cpam_import.run_import", run.pk, cpts=cpts)
+    return run
+
+
+def run_import(run_id: int) -> None:
+    """The job: check every line (progress shown as it goes), then import all the lines
+    or none. Idempotent: an import already finished is left alone."""
+    from django.utils import timezone
+
+    from .models import CpamImport, ImportState
+
+    run = CpamImport.objects.filter(pk=run_id).select_related("cpts", "created_by").first()
+    if run is None or run.finished:
+        return
+    CpamImport.objects.filter(pk=run.pk, state=ImportState.QUEUED).update(
+        state=ImportState.RUNNING, started_at=timezone.now())  # fmt: skip
+    try:
+        _run(run)
+    except Exception:
+        _fail(run.pk, [UNEXPECTED])
+        raise
+
+
+def _fail(run_id: int, errors: list[str]) -> None:
+    from django.utils import timezone
+
+    from .models import CpamImport, ImportState
+
+    CpamImport.objects.filter(pk=run_id).exclude(state=ImportState.DONE).update(
+        state=ImportState.FAILED, errors=errors[:100], finished_at=timezone.now())  # fmt: skip
+
+
+def _run(run) -> None:
+    from django.utils import timezone
+
+    from .models import CpamImport, CsvUpload, ImportState
+
+    upload = CsvUpload.objects.filter(pk=run.upload_id).first() if run.upload_id else None
+    if upload is None:
+        _fail(run.pk, ["Le fichier n'est plus disponible (supprimé ou abandonné) : "
+                       "déposez la liste à nouveau."])  # fmt: skip
+        return
+    try:
+        parsed = read_csv(bytes(upload.content))
+    except CsvFileError as exc:
+        _fail(run.pk, [str(exc)])
+        return
+    mapping = {name: run.mapping.get(name) for name in FIELDS}
+    problems = check_mapping(mapping, len(parsed.header))
+    if problems:
+        _fail(run.pk, problems)
+        return
+    # First pass, outside the import's transaction so that the page sees it advance.
+    total = len(parsed.rows)
+    bad = []
+    for number, row in enumerate(parsed.rows, start=2):
+        result = parse_row(number, row, mapping)
+        if result.errors:
+            bad.append(f"Ligne {result.line} : {'; '.join(result.errors)}")
+        done = number - 1
+        if done % PROGRESS_EVERY == 0 or done == total:
+            CpamImport.objects.filter(pk=run.pk).update(processed=done, total=total)
+    if bad:
+        _fail(run.pk, bad[:50])
+        return
+    with transaction.atomic():
+        # Under the lock, the state decides: a run another worker finished is not redone.
+        locked = CpamImport.objects.select_for_update().get(pk=run.pk)
+        if locked.state == ImportState.DONE:
+            return
+        try:
+            with transaction.atomic():
+                summary = import_rows(cpts=run.cpts, actor=run.created_by, parsed=parsed,
+                                      mapping=mapping, file_name=run.file_name)  # fmt: skip
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            CpamImport.objects.filter(pk=run.pk).update(
+                state=ImportState.DONE, processed=total, total=total, errors=[],
+                summary=summary.__dict__, finished_at=timezone.now(), upload=None,
+            )  # fmt: skip
+            # Patient data is not kept once imported.
+            CsvUpload.objects.filter(pk=upload.pk).delete()
+            return
+    _fail(run.pk, errors)
+
+
+def summary_text(summary: dict) -> str:
+    """The French sentence the page showed after an import (kept word for word)."""
+    already = summary.get("already_open") or []
+    note = (f" {len(already)} patient(s) avaient déjà une demande en cours "
+            f"(lignes {', '.join(map(str, already[:20]))})." if already else "")  # fmt: skip
+    return (
+        f"{summary.get('lines', 0)} ligne(s) importée(s) : {summary.get('requests_created', 0)} "
+        f"demande(s) créée(s), {summary.get('patients_created', 0)} patient(s) nouveaux, "
+        f"{summary.get('patients_known', 0)} déjà connus.{note}"
+    )

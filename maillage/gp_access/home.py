@@ -6,12 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.core import home, permissions
-from maillage.core.models import AuditEvent
 from maillage.directory.models import GP_PROFESSION, DirectoryEntry
 from maillage.patients.access import patients_visible_to, record_shown
 
 from .access import requests_visible_to
-from .models import CsvUpload, GpCapacity, GpRequest, Proposal, Status
+from .models import CpamImport, CsvUpload, GpCapacity, GpRequest, ImportState, Proposal, Status
 from .services import month_start
 
 
@@ -45,10 +44,12 @@ def requests_card(membership, request):
 
 @home.card("gp_access.cpam", permission=permissions.manage_gp_requests, order=40)
 def cpam_card(membership, request):
-    """Lists of the CPAM waiting for their column mapping, and how the last import went."""
+    """Lists of the CPAM waiting for their column mapping, and the imports in progress,
+    finished or failed (their progress rows, newest first)."""
     uploads = list(
-        CsvUpload.objects.filter(cpts=membership.cpts).order_by("-created_at")
-        .values("public_id", "file_name", "created_at")[: home.MAX_ITEMS]
+        CsvUpload.objects.filter(cpts=membership.cpts)
+        .exclude(imports__state__in=[ImportState.QUEUED, ImportState.RUNNING])
+        .order_by("-created_at").values("public_id", "file_name", "created_at")[: home.MAX_ITEMS]
     )  # fmt: skip
     items = [
         home.Item(u["file_name"], _url("gp_access:cpam_mapping", membership, u["public_id"]),
@@ -56,17 +57,26 @@ def cpam_card(membership, request):
                   "colonnes à faire correspondre")
         for u in uploads
     ]  # fmt: skip
-    last = (
-        AuditEvent.objects.filter(cpts=membership.cpts, action="gp_request.cpam_import")
-        .order_by("-at").values("at", "detail").first()
+    runs = list(
+        CpamImport.objects.filter(cpts=membership.cpts).order_by("-created_at")
+        .values("public_id", "file_name", "state", "summary", "created_at", "finished_at")
+        [: max(home.MAX_ITEMS - len(items), 0)]
     )  # fmt: skip
-    text = ""
-    if last is not None:
-        created = (last["detail"] or {}).get("requests_created", 0)
-        text = (f"Dernier import le {timezone.localtime(last['at']):%d/%m/%Y} : "
-                f"{created} demande{'s' if created > 1 else ''} créée{'s' if created > 1 else ''}.")
+    for run in runs:
+        when = timezone.localtime(run["finished_at"] or run["created_at"])
+        if run["state"] == ImportState.DONE:
+            created = (run["summary"] or {}).get("requests_created", 0)
+            detail = (f"terminé le {when:%d/%m à %H:%M} : {created} "
+                      f"demande{'s' if created > 1 else ''} créée{'s' if created > 1 else ''}")
+        elif run["state"] == ImportState.FAILED:
+            detail = f"échoué le {when:%d/%m à %H:%M} : rien n'a été enregistré"
+        else:
+            detail = "import en cours"
+        items.append(home.Item(run["file_name"],
+                               _url("gp_access:cpam_progress", membership, run["public_id"]),
+                               detail))  # fmt: skip
     return home.Card(
-        title="Listes de la CPAM", count=len(items), items=items, text=text,
+        title="Listes de la CPAM", count=len(uploads), items=items,
         empty="Aucune liste en attente.",
         action=_url("gp_access:cpam_upload", membership), action_label="Déposer une liste",
     )  # fmt: skip

@@ -257,3 +257,50 @@ class CsvUpload(models.Model):
     file_name = models.CharField(max_length=200)
     content = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "Échoué"
+
+
+class CpamImport(models.Model):
+    """One import of a CPAM list, run as a background job: its progress as the page
+    shows it, and its outcome. The job imports only while this row says it has not yet
+    (`done` is written in the import's own transaction), so a retried job never imports
+    twice."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="+")
+    # The stored list (deleted once imported: patient data is not kept).
+    upload = models.ForeignKey(CsvUpload, on_delete=models.SET_NULL, null=True,
+                               related_name="imports")  # fmt: skip
+    file_name = models.CharField(max_length=200)
+    mapping = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=ImportState.choices,
+                             default=ImportState.QUEUED)  # fmt: skip
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # French messages
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One import at a time per stored list: a second click finds the first.
+            models.UniqueConstraint(
+                fields=["upload"],
+                condition=Q(state__in=["queued", "running"]),
+                name="cpam_import_one_live_per_upload",
+            )
+        ]
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)

@@ -15,6 +15,7 @@ urlpatterns = [
     path(P + "priorites/", views.priority_view, name="priority"),
     path(P + "indicateurs/", views.indicators_view, name="indicators"),
     path(P + "import-cpam/", views.cpam_upload_view, name="cpam_upload"),
+    path(P + "import-cpam/suivi/<str:public_id>/", views.cpam_progress_view, name="cpam_progress"),
     path(P + "import-cpam/<str:public_id>/", views.cpam_mapping_view, name="cpam_mapping"),
     path(P + "demande/<str:public_id>/", views.request_view, name="request"),
     path(P + "demande/<str:public_id>/fusion/", views.merge_view, name="merge"),

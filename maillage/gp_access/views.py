@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from maillage.core import audit, permissions
@@ -40,7 +40,16 @@ from .forms import (
     RequestForm,
     TransitionForm,
 )
-from .models import CsvUpload, GpCapacity, Origin, Proposal, ProposalBatch, Status
+from .models import (
+    CpamImport,
+    CsvUpload,
+    GpCapacity,
+    ImportState,
+    Origin,
+    Proposal,
+    ProposalBatch,
+    Status,
+)
 from .priority import weights_for
 
 # What a request adds to the patient (kept with a duplicate under review).
@@ -494,28 +503,13 @@ def cpam_mapping_view(request, public_id):
         messages.info(request, "Import abandonné : le fichier a été supprimé.")
         return redirect("gp_access:queue", request.cpts.slug)
     if request.method == "POST" and action == "import" and not problems and not line_errors:
-        try:
-            summary = cpam_import.import_rows(
-                cpts=request.cpts,
-                actor=request.user,
-                parsed=parsed,
-                mapping=mapping,
-                file_name=stored.file_name,
-                request=request,
-            )
-        except ValidationError as exc:
-            problems = exc.messages
-        else:
-            stored.delete()
-            note = (f" {len(summary.already_open)} patient(s) avaient déjà une demande en cours "
-                    f"(lignes {', '.join(map(str, summary.already_open[:20]))})."
-                    if summary.already_open else "")  # fmt: skip
-            messages.success(request, (
-                f"{summary.lines} ligne(s) importée(s) : {summary.requests_created} demande(s) "
-                f"créée(s), {summary.patients_created} patient(s) nouveaux, "
-                f"{summary.patients_known} déjà connus.{note}"
-            ))  # fmt: skip
-            return redirect("gp_access:queue", request.cpts.slug)
+        # The lines are checked again and imported by a job; the page follows its progress.
+        run = cpam_import.start_import(cpts=request.cpts, actor=request.user, upload=stored,
+                                       mapping=mapping, total=len(parsed.rows))  # fmt: skip
+        return redirect("gp_access:cpam_progress", request.cpts.slug, run.public_id)
+    live = stored.imports.filter(state__in=[ImportState.QUEUED, ImportState.RUNNING]).first()
+    if live is not None:
+        return redirect("gp_access:cpam_progress", request.cpts.slug, live.public_id)
     shown = results[:15]
     # The preview shows people of the list: the file's reading is audited, and every
     # line matching a recorded patient is audited on that patient.
@@ -541,3 +535,19 @@ def cpam_mapping_view(request, public_id):
         },
         status=400 if request.method == "POST" and (problems or line_errors) else 200,
     )
+
+
+@member_view(permissions.manage_gp_requests)
+@require_GET
+def cpam_progress_view(request, public_id):
+    """The progress of an import, then its outcome. The fragment polls itself with htmx
+    every 2 s while the job is queued or running, and no longer once it has finished."""
+    run = get_by_public_id(CpamImport.objects.filter(cpts=request.cpts), public_id)
+    context = {
+        "run": run,
+        "summary": cpam_import.summary_text(run.summary) if run.state == ImportState.DONE else "",
+        "percent": round(100 * run.processed / run.total) if run.total else 0,
+    }
+    if request.htmx:
+        return render(request, "gp_access/_cpam_progress.html", context)
+    return render(request, "gp_access/cpam_progress.html", context)

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar, Event, vBroken
 
+from maillage.core import jobs
+
 MAX_BYTES = 2 * 1024 * 1024
 # icalendar reads about 50 000 lines a second: the file is bounded in lines and events too.
 MAX_LINES = 50_000
@@ -493,3 +495,90 @@ def appointments_calendar(appointments, *, cpts_name: str) -> bytes:
         event.add("status", "CANCELLED" if appointment.status == "cancelled" else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+# ------------------------------------------------------------------ as a background job
+
+NO_SLOT = "Aucun créneau à importer dans ce calendrier."
+UNEXPECTED = ("Erreur inattendue pendant l'import : aucun créneau n'a été publié. "
+              "Réessayez ; si l'erreur persiste, prévenez l'administrateur de la plateforme.")
+
+
+# The job as the page of failed jobs names it (this module is loaded with the views).
+jobs.register_label("maillage.same_day_care.ics.run_import",
+                    "Import de créneaux depuis un agenda (.ics)")  # fmt: skip
+
+
+def start_import(*, cpts, actor, file_name: str, raw: bytes, profession_code, kind, mode,
+                 commune, total: int):  # fmt: skip
+    """Queue the publication of an agenda the page has already read (its format checked,
+    `total` slots found). The row and the job are written in the caller's transaction."""
+    from .models import IcsImport
+
+    run = IcsImport.objects.create(
+        cpts=cpts, created_by=actor, file_name=file_name[:200],
+        content=raw.decode("utf-8-sig", errors="replace"), profession_code=profession_code,
+        kind=kind, mode=mode, commune=commune, total=total,
+    )  # fmt: skip
+    jobs.enqueue("maillage.same_day_care.ics.run_import", run.pk, cpts=cpts)
+    return run
+
+
+def run_import(run_id: int) -> None:
+    """The job: read the agenda again and publish its slots, all or none. Idempotent: a
+    finished import is left alone."""
+    from .models import IcsImport
+
+    run = IcsImport.objects.filter(pk=run_id).first()
+    if run is None or run.finished:
+        return
+    IcsImport.objects.filter(pk=run.pk, state=IcsImport.State.QUEUED).update(
+        state=IcsImport.State.RUNNING, started_at=timezone.now())  # fmt: skip
+    try:
+        _run(run)
+    except Exception:
+        _fail(run.pk, [UNEXPECTED])
+        raise
+
+
+def _fail(run_id: int, errors: list[str]) -> None:
+    from .models import IcsImport
+
+    IcsImport.objects.filter(pk=run_id).exclude(state=IcsImport.State.DONE).update(
+        state=IcsImport.State.FAILED, errors=errors[:100], finished_at=timezone.now())  # fmt: skip
+
+
+def _run(run) -> None:
+    from django.db import transaction
+
+    from . import services
+    from .models import IcsImport
+
+    errors: list[str] = []
+    with transaction.atomic():
+        # Under the lock, the state decides: an import another worker finished is not redone.
+        locked = IcsImport.objects.select_for_update().select_related(
+            "cpts", "created_by", "commune").get(pk=run.pk)  # fmt: skip
+        if locked.state == IcsImport.State.DONE:
+            return
+        try:
+            times, skipped = parse_slots(locked.content.encode("utf-8"))
+            if not times:
+                raise ValidationError(NO_SLOT)
+            with transaction.atomic():
+                slots = services.publish_slots(
+                    cpts=locked.cpts, professional=locked.created_by, actor=locked.created_by,
+                    times=times, profession_code=locked.profession_code, kind=locked.kind,
+                    mode=locked.mode, commune=locked.commune,
+                )  # fmt: skip
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            IcsImport.objects.filter(pk=run.pk).update(
+                state=IcsImport.State.DONE, processed=len(slots), total=len(slots),
+                summary={"slots": len(slots), "skipped": skipped[:20],
+                         "skipped_count": len(skipped)},
+                content="", errors=[], finished_at=timezone.now(),
+            )  # fmt: skip
+            return
+    _fail(run.pk, errors)

@@ -305,3 +305,38 @@ class CalendarFeedToken(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class IcsImport(models.Model):
+    """An agenda (.ics) uploaded to publish its slots, imported by a background job: the
+    uploaded text (bounded by ics.MAX_BYTES, checked at upload), the choices of the form,
+    and the progress and outcome the page shows. `done` is written in the publication's
+    own transaction, so a retried job never publishes twice."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
+        FAILED = "failed", "Échoué"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=200)
+    content = models.TextField(blank=True)  # emptied once imported
+    profession_code = models.CharField(max_length=10)
+    kind = models.CharField(max_length=20)
+    mode = models.CharField(max_length=20)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # French messages
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -18,6 +18,7 @@ urlpatterns = [
     path(P + "rendez-vous/<str:public_id>/annuler-saisie/", views.outcome_undo_view,
          name="outcome_undo"),
     path(P + "import-ics/", views.ics_import_view, name="ics_import"),
+    path(P + "import-ics/<str:public_id>/", views.ics_progress_view, name="ics_progress"),
     path(P + "permanence/", views.rota_view, name="rota"),
     path(P + "mes-gardes/", views.my_rota_view, name="my_rota"),
     path(P + "indicateurs/", views.indicators_view, name="indicators"),

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
@@ -32,6 +32,7 @@ from .forms import (
 )
 from .models import (
     Appointment,
+    IcsImport,
     RotaPeriod,
     RotaShift,
     RotaVolunteer,
@@ -307,31 +308,46 @@ def ics_import_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            times, skipped = ics.parse_slots(data["file"].read(ics.MAX_BYTES + 1))
+            raw = data["file"].read(ics.MAX_BYTES + 1)
+            times, skipped = ics.parse_slots(raw)
             if not times:
                 raise ValidationError({"file": "Aucun créneau à importer dans ce calendrier"
                                                + (" : voyez les événements ignorés ci-dessous."
                                                   if skipped else ".")})  # fmt: skip
-            slots = services.publish_slots(
-                cpts=request.cpts, professional=request.user, actor=request.user, times=times,
-                profession_code=data["profession_code"], kind=data["kind"], mode=data["mode"],
-                commune=data["commune"], request=request,
-            )  # fmt: skip
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 errors_to_form(form, exc)
             else:
                 form.add_error("file", exc.messages)
         else:
-            note = f" {len(skipped)} événement(s) ignoré(s)." if skipped else ""
-            messages.success(request, f"{len(slots)} créneau(x) importé(s).{note}")
-            for reason in skipped[:SKIPPED_SHOWN]:
-                messages.info(request, reason)
-            return redirect("same_day_care:slots", request.cpts.slug)
+            # The file is readable and holds slots: the job publishes them (all or none,
+            # its checks against the agenda done there); this page follows it.
+            run = ics.start_import(
+                cpts=request.cpts, actor=request.user, file_name=data["file"].name,
+                raw=raw, profession_code=data["profession_code"], kind=data["kind"],
+                mode=data["mode"], commune=data["commune"], total=len(times),
+            )  # fmt: skip
+            return redirect("same_day_care:ics_progress", request.cpts.slug, run.public_id)
     return render(request, "same_day_care/ics_import.html", {
         "form": form, "skipped": skipped[:SKIPPED_SHOWN],
         "skipped_more": max(len(skipped) - SKIPPED_SHOWN, 0),
     }, status=400 if form.errors else 200)  # fmt: skip
+
+
+@member_view(permissions.publish_slots)
+@require_GET
+def ics_progress_view(request, public_id):
+    """An agenda's import, then its outcome: its author's, as the slots are theirs. The
+    fragment polls itself with htmx every 2 s until the job has finished."""
+    run = get_by_public_id(
+        IcsImport.objects.filter(cpts=request.cpts, created_by=request.user), public_id
+    )
+    summary = run.summary or {}
+    skipped = summary.get("skipped") or []
+    context = {"run": run, "skipped": skipped,
+               "skipped_more": max(summary.get("skipped_count", 0) - len(skipped), 0)}  # fmt: skip
+    template = "_ics_progress.html" if request.htmx else "ics_progress.html"
+    return render(request, f"same_day_care/{template}", context)
 
 
 def ics_feed_view(request, token):

@@ -134,6 +134,16 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
                                       file_name="cpam.csv",
                                       content=b"nom;prenom;date_naissance;sexe;commune\n"
                                               b"Ycarienne;Lou;01/01/1980;F;38053\n")  # fmt: skip
+    # A failed import of that list and a GP's agenda import: their progress pages.
+    from maillage.gp_access.models import CpamImport
+    from maillage.same_day_care.models import IcsImport
+
+    cpam_run = CpamImport.objects.create(cpts=home_cpts, upload=upload, file_name="cpam.csv",
+                                         created_by=coordinator, total=1, state="failed",
+                                         errors=["Ligne 2 : sexe illisible"])  # fmt: skip
+    ics_run = IcsImport.objects.create(cpts=home_cpts, created_by=gp, file_name="agenda.ics",
+                                       profession_code="10", kind="cpts", mode="practice",
+                                       commune=bourgoin)  # fmt: skip
     professional = DirectoryEntry.objects.filter(cpts=home_cpts).select_related(
         "professional").first().professional
     structure = structures_for(home_cpts).first()
@@ -147,6 +157,8 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
         "directory:structure": [structure.public_id],
         "patients:review": [review.public_id],
         "gp_access:cpam_mapping": [upload.public_id],
+        "gp_access:cpam_progress": [cpam_run.public_id],
+        "same_day_care:ics_progress": [ics_run.public_id],
         "gp_access:request": [gp_request.public_id], "gp_access:merge": [gp_request.public_id],
         "same_day_care:request": [snp.public_id],
         "same_day_care:request_criteria": [snp.public_id],

@@ -29,7 +29,7 @@ def upload(client, content, name="cpam.csv", encoding="utf-8"):
     )
 
 
-def test_upload_guess_preview_and_import(client_for, coordinator):
+def test_upload_guess_preview_and_import(client_for, coordinator, run_jobs):
     client = client_for(coordinator)
     response = upload(client, GOOD)
     stored = CsvUpload.objects.get()
@@ -40,7 +40,10 @@ def test_upload_guess_preview_and_import(client_for, coordinator):
         f"col_{k}": "" if v is None else str(v)
         for k, v in guess_mapping(read_csv(GOOD.encode()).header).items()
     }
-    response = client.post(mapping_url, {**mapping, "action": "import"}, follow=True)
+    response = client.post(mapping_url, {**mapping, "action": "import"})
+    assert "import-cpam/suivi/" in response["Location"]
+    run_jobs()
+    response = client.get(response["Location"])
     assert "2 ligne(s) importée(s) : 2 demande(s) créée(s)" in text(response)
     dupont = GpRequest.objects.get(patient__birth_name="DUPONT")
     assert dupont.origin == "cpam" and dupont.priority_reasons.startswith("ALD")
@@ -84,7 +87,7 @@ def test_unreadable_files_are_refused(client_for, coordinator, content, message)
     assert response.status_code == 400 and message in text(response)
 
 
-def test_windows_1252_file_and_known_patient(client_for, coordinator, make_request):
+def test_windows_1252_file_and_known_patient(client_for, coordinator, make_request, run_jobs):
     existing = make_request(birth_name="DUPONT", first_names="Marie", birth_date="1945-03-12")
     client = client_for(coordinator)
     response = upload(
@@ -92,7 +95,9 @@ def test_windows_1252_file_and_known_patient(client_for, coordinator, make_reque
     )
     guessed = guess_mapping(read_csv(GOOD.encode("cp1252")).header)
     post = {f"col_{k}": "" if v is None else str(v) for k, v in guessed.items()}
-    response = client.post(response["Location"], {**post, "action": "import"}, follow=True)
+    response = client.post(response["Location"], {**post, "action": "import"})
+    run_jobs()
+    response = client.get(response["Location"])
     assert "1 patient(s) avaient déjà une demande en cours" in text(response)
     assert Patient.objects.filter(birth_name="DUPONT").count() == 1
     assert existing.patient.gp_requests.count() == 1

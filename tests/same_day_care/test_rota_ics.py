@@ -180,7 +180,8 @@ def test_ics_parse_future_events_recurrence_and_refusals():
 
 
 @pytest.mark.django_db
-def test_ics_import_page_and_private_feed(client_for, gp, regulator, publish, snp_request, client):
+def test_ics_import_page_and_private_feed(client_for, gp, regulator, publish, snp_request, client,
+                                         run_jobs):  # fmt: skip
     start = (timezone.now() + datetime.timedelta(days=1)).replace(second=0, microsecond=0)
     upload = SimpleUploadedFile(
         "agenda.ics", _ics(_event(start.astimezone(datetime.UTC))), content_type="text/calendar"
@@ -196,6 +197,7 @@ def test_ics_import_page_and_private_feed(client_for, gp, regulator, publish, sn
         },
     )
     assert response.status_code == 302
+    run_jobs()  # the job publishes the slots
     slot = Slot.objects.get(professional=gp, start=start)
     services.book(slot=slot, snp_request=snp_request(), actor=regulator)
     membership = Membership.objects.get(user=gp, cpts__slug=HOME)
