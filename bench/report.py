@@ -216,6 +216,7 @@ SECTION_LABELS = {
     "pathways": "parcours",
     "audit": "journal d'audit",
     "home": "page d'accueil",
+    "notifications": "notifications",
 }
 # The same, as a sentence names them.
 SECTION_NAMES = {
@@ -228,6 +229,7 @@ SECTION_NAMES = {
     "pathways": "les parcours",
     "audit": "le journal d'audit",
     "home": "les pages d'accueil",
+    "notifications": "les notifications",
 }
 
 
@@ -986,6 +988,79 @@ def _console_home(ho: dict) -> list[str]:
     return out
 
 
+# Notifications (bench_notifications.py) ------------------------------------------------
+
+
+def _notifications_rows(no: dict) -> list[str]:
+    if "failed" in no:
+        return [_failed_row("Notifications", no)]
+    met = no["targets_met"]
+    labels = {"sent": "envoyés", "failed": "en échec", "pending": "en attente",
+              "sending": "en cours", "skipped": "non envoyés"}  # fmt: skip
+    statuses = ", ".join(f"{num(n, 0)} {labels.get(s, s)}"
+                         for s, n in sorted(no["statuses"].items()))  # fmt: skip
+    jobs = no["jobs_queued"]
+    return [
+        f"| Notifications : {num(no['people'], 0)} messages (e-mail et SMS, "
+        f"{num(no['deliveries'], 0)} envois, {jobs} tâche{'s' if jobs > 1 else ''} en file) "
+        f"écrits et mis "
+        f"en file comme par une requête | {num(no['notify_s'] * 1000, 0)} ms "
+        f"| {num(no['raw_sql_baseline_s'] * 1000, 0)} ms (INSERT écrits à la main) "
+        f"| {ratio(no['ratio_to_baseline'])} | < {num(no['targets']['notify_s'] * 1000, 0)} ms "
+        f"| {status(met['notify_2000_under_1s'])} |",
+        f"| Notifications : un worker remet les {num(no['deliveries'], 0)} envois aux "
+        f"passerelles (console) | {num(no['drain_one_worker_s'])} s ({statuses}) | — | — "
+        f"| < {num(no['targets']['drain_s'], 0)} s "
+        f"| {status(met['all_handed_by_one_worker_under_60s'])} |",
+        f"| Notifications : SMS envoyés deux fois | {no['sms_sent_twice']} "
+        f"({num(no['sms_lines'], 0)} SMS pour {num(no['people'], 0)} personnes) | — | — | 0 "
+        f"| {status(met['none_sent_twice'])} |",
+    ]
+
+
+def _notifications_text(no: dict) -> list[str]:
+    if "failed" in no:
+        return []
+    return [
+        f"**Notifications.** Une base SQLite jetable (migrations seules, une CPTS), "
+        f"{num(no['people'], 0)} personnes sans compte, chacune avec une adresse e-mail et un "
+        "numéro de téléphone. `notify()` leur écrit un message sur les canaux e-mail et SMS, "
+        "comme une requête l'appellerait : la transaction entière, validation et mise en file "
+        "des tâches d'envoi comprises. La référence insère à la main (`executemany`, une "
+        "transaction) les mêmes messages, envois et lignes de file. Puis un vrai worker "
+        "(`maillage qcluster`, un seul processus) remet chaque envoi aux passerelles de "
+        "console (e-mail sur la console, SMS ajoutés à un fichier) : la durée va de son "
+        "démarrage jusqu'à ce qu'aucun envoi ne soit en attente ; chaque ligne de SMS est "
+        "comptée pour vérifier que personne ne le reçoit deux fois.",
+        "",
+    ]
+
+
+def _notifications_check(no: dict) -> str:
+    if "failed" in no:
+        return f"**notifications : mesure en échec ({no['failed']})**"
+    if not no["comparison_valid"]:
+        return ("**notifications : la référence n'a pas écrit autant de lignes que "
+                "`notify()`**")  # fmt: skip
+    rows = no["baseline_rows"]
+    return (f"notifications : la référence écrit autant de messages "
+            f"({num(rows['notifications'], 0)}), d'envois ({num(rows['deliveries'], 0)}) et de "
+            f"lignes de file ({rows['jobs_queued']}) que `notify()`")  # fmt: skip
+
+
+def _console_notifications(no: dict) -> list[str]:
+    if "failed" in no:
+        return [f"notifications FAILED: {no['failed']}"]
+    return [
+        f"notifications notify {no['people']}: {no['notify_s'] * 1000:.0f} ms (raw "
+        f"{no['raw_sql_baseline_s'] * 1000:.0f} ms, x{no['ratio_to_baseline']}); one worker "
+        f"{no['drain_one_worker_s']} s, statuses {no['statuses']}; sms {no['sms_lines']}, "
+        f"twice {no['sms_sent_twice']}; same rows as baseline: {no['comparison_valid']}",
+        "notifications targets: "
+        + ", ".join(f"{k}={v}" for k, v in no["targets_met"].items()),
+    ]
+
+
 # One entry per section of results.json: table rows, "Ce qui est mesuré", checks.
 SECTION_PARTS = {
     "geography": (_geography_rows, _geography_text, lambda s: [_geography_check(s)]),
@@ -997,6 +1072,8 @@ SECTION_PARTS = {
     "pathways": (_pathways_rows, _pathways_text, lambda s: [_pathways_check(s)]),
     "audit": (_audit_rows, _audit_text, lambda s: [_audit_check(s)]),
     "home": (_home_rows, _home_text, lambda s: [_home_check(s)]),
+    "notifications": (_notifications_rows, _notifications_text,
+                      lambda s: [_notifications_check(s)]),  # fmt: skip
 }
 
 
@@ -1061,13 +1138,13 @@ def _reproduce_text(results: dict) -> str:
         "vérification échoue. Pour ne remesurer que certaines sections, par exemple "
         "`.venv/bin/python bench/run.py --only gp_access,same_day` (sections : `geography`, "
         "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`, `pathways`, "
-        "`audit`, `home`) : "
+        "`audit`, `home`, `notifications`) : "
         "les autres "
         "gardent leurs chiffres et leur date de mesure. Le code des mesures est dans "
         "`bench/` : `bench_geography.py`, `raw_geography.py`, `bench_territory.py`, "
         "`bench_directory.py`, `bench_rpps.py`, `raw_rpps.py`, `rpps_file.py` (le fichier "
         "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py`, `bench_pathways.py`, "
-        "`bench_audit.py` et `bench_home.py`."
+        "`bench_audit.py`, `bench_home.py` et `bench_notifications.py`."
     )
     return text
 
@@ -1320,6 +1397,7 @@ CONSOLE_PARTS = {
     "pathways": _console_pathways,
     "audit": _console_audit,
     "home": _console_home,
+    "notifications": _console_notifications,
 }
 
 

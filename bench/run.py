@@ -119,6 +119,7 @@ SECTIONS = (
     "pathways",
     "audit",
     "home",
+    "notifications",
 )
 MODULE_SECTIONS = {
     "gp_access": "bench_gp_access",
@@ -126,6 +127,7 @@ MODULE_SECTIONS = {
     "pathways": "bench_pathways",
     "audit": "bench_audit",
     "home": "bench_home",
+    "notifications": "bench_notifications",
 }
 ALIASES = {"directory": "directory_search", "rpps": "rpps_import"}
 CHILD_TIMEOUT_S = 1800
@@ -330,6 +332,14 @@ def measure(name: str, step: int, steps: int, work_dir: Path):
             f"{prefix} pages d'accueil « Aujourd'hui » de six rôles, CPTS chargée (parcours, "
             "médecin traitant, soins non programmés), et SQL brut (SQLite et PostgreSQL, "
             "plusieurs minutes)…",
+            flush=True,
+        )
+        return run_module_section(name, work_dir)
+    if name == "notifications":
+        print(
+            f"{prefix} notifications : 2 000 messages (e-mail et SMS) écrits et mis en file "
+            "comme par une requête, et SQL brut ; un worker les remet tous aux passerelles "
+            "(console)…",
             flush=True,
         )
         return run_module_section(name, work_dir)

@@ -14,7 +14,7 @@ from maillage.core import audit, permissions
 from maillage.core.models import Membership, Role, User
 from maillage.core.text import echo
 from maillage.core.validators import validate_phone_fr
-from maillage.notifications.services import notify
+from maillage.notifications.services import notify, resolve
 from maillage.patients.access import grant_access, revoke_access
 from maillage.patients.models import Patient
 
@@ -197,9 +197,11 @@ def _end_gp_sight(gp_request, *, keep=None) -> None:
     """A request that ends (cancelled, redirected) or goes back to the waiting list takes
     its patient out of the sight of the GPs it was proposed to: live proposals are
     withdrawn, their grants revoked."""
-    Proposal.objects.filter(request=gp_request, state=Proposal.State.PENDING).update(
-        state=Proposal.State.WITHDRAWN
-    )
+    live = Proposal.objects.filter(request=gp_request, state=Proposal.State.PENDING)
+    waited = list(live.values_list("batch_id", "gp_id").distinct())
+    live.update(state=Proposal.State.WITHDRAWN)
+    for batch_id, gp_id in waited:
+        _settle_bell(batch_id, gp_id)
     for gp_id in set(gp_request.proposals.values_list("gp_id", flat=True)) - {keep}:
         revoke_access(patient=gp_request.patient, user=User.objects.get(pk=gp_id),
                       reason=GP_GRANT)  # fmt: skip
@@ -247,6 +249,7 @@ def expire_overdue_proposals(*, cpts, now=None) -> int:
             proposal.state, proposal.responded_at = Proposal.State.EXPIRED, now
             proposal.save(update_fields=["state", "responded_at"])
             revoke_access(patient=proposal.request.patient, user=proposal.gp, reason=GP_GRANT)
+            _settle_bell(proposal.batch_id, proposal.gp_id)
             if proposal.request.status == Status.PROPOSED:
                 deadline = timezone.localtime(proposal.respond_by)
                 transition(gp_request=proposal.request, to_status=Status.QUALIFIED, actor=None,
@@ -469,7 +472,7 @@ def _notify_gp(batch, gp_id, count):
     # No health data in the message: the GP reads it after logging in.
     notify(
         cpts=batch.cpts, recipients=[gp], kind="gp_access.proposals", link=link,
-        ref=f"gp_batch:{batch.public_id}",
+        ref=batch_ref(batch.public_id),
         subject=f"{batch.cpts.name} : {count} patient(s) vous sont proposés",
         body=(
             f"Bonjour,\n\nLa coordination de {batch.cpts.name} vous propose {count} "
@@ -477,6 +480,26 @@ def _notify_gp(batch, gp_id, count):
             f"requise) : {link}"
         ),
     )  # fmt: skip
+
+
+def batch_ref(public_id) -> str:
+    """What the GP's message about a batch is about (notifications' `ref`)."""
+    return f"gp_batch:{public_id}"
+
+
+def _settle_bell(batch_id, gp_id) -> None:
+    """Once no proposal of the batch still waits for the GP (answered, expired,
+    withdrawn), the message that announced it is marked read: the bell counts only what
+    still asks for their answer."""
+    if batch_id is None:
+        return
+    if Proposal.objects.filter(batch_id=batch_id, gp_id=gp_id,
+                               state=Proposal.State.PENDING).exists():  # fmt: skip
+        return
+    public_id = ProposalBatch.objects.filter(pk=batch_id).values_list("public_id", flat=True)
+    gp = User.objects.filter(pk=gp_id).first()
+    if public_id and gp is not None:
+        resolve(ref=batch_ref(public_id[0]), user=gp)
 
 
 @transaction.atomic
@@ -518,6 +541,7 @@ def proposal_respond(*, proposal, gp, accept: bool, reason="", request=None) -> 
         revoke_access(patient=proposal.request.patient, user=gp, reason=GP_GRANT)
     proposal.responded_at = now
     proposal.save(update_fields=["state", "decline_reason", "responded_at"])
+    _settle_bell(proposal.batch_id, gp.pk)
     return proposal
 
 

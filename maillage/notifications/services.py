@@ -210,6 +210,16 @@ def mark_read(*, user, public_id=None) -> int:
     return rows.update(read_at=timezone.now())
 
 
+def resolve(*, ref: str, user) -> int:
+    """The thing a message is about (its `ref`, e.g. "gp_batch:<uuid>") no longer waits
+    for `user` (they answered, it expired, it was withdrawn): their unread in-app messages
+    about it are marked read, so the bell stops counting them. Returns how many."""
+    if not ref:
+        return 0
+    rows = Notification.objects.in_app_for(user).unread().filter(ref=ref)
+    return rows.update(read_at=timezone.now())
+
+
 def unread_count(user) -> int:
     return Notification.objects.in_app_for(user).unread().count()
 

@@ -272,14 +272,11 @@ def note_view(request, public_id):
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            sent = getattr(note, "alert_sent", None)
-            if sent is False:
-                messages.warning(request, f"{note.get_kind_display()} enregistrée, mais "
-                                 "l'e-mail d'alerte n'a pas pu partir : prévenez l'équipe de "
-                                 "soins autrement.")  # fmt: skip
-            else:
-                told = " L'équipe de soins est prévenue par e-mail." if sent else ""
-                messages.success(request, f"{note.get_kind_display()} enregistrée.{told}")
+            # The alert is queued with the note (notifications retry a failed send), so
+            # there is no "could not be sent" case to report here.
+            told = (" L'équipe de soins est prévenue (dans l'application et par e-mail, "
+                    "selon ses préférences)." if getattr(note, "alert_sent", False) else "")
+            messages.success(request, f"{note.get_kind_display()} enregistrée.{told}")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
     return _failed(request, enrolment, note_form=form)
 
