@@ -26,7 +26,7 @@ def test_every_error_of_the_public_form_comes_back_at_once(client):
     # Field checks and the patient service's checks, in the same answer.
     assert set(errors) >= {"birth_date", "commune", "consent", "nir", "phone", "first_names"}
     assert "futur" in errors["birth_date"]
-    assert "Commune inconnue" in errors["commune"]
+    assert "Aucune commune avec le code 38999" in errors["commune"]
     assert not GpRequest.objects.filter(patient__birth_name="Rivière").exists()
 
 
@@ -44,6 +44,6 @@ def test_the_summary_links_to_each_field_and_takes_the_focus(client):
     summary = html[html.index("data-error-summary"):]
     summary = summary[: summary.index("</div>")]
     assert 'href="#id_consent"' in summary and 'href="#id_commune"' in summary
-    assert "Commune inconnue" in summary
+    assert "Aucune commune avec le code 38999" in summary
     assert 'tabindex="-1"' in html[html.rindex("<div", 0, html.index("data-error-summary")):
                                    html.index("data-error-summary")]
