@@ -81,7 +81,8 @@ def test_env_int_either_reads_the_integer_or_says_so_in_french(raw):
         assert str(exc).startswith("MAILLAGE_PROPERTY doit être un entier")
         assert "\n" not in str(exc)
     else:
-        assert value == (int(raw) if raw.strip() else 7)
+        # Surrounding blanks (str.strip's, a wider set than int()'s) are ignored.
+        assert value == (int(raw.strip()) if raw.strip() else 7)
     finally:
         del os.environ["MAILLAGE_PROPERTY"]
 
@@ -153,7 +154,10 @@ def test_serve_takes_its_workers_from_web_concurrency_or_its_option(settings, mo
 
     launched = []
     monkeypatch.setattr(serve, "call_command", lambda *a, **k: None)  # no collectstatic
-    monkeypatch.setattr(serve.os, "execv", lambda path, command: launched.append(command))
+    # The web server, with a worker beside it (tests/core/test_jobs_worker_process.py runs
+    # the real processes).
+    monkeypatch.setattr(serve.Command, "supervise",
+                        lambda self, commands: launched.append(commands["serveur web"]))
     settings.WEB_CONCURRENCY = 5
     call_command("serve", bind="127.0.0.1:9")
     call_command("serve", "--workers", "2")
