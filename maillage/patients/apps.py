@@ -22,7 +22,8 @@ AUDIT_LABELS = {
         "patients.DuplicateReview": "Doublon à vérifier",
         "patients.Consent": "Consentement",
     },
-    "places": {"duplicate_warning": "Avertissement de doublon",
+    "places": {"patients.picker": "Suggestions de patients (recherche par nom)",
+               "duplicate_warning": "Avertissement de doublon",
                "duplicate_review": "Vérification d'un doublon"},
     "fields": {
         "birth_name": "nom de naissance", "used_name": "nom utilisé", "first_names": "prénoms",
