@@ -79,9 +79,9 @@ def test_meeting_decision_creates_a_task_the_nurse_sees_on_her_phone(demo_server
         assert people.get_by_text(name).is_visible()
 
     # The patient's case, with the question to discuss.
-    page.get_by_label("Patient et parcours").select_option(
-        label="MARCHAND Lucie — Diabète de type 2"
-    )
+    patient = page.get_by_role("combobox", name="Patient")
+    patient.press_sequentially("marchand", delay=40)
+    page.get_by_role("option", name=re.compile("^MARCHAND Lucie")).click()
     page.get_by_label("Question posée").fill("Pied à risque : quel suivi podologique ?")
     page.get_by_role("button", name="Ajouter à l'ordre du jour").click()
     page.wait_for_selector("text=Dossier ajouté à l'ordre du jour.")
