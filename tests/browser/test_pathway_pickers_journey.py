@@ -88,7 +88,8 @@ def test_gp_adds_a_case_and_the_attending_gp_by_typing_names(demo_server, phone_
     field = page.get_by_role("combobox", name="Médecin traitant")
     field.tap()
     field.press_sequentially(gp.last_name[:5], delay=50)
-    option = page.get_by_role("option", name=re.compile(f"^{gp.get_full_name()}"))
+    option = page.locator("#gp-attending_gp-suggestions").get_by_role(
+        "option", name=re.compile(f"^{gp.get_full_name()}"))  # fmt: skip
     option.wait_for()
     assert_accessible(page)
     option.tap()
