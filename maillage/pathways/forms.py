@@ -136,14 +136,20 @@ class TeamAddForm(forms.Form):
     """Adding one member to the care team being formed, by name, e-mail or RPPS: the
     enrolment page lists every member only while the CPTS has few of them."""
 
-    def __init__(self, *args, cpts, **kwargs):
+    def __init__(self, *args, cpts, label="Ajouter un membre à l'équipe de soins",
+                 help_text="Nom, e-mail ou numéro RPPS (11 chiffres), puis « Ajouter ».",
+                 **kwargs):  # fmt: skip
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
+        # "care_team": the members who may see patients, as meetings.invitable_members too.
         self.fields["add_member"] = MemberPickerField(
-            cpts=cpts, scope="care_team", required=False,
-            label="Ajouter un membre à l'équipe de soins",
-            help_text="Nom, e-mail ou numéro RPPS (11 chiffres), puis « Ajouter ».",
-        )  # fmt: skip
+            cpts=cpts, scope="care_team", required=False, label=label, help_text=help_text)
+
+    def picked(self) -> str | None:
+        """The public id of the member picked, if the form is valid and one was."""
+        if not self.is_valid() or self.cleaned_data["add_member"] is None:
+            return None
+        return str(self.cleaned_data["add_member"].public_id)
 
 
 class NoteForm(forms.Form):

@@ -132,3 +132,68 @@ def test_a_board_member_cannot_be_added_to_a_team(client_for, coordinator, board
     assert response.status_code == 400
     assert "Aucun professionnel de la CPTS ne correspond" in text(response)
     assert not Enrolment.objects.filter(patient=patient).exists()
+
+
+# Meeting invitations --------------------------------------------------------------------
+
+
+@pytest.fixture
+def planned_meeting(home_cpts, coordinator):
+    import datetime
+
+    from django.utils import timezone
+
+    from maillage.pathways import meetings
+
+    starts = timezone.localtime() + datetime.timedelta(days=2)
+    return meetings.schedule(
+        cpts=home_cpts, organiser_membership=_membership(coordinator, home_cpts), title="RCP",
+        starts_at=starts.replace(minute=0, second=0, microsecond=0), duration_minutes=60,
+        place="MSP", participants=[],
+    )  # fmt: skip
+
+
+def test_a_long_invitation_list_gives_way_to_a_picker(client_for, coordinator, nurse, home_cpts,
+                                                      planned_meeting, monkeypatch):  # fmt: skip
+    from maillage.pathways.views import meetings as meeting_views
+
+    monkeypatch.setattr(meeting_views, "INVITE_LIST_MAX", 1)
+    client = client_for(coordinator)
+    page = client.get(url("meeting", planned_meeting.public_id)).content.decode()
+    assert 'name="add_member_search"' in page and 'name="participants"' not in page
+    response = client.post(url("meeting_invite", planned_meeting.public_id),
+                           {"add_member": "", "add_member_search": nurse.email})  # fmt: skip
+    assert response.status_code == 302
+    assert planned_meeting.attendance.filter(user=nurse).exists()
+
+
+def test_a_board_member_is_never_invited_by_name(client_for, coordinator, board_member,
+                                                 home_cpts, planned_meeting):  # fmt: skip
+    response = client_for(coordinator).post(url("meeting_invite", planned_meeting.public_id), {
+        "add_member": str(_membership(board_member, home_cpts).public_id),
+        "add_member_search": "x"})
+    assert response.status_code == 400
+    assert "Aucun professionnel de la CPTS ne correspond" in text(response)
+    assert not planned_meeting.attendance.filter(user=board_member).exists()
+
+
+def test_a_meeting_is_planned_with_a_participant_picked_by_name(client_for, coordinator, nurse,
+                                                                monkeypatch):  # fmt: skip
+    import datetime
+
+    from django.utils import timezone
+
+    from maillage.pathways.models import Meeting
+    from maillage.pathways.views import meetings as meeting_views
+
+    monkeypatch.setattr(meeting_views, "INVITE_LIST_MAX", 1)
+    client = client_for(coordinator)
+    form = client.get(url("meeting_new")).content.decode()
+    assert 'name="add_member_search"' in form and 'name="participants"' not in form
+    starts = timezone.localtime() + datetime.timedelta(days=4)
+    response = client.post(url("meeting_new"), {
+        "title": "RCP plaies", "starts_at": f"{starts:%Y-%m-%dT14:00}", "duration_minutes": "60",
+        "add_member": "", "add_member_search": nurse.email})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="RCP plaies")
+    assert meeting.attendance.filter(user=nurse).exists()

@@ -21,6 +21,7 @@ from maillage.same_day_care.forms import PROFESSIONS
 
 from .. import meetings as services
 from ..access import enrolments_visible_to
+from ..forms import TeamAddForm
 from ..models import Meeting
 
 # Forms ------------------------------------------------------------------------------
@@ -211,8 +212,12 @@ def meetings_view(request):
 @require_http_methods(["GET", "POST"])
 def meeting_new_view(request):
     members = services.invitable_members(request.cpts)
-    form = MeetingForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST.copy() if request.method == "POST" else None
+    adder = _invite_picker(request)
+    if data is not None and adder.picked():  # one more participant, picked by name
+        data.setlist("participants", data.getlist("participants") + [adder.picked()])
+    form = MeetingForm(data, members=members)
+    if request.method == "POST" and form.is_valid() and not adder.errors:
         try:
             meeting = services.schedule(
                 cpts=request.cpts, organiser_membership=request.membership,
@@ -226,8 +231,21 @@ def meeting_new_view(request):
         else:
             messages.success(request, "Réunion planifiée : ajoutez les dossiers à discuter.")
             return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
-    return render(request, "pathways/meeting_form.html", {"form": form, "members": members},
-                  status=400 if form.errors else 200)  # fmt: skip
+    by_name = len(members) > INVITE_LIST_MAX
+    chosen = set(form["participants"].value() or [])
+    return render(request, "pathways/meeting_form.html", {
+        "form": form, "adder": adder, "by_name": by_name,
+        "members": [m for m in members if str(m.public_id) in chosen] if by_name else members,
+    }, status=400 if form.errors or adder.errors else 200)  # fmt: skip
+
+
+# Past this many members to invite, checkboxes give way to a picker (by name, e-mail, RPPS).
+INVITE_LIST_MAX = 25
+
+
+def _invite_picker(request):
+    return TeamAddForm(request.POST if request.method == "POST" else None, cpts=request.cpts,
+                       label="Inviter un membre", help_text="Nom, e-mail ou numéro RPPS.")
 
 
 def _meeting_page(request, meeting, *, case_form=None, invite_error="", status_form=None,
@@ -245,6 +263,8 @@ def _meeting_page(request, meeting, *, case_form=None, invite_error="", status_f
         "user__last_name", "user__first_name", "pk")  # fmt: skip
     started = meeting.starts_at <= timezone.now()
     invited_ids = {a.user_id for a in attendance}
+    invitable = [m for m in services.invitable_members(request.cpts)
+                 if m.user_id not in invited_ids] if manage else []  # fmt: skip
     return render(request, "pathways/meeting.html", {
         "meeting": meeting, "attendance": attendance,
         "cases": services.cases_for_viewer(meeting, membership, request=request),
@@ -252,8 +272,9 @@ def _meeting_page(request, meeting, *, case_form=None, invite_error="", status_f
         "can_decide": meeting.status != Meeting.Status.CANCELLED and started
                       and (manage or invited),
         "started": started,
-        "invitable": [m for m in services.invitable_members(request.cpts)
-                      if m.user_id not in invited_ids] if manage else [],
+        "invitable": invitable,
+        "invite_by_name": len(invitable) > INVITE_LIST_MAX,
+        "invite_picker": _invite_picker(request) if manage else None,
         "invite_error": invite_error,
         "status_form": status_form or MeetingStatusForm(initial={"status": "cancelled"}),
     }, status=status)  # fmt: skip
@@ -298,9 +319,14 @@ def meeting_invite_view(request, public_id):
         raise Http404
     members = {str(m.public_id): m for m in services.invitable_members(request.cpts)}
     chosen = request.POST.getlist("participants")
+    adder = _invite_picker(request)
+    if adder.picked():
+        chosen.append(adder.picked())
     unknown = [key for key in chosen if key not in members]
     error = "Participant inconnu dans cette CPTS." if unknown else ""
-    if not chosen:
+    if adder.errors:  # the message itself is under the picker
+        error = "Vérifiez le membre à inviter."
+    elif not chosen:
         error = "Choisissez au moins une personne à inviter."
     if not error:
         try:
