@@ -15,17 +15,36 @@ from django.core.exceptions import ValidationError
 from django.templatetags.static import static
 from django.urls import reverse
 
+from maillage.core import permissions
 from maillage.core.models import Membership
 from maillage.territory.models import search_key
 
-from .models import DirectoryEntry
+from .models import GP_PROFESSION, GP_SPECIALTIES, DirectoryEntry
 
 SEARCH_MAX = 100
 SUGGESTION_LIMIT = 10
+
+
+def general_practitioners(cpts):
+    """The members who can be a patient's médecin traitant: active professional members
+    whose account is linked to a general practitioner's entry of this CPTS's directory."""
+    return (
+        Membership.objects.active().filter(cpts=cpts).professionals()
+        .filter(user__directory_entries__cpts=cpts,
+                user__directory_entries__professional__profession_code=GP_PROFESSION,
+                user__directory_entries__professional__specialty_code__in=GP_SPECIALTIES)
+        .distinct()
+    )  # fmt: skip
+
+
 # Which members a picker offers (?scope=): its suggestions and its field agree.
 SCOPES = {
+    "gps": general_practitioners,
     "professionals": lambda cpts: Membership.objects.active().filter(cpts=cpts).professionals(),
     "members": lambda cpts: Membership.objects.active().filter(cpts=cpts),
+    # Who may be in a patient's care team (pathways.services.proposed_team).
+    "care_team": lambda cpts: Membership.objects.active().filter(cpts=cpts)
+    .with_permission(permissions.see_patients),
 }
 
 

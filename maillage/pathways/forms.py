@@ -1,8 +1,11 @@
 import unicodedata
+import uuid
 
 from django import forms
 
+from maillage.core.models import Membership
 from maillage.directory.models import PROFESSIONS
+from maillage.directory.pickers import MemberPickerField
 
 from .models import CoordinationNote, Enrolment, NoteKind, ResultKind, Task
 
@@ -129,6 +132,26 @@ class EnrolForm(forms.Form):
         ]
 
 
+class TeamAddForm(forms.Form):
+    """Adding one member to the care team being formed, by name, e-mail or RPPS: the
+    enrolment page lists every member only while the CPTS has few of them."""
+
+    def __init__(self, *args, cpts, label="Ajouter un membre à l'équipe de soins",
+                 help_text="Nom, e-mail ou numéro RPPS (11 chiffres), puis « Ajouter ».",
+                 **kwargs):  # fmt: skip
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        # "care_team": the members who may see patients, as meetings.invitable_members too.
+        self.fields["add_member"] = MemberPickerField(
+            cpts=cpts, scope="care_team", required=False, label=label, help_text=help_text)
+
+    def picked(self) -> str | None:
+        """The public id of the member picked, if the form is valid and one was."""
+        if not self.is_valid() or self.cleaned_data["add_member"] is None:
+            return None
+        return str(self.cleaned_data["add_member"].public_id)
+
+
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(
         label="Type", choices=NoteKind.choices, initial=NoteKind.NOTE,
@@ -203,27 +226,66 @@ class ReassignForm(forms.Form):
         return self.users[self.cleaned_data["assignee"]]
 
 
-class AttendingGpForm(forms.Form):
-    attending_gp = forms.ChoiceField(
-        label="Médecin traitant", required=False,
-        help_text="Les médecins généralistes membres de la CPTS, reliés à leur fiche de "
-                  "l'annuaire.",
-        error_messages={"invalid_choice": "Choisissez un médecin généraliste membre de la "
-                                          "CPTS."},
-    )  # fmt: skip
+class GpPickerField(MemberPickerField):
+    """A general practitioner of the CPTS linked to their directory entry (scope "gps"),
+    picked by name, e-mail or RPPS. Also takes a user's public id (what the former select
+    posted, API clients) and the patient's current GP unchanged even if no longer offered."""
 
-    def __init__(self, *args, professionals, patient, **kwargs):
+    default_error_messages = {
+        "unknown": "Choisissez un médecin généraliste membre de la CPTS, relié à sa fiche de "
+                   "l'annuaire.",
+        "several": "Plusieurs médecins correspondent : choisissez dans la liste ou précisez "
+                   "(prénom, e-mail ou RPPS).",
+    }  # fmt: skip
+
+    def __init__(self, *, cpts, current=None, **kwargs):
+        super().__init__(cpts=cpts, scope="gps", **kwargs)
+        self.current = current  # the current GP's Membership, or None
+
+    def to_python(self, value):
+        key = value.get("id", "") if isinstance(value, dict) else ""
+        if key and self.current is not None and key in (
+            str(self.current.public_id), str(self.current.user.public_id)
+        ):
+            return self.current
+        if key and _is_uuid(key):
+            by_user = self.queryset.filter(user__public_id=key).select_related("user").first()
+            if by_user is not None:
+                return by_user
+        return super().to_python(value)
+
+
+class AttendingGpForm(forms.Form):
+    """The patient's médecin traitant: a GP of the CPTS picked by name (suggestions as one
+    types); an empty field records none (or one outside the CPTS)."""
+
+    def __init__(self, *args, cpts, patient, **kwargs):
         kwargs.setdefault("auto_id", "gp-%s")
-        current = patient.attending_gp.public_id if patient.attending_gp_id else ""
-        kwargs.setdefault("initial", {"attending_gp": str(current)})
+        current = None
+        if patient.attending_gp_id:
+            current = (Membership.objects.filter(cpts=cpts, user_id=patient.attending_gp_id)
+                       .select_related("user").first())  # fmt: skip
+        if current is not None:
+            kwargs.setdefault("initial", {"attending_gp": current})
         super().__init__(*args, **kwargs)
-        self.users = {str(m.user.public_id): m.user for m in professionals}
-        self.fields["attending_gp"].choices = [("", "Non renseigné ou hors CPTS")] + [
-            (key, user.get_full_name() or user.email) for key, user in self.users.items()
-        ]
+        self.fields["attending_gp"] = GpPickerField(
+            cpts=cpts, current=current, label="Médecin traitant", required=False,
+            help_text="Nom, e-mail ou RPPS d'un médecin généraliste membre de la CPTS, relié "
+                      "à sa fiche de l'annuaire. Videz le champ s'il n'en a pas ou s'il est "
+                      "hors CPTS.",
+        )  # fmt: skip
 
     def chosen(self):
-        return self.users.get(self.cleaned_data["attending_gp"])
+        membership = self.cleaned_data.get("attending_gp")
+        return membership.user if membership is not None else None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 class EndForm(forms.Form):

@@ -73,15 +73,10 @@ def attending_gp_choices(cpts, current=None) -> list:
     """The members who can be a patient's médecin traitant: active professional members
     whose account is linked to a general practitioner's directory entry (the patient's
     current one kept, so the form still shows it)."""
-    from maillage.directory.models import GP_PROFESSION, GP_SPECIALTIES
+    from maillage.directory.pickers import general_practitioners
 
-    members = (
-        Membership.objects.active().filter(cpts=cpts).professionals()
-        .filter(user__directory_entries__cpts=cpts,
-                user__directory_entries__professional__profession_code=GP_PROFESSION,
-                user__directory_entries__professional__specialty_code__in=GP_SPECIALTIES)
-        .select_related("user").order_by("user__last_name", "user__first_name").distinct()
-    )  # fmt: skip
+    members = general_practitioners(cpts).select_related("user").order_by(
+        "user__last_name", "user__first_name")  # fmt: skip
     members = list(members)
     if current is not None and all(m.user_id != current.pk for m in members):
         kept = Membership.objects.filter(cpts=cpts, user=current).select_related("user").first()

@@ -69,19 +69,28 @@ def test_meeting_decision_creates_a_task_the_nurse_sees_on_her_phone(demo_server
     page.get_by_label("Date et heure").fill(f"{tomorrow:%Y-%m-%d}T18:30")
     page.get_by_label("Durée (minutes)").fill("60")
     page.get_by_label("Lieu ou lien de visioconférence").fill("Maison de santé, salle 2")
-    page.get_by_label(re.compile("^Julien Perrin")).check()
-    page.get_by_label(re.compile("^Hugo Garnier")).check()
+    # The demo CPTS has too many members to list: participants are invited by name.
+    invite = page.get_by_role("combobox", name="Inviter un membre")
+    invite.press_sequentially("perrin", delay=40)
+    page.locator("#add_member-suggestions").get_by_role(
+        "option", name=re.compile("^Julien Perrin")).click()  # fmt: skip
     page.get_by_role("button", name="Planifier").click()
     page.wait_for_selector("text=Réunion planifiée : ajoutez les dossiers à discuter.")
+    invite = page.get_by_role("combobox", name="Inviter un membre")
+    invite.press_sequentially("garnier", delay=40)
+    page.locator("#add_member-suggestions").get_by_role(
+        "option", name=re.compile("^Hugo Garnier")).click()  # fmt: skip
+    page.get_by_role("button", name="Inviter", exact=True).click()
+    page.wait_for_selector("text=1 participant(s) invité(s).")
     assert page.get_by_role("heading", name="RCP pied diabétique", level=1).is_visible()
     people = page.locator("section", has=page.get_by_role("heading", name="Participants"))
     for name in ("Claire Morel", "Julien Perrin", "Hugo Garnier"):
         assert people.get_by_text(name).is_visible()
 
     # The patient's case, with the question to discuss.
-    page.get_by_label("Patient et parcours").select_option(
-        label="MARCHAND Lucie — Diabète de type 2"
-    )
+    patient = page.get_by_role("combobox", name="Patient")
+    patient.press_sequentially("marchand", delay=40)
+    page.get_by_role("option", name=re.compile("^MARCHAND Lucie")).click()
     page.get_by_label("Question posée").fill("Pied à risque : quel suivi podologique ?")
     page.get_by_role("button", name="Ajouter à l'ordre du jour").click()
     page.wait_for_selector("text=Dossier ajouté à l'ordre du jour.")

@@ -37,6 +37,12 @@ def test_enrol_and_complete_hba1c(demo_server, page):
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name="GIRARD Paul").click()
     page.get_by_label("Parcours").select_option(label="Diabète de type 2 (v1)")
+    # The demo CPTS has too many members to list: the GP is added to the team by name.
+    member = page.get_by_role("combobox", name="Ajouter un membre à l'équipe de soins")
+    member.press_sequentially("perrin", delay=40)
+    page.locator("#add_member-suggestions").get_by_role(
+        "option", name=re.compile("^Julien Perrin")).click()  # fmt: skip
+    page.get_by_role("button", name="Ajouter", exact=True).click()
     page.get_by_label(re.compile("^Julien Perrin")).check()
     page.get_by_label("Référent : Julien Perrin").check()
     page.get_by_role("button", name="Inclure").click()

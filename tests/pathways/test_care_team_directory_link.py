@@ -81,10 +81,13 @@ def test_a_professional_outside_the_candidates_is_not_linked(client_for, coordin
 
 def test_the_attending_gp_choice_offers_general_practitioners_only(client_for, coordinator, gp,
                                                                    nurse, pharmacist, enrolment):
-    page = client_for(coordinator).get(url("enrolment", enrolment.public_id)).content.decode()
-    select = re.search(r'<select name="attending_gp".*?</select>', page, re.S).group(0)
-    assert str(gp.public_id) in select
-    assert str(nurse.public_id) not in select and str(pharmacist.public_id) not in select
+    client = client_for(coordinator)
+    page = client.get(url("enrolment", enrolment.public_id)).content.decode()
+    suggest = re.search(r'hx-get="([^"?]*)\?scope=gps&amp;field=attending_gp_search"', page)
+    for person, offered in ((gp, True), (nurse, False), (pharmacist, False)):
+        options = client.get(suggest.group(1), {"scope": "gps", "field": "attending_gp_search",
+                                                "attending_gp_search": person.last_name}).content
+        assert (person.last_name in options.decode()) is offered
     response = client_for(coordinator).post(url("attending_gp", enrolment.public_id),
                                             {"attending_gp": str(nurse.public_id)})
     assert response.status_code == 400

@@ -507,7 +507,7 @@ BAD_INPUT = [
     ("end", "reason", "", "Indiquez pourquoi le parcours se termine."),
     ("end", "reason", "x" * 201, "200 caractères"),
     ("attending_gp", "attending_gp", MISSING, "Choisissez un médecin généraliste membre de la "
-                                              "CPTS."),
+                                              "CPTS"),
     ("complete", "value", "", "Indiquez le résultat."),
     ("complete", "value", "abc", "Valeur numérique attendue"),
     ("complete", "value", "1000000000", "Valeur trop grande"),
@@ -526,6 +526,7 @@ BAD_INPUT = [
     ("meeting_new", "duration_minutes", "3", "au moins 5 minutes"),
     ("meeting_new", "participants", MISSING, "Participant inconnu"),
     ("meeting_add_case", "enrolment", MISSING, "Choisissez un patient parmi vos parcours."),
+    ("meeting_add_case", "patient", MISSING, "Aucun patient ne correspond"),
     ("meeting_add_case", "question", "", "Indiquez la question posée."),
     ("meeting_invite", "participants", MISSING, "Participant inconnu"),
     ("meeting_decision", "text", "", "Indiquez la décision prise."),
@@ -551,8 +552,13 @@ def test_a_bad_value_on_a_pathways_form_is_a_400_with_its_message_next_to_the_fi
     before = pathways_state()
     response = client.post(url(name, *objects[name]), {**payload, field: value})
     assert response.status_code == 400
-    assert message in error_next_to(text_of(response), field)
+    assert message in error_next_to(text_of(response), ERROR_AT.get((name, field), field))
     assert pathways_state() == before
+
+
+# The case's pathway is a hidden field until a patient in several pathways asks for it: its
+# errors are shown next to the patient picker.
+ERROR_AT = {("meeting_add_case", "enrolment"): "patient"}
 
 
 @pytest.mark.parametrize(("status", "message"), [

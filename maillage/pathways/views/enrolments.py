@@ -21,7 +21,15 @@ from maillage.patients.services import set_attending_gp
 
 from .. import services
 from ..access import enrolments_visible_to, get_enrolment, tasks_visible_to
-from ..forms import AttendingGpForm, CompleteForm, EndForm, EnrolForm, NoteForm, ReassignForm
+from ..forms import (
+    AttendingGpForm,
+    CompleteForm,
+    EndForm,
+    EnrolForm,
+    NoteForm,
+    ReassignForm,
+    TeamAddForm,
+)
 from ..models import ALERTING_KINDS, CareTeamMember, CoordinationNote, Task
 
 DUE_HORIZON_DAYS = 30
@@ -131,9 +139,17 @@ def enrol_view(request):
                              if wanted_template in (t.slug, str(t.public_id))), None)  # fmt: skip
     form = EnrolForm(request.POST if selected else None, templates=templates,
                      initial={"template": initial_template})  # fmt: skip
+    posted = request.method == "POST" and selected is not None
+    chosen = request.POST.getlist("team")
+    adder = TeamAddForm(request.POST if posted else None, cpts=request.cpts)
+    adding = posted and "add" in request.POST  # "Ajouter": back to the form, nobody enrolled
+    if posted and adder.is_valid() and adder.cleaned_data["add_member"] is not None:
+        added = str(adder.cleaned_data["add_member"].public_id)
+        if added not in chosen:
+            chosen.append(added)
+        adder = TeamAddForm(cpts=request.cpts)  # the member is now ticked in the list
     team_error = ""
-    if request.method == "POST" and selected is not None and form.is_valid():
-        chosen = request.POST.getlist("team")
+    if posted and not adding and not adder.errors and form.is_valid():
         referent = request.POST.get("referent")
         team = [(m.user, m.title, str(m.public_id) == referent)
                 for m in members if str(m.public_id) in chosen]  # fmt: skip
@@ -155,14 +171,27 @@ def enrol_view(request):
         else:
             messages.success(request, "Patient inclus : les premières tâches sont planifiées.")
             return redirect("pathways:enrolment", request.cpts.slug, enrolment.public_id)
-    failed = bool(form.errors or team_error or patient_error)
+    if adding:
+        form = EnrolForm(initial={"template": request.POST.get("template")},
+                         templates=templates)  # not judged yet: no error on the pathway
+    failed = bool(form.errors or team_error or patient_error or adder.errors)
+    # A long list of checkboxes is unusable (a CPTS has hundreds of members): past a few,
+    # only the proposed GP and the members already chosen are listed, others are added
+    # by name with the picker.
+    long_list = len(members) > TEAM_LIST_MAX
+    listed = [m for m in members if not long_list or m.user_id == proposed_gp
+              or str(m.public_id) in chosen]  # fmt: skip
     return render(request, "pathways/enrol.html", {
-        "form": form, "members": members, "team_error": team_error,
+        "form": form, "members": listed, "team_error": team_error, "adder": adder,
         "patient_error": patient_error, "proposed_gp": proposed_gp, "query": query,
         "matches": matches, "searched": bool(query) and not wanted, "selected": selected,
-        "wanted_template": wanted_template,
-        "chosen": set(request.POST.getlist("team")), "referent": request.POST.get("referent"),
+        "wanted_template": wanted_template, "long_list": long_list,
+        "chosen": set(chosen), "referent": request.POST.get("referent"),
     }, status=400 if failed else 200)  # fmt: skip
+
+
+# Past this many members who may join a care team, the enrolment lists only those chosen.
+TEAM_LIST_MAX = 25
 
 
 @member_view(permissions.see_patients)
@@ -176,7 +205,6 @@ def _enrolment_page(request, enrolment, *, note_form=None, end_form=None, gp_for
     """The enrolment page with its forms. A form just posted with errors (one of the
     keyword arguments; for a task's form, with that `task`) is shown bound, in place."""
     team = list(enrolment.team.select_related("user"))
-    professionals = services.attending_gp_choices(request.cpts, enrolment.patient.attending_gp)
     unlinked = services.unlinked_members(enrolment, team)
     if permissions.manage_members(request.membership):
         for member in unlinked:
@@ -198,8 +226,7 @@ def _enrolment_page(request, enrolment, *, note_form=None, end_form=None, gp_for
         "can_reassign": services.can_reassign(request.membership, enrolment),
         "can_set_gp": permissions.set_attending_gp(request.membership),
         "can_set_gp_after_end": permissions.coordinate_pathways(request.membership),
-        "gp_form": gp_form or AttendingGpForm(professionals=professionals,
-                                              patient=enrolment.patient),
+        "gp_form": gp_form or AttendingGpForm(cpts=request.cpts, patient=enrolment.patient),
         "unlinked": unlinked,
         "note_form": note_form or NoteForm(),
         "end_form": end_form or EndForm(),
@@ -316,9 +343,7 @@ def attending_gp_view(request, public_id):
     )
     if not permissions.set_attending_gp(request.membership):
         raise Http404
-    form = AttendingGpForm(request.POST, patient=enrolment.patient,
-                           professionals=services.attending_gp_choices(
-                               request.cpts, enrolment.patient.attending_gp))  # fmt: skip
+    form = AttendingGpForm(request.POST, cpts=request.cpts, patient=enrolment.patient)
     if enrolment.ended_at is not None and not permissions.coordinate_pathways(request.membership):
         # The former team keeps reading the history; it no longer changes the patient.
         messages.error(request, "Ce parcours est terminé : seule la coordination peut "

@@ -16,11 +16,12 @@ from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.exports import csv_response
 from maillage.core.forms import errors_to_form
-from maillage.patients.access import record_shown
+from maillage.patients.pickers import PatientPickerField
 from maillage.same_day_care.forms import PROFESSIONS
 
 from .. import meetings as services
 from ..access import enrolments_visible_to
+from ..forms import TeamAddForm
 from ..models import Meeting
 
 # Forms ------------------------------------------------------------------------------
@@ -60,23 +61,74 @@ class MeetingForm(forms.Form):
 
 
 class CaseForm(forms.Form):
-    enrolment = forms.ChoiceField(
-        label="Patient et parcours",
-        error_messages={"required": "Choisissez un patient.",
-                        "invalid_choice": "Choisissez un patient parmi vos parcours."},
-    )  # fmt: skip
+    """A case for the agenda: the patient picked by name among those the caller follows
+    (need-to-know, no list cut at N), then their pathway. A patient in one active pathway
+    needs nothing more; in several, the form asks which. A posted `enrolment` public id is
+    still accepted on its own (API clients, older pages)."""
+
+    patient = forms.Field(required=False)  # replaced by a PatientPickerField in __init__
+    enrolment = forms.CharField(label="Parcours", required=False, max_length=64)
     question = forms.CharField(
         label="Question posée", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Indiquez la question posée."},
     )  # fmt: skip
 
-    def __init__(self, *args, enrolments, **kwargs):
+    def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        enrolments = self.enrolments = list(enrolments)
-        self.fields["enrolment"].choices = [("", "— choisir —")] + [
-            (str(e.public_id), f"{e.patient.display_name} — {e.template.name}")
-            for e in enrolments
-        ]
+        self.membership = membership
+        self.fields["patient"] = PatientPickerField(
+            membership=membership, label="Patient", required=False,
+            help_text="Nom et prénom, date de naissance (JJ/MM/AAAA) ou NIR. Seuls les "
+                      "patients que vous suivez dans un parcours sont proposés.",
+        )  # fmt: skip
+        self.pathways = []  # the chosen patient's pathways, when they follow several
+        self.fields["enrolment"].widget = forms.HiddenInput()
+
+    def _active(self):
+        return enrolments_visible_to(self.membership).active().select_related(
+            "patient", "template")  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        key = (cleaned.get("enrolment") or "").strip()
+        patient = cleaned.get("patient")
+        if "patient" in self.errors:
+            return cleaned
+        if key:
+            try:
+                enrolment = get_by_public_id(self._active(), key)
+            except Http404:
+                self.add_error("enrolment" if patient is None else "patient",
+                               "Choisissez un patient parmi vos parcours.")  # fmt: skip
+                return cleaned
+            if patient is None or enrolment.patient_id == patient.pk:
+                cleaned["case_enrolment"] = enrolment
+                return cleaned
+            # A pathway of another patient than the one now typed: the typed name wins.
+        if patient is None:
+            self.add_error("patient", "Choisissez un patient (nom, date de naissance ou NIR).")
+            return cleaned
+        pathways = list(self._active().filter(patient=patient).order_by("enrolled_on", "pk"))
+        if not pathways:
+            self.add_error("patient", "Ce patient ne suit aucun parcours en cours que vous "
+                                      "voyez.")  # fmt: skip
+        elif len(pathways) > 1:
+            self.pathways = pathways
+            self.fields["enrolment"].widget = forms.Select(choices=[("", "— choisir —")] + [
+                (str(e.public_id), e.template.name) for e in pathways])  # fmt: skip
+            self.add_error("enrolment", "Ce patient suit plusieurs parcours : choisissez "
+                                        "celui à présenter.")  # fmt: skip
+        else:
+            cleaned["case_enrolment"] = pathways[0]
+        return cleaned
+
+    def show_errors_at_patient(self):
+        """While the pathway is not asked for, its field is hidden: its errors (a case
+        already on the agenda…) are said next to the patient instead."""
+        if self.pathways or "enrolment" not in self.errors:
+            return
+        for message in self.errors.pop("enrolment"):
+            self.add_error("patient", message)
 
 
 class DecisionForm(forms.Form):
@@ -160,8 +212,12 @@ def meetings_view(request):
 @require_http_methods(["GET", "POST"])
 def meeting_new_view(request):
     members = services.invitable_members(request.cpts)
-    form = MeetingForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST.copy() if request.method == "POST" else None
+    adder = _invite_picker(request)
+    if data is not None and adder.picked():  # one more participant, picked by name
+        data.setlist("participants", data.getlist("participants") + [adder.picked()])
+    form = MeetingForm(data, members=members)
+    if request.method == "POST" and form.is_valid() and not adder.errors:
         try:
             meeting = services.schedule(
                 cpts=request.cpts, organiser_membership=request.membership,
@@ -175,8 +231,21 @@ def meeting_new_view(request):
         else:
             messages.success(request, "Réunion planifiée : ajoutez les dossiers à discuter.")
             return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
-    return render(request, "pathways/meeting_form.html", {"form": form, "members": members},
-                  status=400 if form.errors else 200)  # fmt: skip
+    by_name = len(members) > INVITE_LIST_MAX
+    chosen = set(form["participants"].value() or [])
+    return render(request, "pathways/meeting_form.html", {
+        "form": form, "adder": adder, "by_name": by_name,
+        "members": [m for m in members if str(m.public_id) in chosen] if by_name else members,
+    }, status=400 if form.errors or adder.errors else 200)  # fmt: skip
+
+
+# Past this many members to invite, checkboxes give way to a picker (by name, e-mail, RPPS).
+INVITE_LIST_MAX = 25
+
+
+def _invite_picker(request):
+    return TeamAddForm(request.POST if request.method == "POST" else None, cpts=request.cpts,
+                       label="Inviter un membre", help_text="Nom, e-mail ou numéro RPPS.")
 
 
 def _meeting_page(request, meeting, *, case_form=None, invite_error="", status_form=None,
@@ -187,17 +256,15 @@ def _meeting_page(request, meeting, *, case_form=None, invite_error="", status_f
     can_add = (meeting.status == Meeting.Status.PLANNED and services.can_organise(membership)
                and (manage or invited))  # fmt: skip
     if can_add and case_form is None:
-        case_form = CaseForm(enrolments=_case_choices(membership))
-        if len(case_form.fields["enrolment"].choices) == 1:  # none of their patients to add
+        case_form = CaseForm(membership=membership)
+        if not enrolments_visible_to(membership).active().exists():  # nobody to add
             case_form = None
-    if can_add and case_form is not None:
-        # The picker names the patients it offers: each one shown is audited.
-        record_shown(membership, [e.patient for e in case_form.enrolments], request=request,
-                     where="pathways.meeting_case_picker")  # fmt: skip
     attendance = meeting.attendance.select_related("user").order_by(
         "user__last_name", "user__first_name", "pk")  # fmt: skip
     started = meeting.starts_at <= timezone.now()
     invited_ids = {a.user_id for a in attendance}
+    invitable = [m for m in services.invitable_members(request.cpts)
+                 if m.user_id not in invited_ids] if manage else []  # fmt: skip
     return render(request, "pathways/meeting.html", {
         "meeting": meeting, "attendance": attendance,
         "cases": services.cases_for_viewer(meeting, membership, request=request),
@@ -205,19 +272,12 @@ def _meeting_page(request, meeting, *, case_form=None, invite_error="", status_f
         "can_decide": meeting.status != Meeting.Status.CANCELLED and started
                       and (manage or invited),
         "started": started,
-        "invitable": [m for m in services.invitable_members(request.cpts)
-                      if m.user_id not in invited_ids] if manage else [],
+        "invitable": invitable,
+        "invite_by_name": len(invitable) > INVITE_LIST_MAX,
+        "invite_picker": _invite_picker(request) if manage else None,
         "invite_error": invite_error,
         "status_form": status_form or MeetingStatusForm(initial={"status": "cancelled"}),
     }, status=status)  # fmt: skip
-
-
-def _case_choices(membership):
-    return (
-        enrolments_visible_to(membership).active()
-        .select_related("patient", "template")
-        .order_by("patient__birth_name", "patient__first_names", "pk")[:500]
-    )  # fmt: skip
 
 
 @member_view(permissions.see_patients)
@@ -235,23 +295,19 @@ def meeting_add_case_view(request, public_id):
         services.can_manage(membership, meeting) or services.is_invited(meeting, request.user)
     ):
         raise Http404
-    form = CaseForm(request.POST, enrolments=_case_choices(membership))
+    form = CaseForm(request.POST, membership=membership)
     if form.is_valid():
         try:
-            enrolment = get_by_public_id(
-                enrolments_visible_to(membership).select_related("patient"),
-                form.cleaned_data["enrolment"],
-            )
-            services.add_case(meeting=meeting, membership=membership, enrolment=enrolment,
+            services.add_case(meeting=meeting, membership=membership,
+                              enrolment=form.cleaned_data["case_enrolment"],
                               question=form.cleaned_data["question"],
                               request=request)  # fmt: skip
-        except Http404:
-            form.add_error("enrolment", "Choisissez un patient parmi vos parcours.")
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
             messages.success(request, "Dossier ajouté à l'ordre du jour.")
             return redirect("pathways:meeting", request.cpts.slug, meeting.public_id)
+    form.show_errors_at_patient()
     return _meeting_page(request, meeting, case_form=form, status=400)
 
 
@@ -263,9 +319,14 @@ def meeting_invite_view(request, public_id):
         raise Http404
     members = {str(m.public_id): m for m in services.invitable_members(request.cpts)}
     chosen = request.POST.getlist("participants")
+    adder = _invite_picker(request)
+    if adder.picked():
+        chosen.append(adder.picked())
     unknown = [key for key in chosen if key not in members]
     error = "Participant inconnu dans cette CPTS." if unknown else ""
-    if not chosen:
+    if adder.errors:  # the message itself is under the picker
+        error = "Vérifiez le membre à inviter."
+    elif not chosen:
         error = "Choisissez au moins une personne à inviter."
     if not error:
         try:
