@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -103,9 +104,44 @@ def _stop(processes) -> None:
                 pass
             process.wait()
     # A child that died on its own (killed, crashed) may have left its own children
-    # behind (a gunicorn worker, the cluster's sentinel): they go with it.
-    for process in processes:
+    # behind (a gunicorn worker, the cluster's sentinel): they go with it, and this
+    # command ends only once they are gone (a service manager may restart it at once).
+    groups = [process.pid for process in processes]
+    for group in groups:
+        _signal_group(group, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    while any(_group_alive(g) for g in groups) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for group in groups:
+        if _group_alive(group):
+            _signal_group(group, signal.SIGKILL)
+
+
+def _signal_group(group: int, signum) -> None:
+    try:
+        os.killpg(group, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of this group still runs (zombies do not count: an orphan's
+    parent may never reap it). Read from /proc where there is one."""
+    proc = Path("/proc")
+    if not proc.is_dir():
         try:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(group, 0)
         except (ProcessLookupError, PermissionError):
-            pass
+            return False
+        return True
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After the command name: state, ppid, pgrp.
+        if fields[2] == str(group) and fields[0] != "Z":
+            return True
+    return False
