@@ -5,6 +5,7 @@ Outside CI the browser tests are skipped when Chromium is missing; under CI they
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +149,26 @@ def follow_nav_link(page, group, link):
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
     scope.get_by_role("link", name=link, exact=True).click()
+
+
+@pytest.fixture
+def phone_390(browser):
+    """A phone of the width the issues name (390 px), touch and all."""
+    yield from _page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
+                     has_touch=True)  # fmt: skip
+
+
+def horizontal_overflow(page) -> int:
+    """How many pixels the page scrolls sideways (0 on a page that fits its screen)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def screenshot(page, name, *, env_var):
+    """A full-page screenshot in the folder named by `env_var`, when it is set (to look at
+    a journey's pages: `HOME_SHOTS=var/shots pytest ...`)."""
+    folder = os.environ.get(env_var, "")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=Path(folder) / f"{name}-{page.viewport_size['width']}.png",
+                        full_page=True)  # fmt: skip

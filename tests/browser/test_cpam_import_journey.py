@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from maillage.demo.builder import demo_email
 from maillage.gp_access.models import CpamImport, GpRequest
-from tests.browser.conftest import _page, assert_accessible
+from tests.browser.conftest import assert_accessible, horizontal_overflow
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
@@ -19,17 +19,6 @@ LIST = (
     "ZANZIBAR;Odile;12/03/1945;F;38053;oui;non\n"
     "YSENGRIN;Paul;01/01/1990;M;38193;non;oui\n"
 )
-
-
-@pytest.fixture
-def phone_390(browser):
-    yield from _page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
-                     has_touch=True)  # fmt: skip
-
-
-def _overflow(page) -> int:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def test_the_coordinator_follows_a_cpam_import_to_its_outcome_on_a_phone(
@@ -52,7 +41,7 @@ def test_the_coordinator_follows_a_cpam_import_to_its_outcome_on_a_phone(
     assert progress.get_attribute("hx-trigger") is None
     assert CpamImport.objects.get().state == "done"
     assert GpRequest.objects.filter(patient__birth_name="ZANZIBAR").exists()
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
     page.get_by_role("link", name="Voir la file des demandes").click()
     page.wait_for_url("**/medecin-traitant/")
@@ -78,7 +67,7 @@ def test_the_progress_page_polls_with_htmx_until_the_import_has_finished(demo_se
     expect(progress).to_contain_text("en cours")
     expect(progress).to_contain_text("Lignes vérifiées : 1 sur 2")
     assert progress.get_attribute("hx-trigger") == "every 2s"
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
     summary = {"lines": 2, "patients_created": 2, "patients_known": 0, "requests_created": 2,
                "already_open": []}  # fmt: skip

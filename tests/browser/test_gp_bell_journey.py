@@ -5,8 +5,6 @@ accept: back home, the bell no longer counts it and the proposals card is empty.
 scrolls sideways; axe-core finds nothing serious. Screenshots in $BELL_SHOTS."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -20,35 +18,16 @@ from maillage.same_day_care.models import Slot
 from maillage.same_day_care.services import book, publish_slots
 from maillage.same_day_care.services import request_create as snp_create
 from maillage.territory.models import Commune
-from tests.browser.conftest import _page, assert_accessible
+from tests.browser.conftest import assert_accessible, horizontal_overflow, screenshot
 from tests.browser.test_territory_journey import _log_in
 from tests.core.home_world import snp_data, today_start
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("BELL_SHOTS", "")
 SLUG = "pays-berjalliens"
 
 
 def email(local):
     return demo_email(local, SLUG)
-
-
-@pytest.fixture
-def phone_390(browser):
-    yield from _page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
-                     has_touch=True)  # fmt: skip
-
-
-def _overflow(page) -> int:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=Path(SHOTS) / f"{name}-{page.viewport_size['width']}.png",
-                        full_page=True)  # fmt: skip
 
 
 def _bell_name(count: int) -> str:
@@ -99,22 +78,22 @@ def test_the_gp_answers_a_proposal_and_the_bell_stops_counting_it(demo_server, w
     expect(bell).to_be_visible()
     expect(bell).to_have_accessible_name(_bell_name(before))
     expect(bell.locator(".bell-count")).to_have_text(str(before))
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
-    _shot(page, "gp-bell-home")
+    screenshot(page, "gp-bell-home", env_var="BELL_SHOTS")
 
     proposals.get_by_role("link", name=patient.display_name).click()
     page.wait_for_url("**/medecin-traitant/mes-propositions/")
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
-    _shot(page, "gp-bell-proposals")
+    screenshot(page, "gp-bell-proposals", env_var="BELL_SHOTS")
     article = page.locator("article.proposal").filter(has_text=patient.display_name)
     article.get_by_role("button", name="Accepter").click()
     page.wait_for_load_state()
     expect(page.locator("article.proposal").filter(has_text=patient.display_name)
            ).to_contain_text("Acceptée")  # fmt: skip
     expect(page.locator("#notification-bell")).to_have_accessible_name(_bell_name(before - 1))
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
 
     page.goto(f"{demo_server.url}/c/{SLUG}/aujourdhui/")
@@ -123,6 +102,6 @@ def test_the_gp_answers_a_proposal_and_the_bell_stops_counting_it(demo_server, w
     expect(proposals.locator(".count")).to_have_count(0)
     expect(page.locator("#notification-bell")).to_have_accessible_name(_bell_name(before - 1))
     assert unread_count(gp) == before - 1
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
-    _shot(page, "gp-bell-answered")
+    screenshot(page, "gp-bell-answered", env_var="BELL_SHOTS")

@@ -3,41 +3,20 @@ same-day appointment, and opens the navigation from the menu button; the coordin
 at a desk, lands on the cards of the coordination and opens a group of the navigation.
 No page scrolls sideways; axe-core finds nothing serious. Screenshots in $HOME_SHOTS."""
 
-import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from maillage.core.models import Cpts, User
 from maillage.demo.builder import demo_email
-from tests.browser.conftest import _page, assert_accessible
+from tests.browser.conftest import assert_accessible, horizontal_overflow, screenshot
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("HOME_SHOTS", "")
 
 
 def email(local):
     return demo_email(local, "pays-berjalliens")
-
-
-@pytest.fixture
-def phone_390(browser):
-    yield from _page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
-                     has_touch=True)  # fmt: skip
-
-
-def _overflow(page) -> int:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=Path(SHOTS) / f"{name}-{page.viewport_size['width']}.png",
-                        full_page=True)  # fmt: skip
 
 
 @pytest.fixture
@@ -69,18 +48,18 @@ def test_the_gp_on_a_phone_sees_the_proposal_and_todays_appointment_first(
     assert page.locator(".leaflet-container, #map").count() == 0
     nav = page.get_by_role("navigation", name="Navigation principale")
     expect(nav).to_be_hidden()
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
-    _shot(page, "gp-home")
+    screenshot(page, "gp-home", env_var="HOME_SHOTS")
 
     menu = page.get_by_role("button", name="Menu")
     expect(menu).to_have_attribute("aria-expanded", "false")
     menu.click()
     expect(menu).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link", name="Mes propositions")).to_be_visible()
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
-    _shot(page, "gp-menu")
+    screenshot(page, "gp-menu", env_var="HOME_SHOTS")
     nav.get_by_role("link", name="Mes propositions").click()
     page.wait_for_url("**/medecin-traitant/mes-propositions/")
     expect(page.get_by_text(patient.display_name).first).to_be_visible()
@@ -104,12 +83,12 @@ def test_the_coordinator_at_a_desk_sees_the_cards_and_a_group_of_the_navigation(
     expect(group).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link", name="Import CPAM")).to_be_visible()
     assert_accessible(page)
-    _shot(page, "coordinator-menu")
+    screenshot(page, "coordinator-menu", env_var="HOME_SHOTS")
     page.keyboard.press("Escape")
     expect(nav.get_by_role("link", name="Import CPAM")).to_be_hidden()
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
-    _shot(page, "coordinator-home")
+    screenshot(page, "coordinator-home", env_var="HOME_SHOTS")
     group.click()
     nav.get_by_role("link", name="Import CPAM").click()
     page.wait_for_url("**/medecin-traitant/import-cpam/")
@@ -119,8 +98,8 @@ def test_a_visitor_finds_the_public_pages_on_a_phone(demo_server, phone_390):
     page = phone_390
     page.goto(demo_server.url + "/")
     expect(page.get_by_role("heading", name="CPTS des Pays Berjalliens")).to_be_visible()
-    assert _overflow(page) <= 1
+    assert horizontal_overflow(page) <= 1
     assert_accessible(page)
-    _shot(page, "public-home")
+    screenshot(page, "public-home", env_var="HOME_SHOTS")
     page.get_by_role("link", name="Demander un médecin traitant").first.click()
     page.wait_for_url("**/medecin-traitant/*/")

@@ -13,7 +13,7 @@ from maillage.core.models import Cpts, Membership, User
 from maillage.pathways import meetings, services
 from maillage.pathways.models import PathwayTemplate
 from maillage.patients.services import patient_create
-from tests.browser.conftest import _page, assert_accessible
+from tests.browser.conftest import assert_accessible, horizontal_overflow
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.browser
 SLUG = "pays-berjalliens"
 COORDINATOR = f"coordination@{SLUG}.maillage.test"
 GP = f"medecin@{SLUG}.maillage.test"
-
-
-@pytest.fixture
-def phone_390(browser):
-    yield from _page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
-                     has_touch=True)  # fmt: skip
 
 
 def _world():
@@ -53,10 +47,7 @@ def _world():
 
 
 def _no_overflow(page):
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 1
+    assert horizontal_overflow(page) <= 1
 
 
 def test_gp_adds_a_case_and_the_attending_gp_by_typing_names(demo_server, phone_390):

@@ -4,27 +4,14 @@ visitor on a 390 px phone picks their commune by name in the public médecin-tra
 with a tap. Both pages pass axe-core with the suggestions open."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from maillage.gp_access.models import GpRequest
-from tests.browser.conftest import _page, assert_accessible
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-@pytest.fixture
-def phone_390(browser):
-    yield from _page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
-                     has_touch=True)  # fmt: skip
-
-
-def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
 def test_coordinator_picks_a_commune_by_name_in_the_territory_form(demo_server, page):
@@ -36,7 +23,7 @@ def test_coordinator_picks_a_commune_by_name_in_the_territory_form(demo_server, 
     option.wait_for()
     assert field.get_attribute("aria-expanded") == "true"
     field.scroll_into_view_if_needed()
-    _shot(page, "pickers-territory-suggestions")
+    screenshot(page, "pickers-territory-suggestions", env_var="PICKERS_SHOTS")
     assert_accessible(page)
 
     field.press("ArrowDown")
@@ -74,7 +61,7 @@ def test_a_visitor_picks_their_commune_by_name_on_a_phone(demo_server, phone_390
     field.press_sequentially("st egr", delay=60)
     option = page.get_by_role("option", name=re.compile(r"^Saint-Égrève \(38\)"))
     option.wait_for()
-    _shot(page, "pickers-public-form-phone")
+    screenshot(page, "pickers-public-form-phone", env_var="PICKERS_SHOTS")
     assert_accessible(page)
     # The list fits the phone's width.
     box = page.locator("#id_commune-suggestions").bounding_box()
@@ -103,5 +90,5 @@ def test_an_ambiguous_or_huge_commune_is_explained_next_to_the_field(demo_server
     error = page.locator("#id_commune_error")
     error.wait_for()
     assert "Le code postal 38590 couvre plusieurs communes" in error.inner_text()
-    _shot(page, "pickers-public-form-ambiguous")
+    screenshot(page, "pickers-public-form-ambiguous", env_var="PICKERS_SHOTS")
     assert_accessible(page)
