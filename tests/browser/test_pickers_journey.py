@@ -8,14 +8,15 @@ import re
 import pytest
 
 from maillage.gp_access.models import GpRequest
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, follow_nav_link, screenshot
 from tests.browser.test_territory_journey import _log_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_coordinator_picks_a_commune_by_name_in_the_territory_form(demo_server, page):
-    _log_in(page, demo_server.url)
+    _log_in(page, demo_server.url)  # lands on "Aujourd'hui"
+    follow_nav_link(page, "Territoire et annuaire", "Territoire")
     field = page.get_by_role("combobox", name="Communes à ajouter")
     field.click()
     field.press_sequentially("cessi", delay=60)
