@@ -10,6 +10,7 @@ from maillage.core.api import API_AUTH, UnknownCpts
 from maillage.core.api import router as core_router
 from maillage.core.api_types import FRENCH_ERROR
 from maillage.core.audit_api import router as audit_router
+from maillage.crisis.api import router as crisis_router
 from maillage.directory.api import router as directory_router
 from maillage.gp_access.api import router as gp_access_router
 from maillage.notifications.api import router as notifications_router
@@ -211,5 +212,6 @@ api.add_router("", patients_router)
 api.add_router("", gp_access_router)
 api.add_router("", same_day_router)
 api.add_router("", pathways_router)
+api.add_router("", crisis_router)
 api.add_router("", audit_router)
 api.add_router("", notifications_router)

@@ -123,6 +123,28 @@ follow_notifications = _define(
 see_mission_indicators = _define(
     "see_mission_indicators",
     "Suivre sur sa page d'accueil les indicateurs agrégés des missions (sans patient)", _B)
+see_crisis_plan = _define(
+    "see_crisis_plan", "Consulter le plan de crise et ses versions", *ALL_ROLES)
+manage_crisis = _define(
+    "manage_crisis",
+    "Préparer et conduire la réponse aux crises : plan, arbre d'alerte, ressources, "
+    "activation, alertes, main courante, RETEX", _C)
+approve_crisis_plan = _define(
+    "approve_crisis_plan", "Approuver une version du plan de crise (bureau, CA)", _B)
+see_crisis_board = _define(
+    "see_crisis_board",
+    "Suivre le tableau de bord d'une crise (qui est joint, qui a répondu, qui est disponible)",
+    _C, _B)
+write_crisis_log = _define(
+    "write_crisis_log", "Écrire dans la main courante d'une crise en cours", _C, _P)
+keep_vulnerable_register = _define(
+    "keep_vulnerable_register",
+    "Tenir le registre des personnes vulnérables (le professionnel : ses patients dont il est "
+    "le référent)", _C, _P)
+call_vulnerable = _define(
+    "call_vulnerable",
+    "Appeler les personnes vulnérables d'une campagne (le professionnel : les appels qui lui "
+    "sont confiés)", _C, _P)
 # Reference data open to the public (no account needed): every role has it too.
 search_communes = _define(
     "search_communes", "Chercher une commune par son nom (ouvert à tous, sans compte)",

@@ -1,0 +1,55 @@
+"""The indicator registry: each mission declares its indicators here (in its `ready()`),
+and pages, CSV exports and the ACI report read them through this module, never a
+mission's internals.
+
+An indicator is computed by one signature, `compute(cpts, period) -> Value`, where
+`period` is a pair of dates (first day, last day), both included.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Value:
+    """A figure: `value` alone (a count), or numerator / denominator (a rate, in %)."""
+
+    value: float | int | None
+    numerator: float | int | None = None
+    denominator: float | int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    mission: str
+    label: str
+    definition: str
+    unit: str
+    source: str
+    compute: Callable[[object, tuple[datetime.date, datetime.date]], Value]
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(code: str, *, mission: str, label: str, definition: str, unit: str = "nombre",
+             source: str = "calculé par Maillage", compute) -> Indicator:  # fmt: skip
+    if code in REGISTRY and REGISTRY[code].compute is not compute:
+        raise ValueError(f"indicator {code!r} registered twice")
+    indicator = Indicator(code=code, mission=mission, label=label, definition=definition,
+                          unit=unit, source=source, compute=compute)  # fmt: skip
+    REGISTRY[code] = indicator
+    return indicator
+
+
+def for_mission(mission: str) -> list[Indicator]:
+    return [i for i in REGISTRY.values() if i.mission == mission]
+
+
+def compute(code: str, cpts, period) -> Value:
+    return REGISTRY[code].compute(cpts, period)
