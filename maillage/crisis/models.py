@@ -230,9 +230,8 @@ class VulnerableQuerySet(TenantQuerySet):
 class VulnerablePerson(models.Model):
     """A patient of the CPTS to contact in a crisis, with their consent. It complements
     the mayor's heatwave register (décret 2004-926) and is never merged with it.
-    Need-to-know: their referent professional and the coordination (crisis/access.py)."""
-
-    is_audit_subject = True
+    Need-to-know: their referent professional and the coordination (crisis/access.py);
+    audit rows name the patient as their subject."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="crisis_vulnerable")
@@ -448,8 +447,6 @@ class CallOutcome(models.TextChoices):
 class Call(models.Model):
     """One person of the register to call in a campaign. Its identity is read through the
     register's need-to-know (the caller assigned, the coordination)."""
-
-    is_audit_subject = True
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="+")

@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import activations, alerts, calls
 
 app_name = "crisis"
 
@@ -10,6 +12,13 @@ urlpatterns = [
     # -- resources --
     # -- register (vulnerable) --
     # -- calls --
+    path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/appels/nouvelle/",
+         calls.campaign_new_view, name="campaign_new"),
     # -- activations, log, RETEX, proofs --
+    path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/", activations.activation_view,
+         name="activation"),
     # -- alerts and answers --
+    path("crise/reponse/<str:token>/", alerts.CrisisAnswerPage.as_view(), name="answer"),
+    path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/tableau/", alerts.board_view,
+         name="board"),
 ]

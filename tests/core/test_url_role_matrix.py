@@ -188,6 +188,15 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
         "core:patient_access_export": [followed.public_id, "csv"],
         "core:job_retry": ["0" * 32],  # POST only: a GET answers 405 to whoever may retry
     }
+    # The crisis app: each area adds its objects in its own args.update() below.
+    from maillage.crisis.models import Activation
+
+    activation = Activation.objects.create(
+        cpts=home_cpts, kind="exercise", crisis_type="nrbc", title="Exercice matrice",
+        started_by=coordinator)  # fmt: skip
+    args.update({"crisis:activation": [activation.public_id],
+                 "crisis:board": [activation.public_id],
+                 "crisis:campaign_new": [activation.public_id]})  # fmt: skip
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
