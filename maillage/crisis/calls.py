@@ -38,7 +38,7 @@ AUDIT_LABELS: dict = {
     "places": {
         "crisis.campaign": "suivi d'une campagne d'appels",
         "crisis.my_calls": "mes appels (personnes vulnérables)",
-        "crisis.call_stale": "appel enregistré entre-temps par un autre appelant",
+        "crisis.campaign_new": "création d'une campagne d'appels",
     },
 }  # fmt: skip
 
@@ -91,7 +91,7 @@ def campaign_create(*, activation, actor, title, callers, communes=(), criteria=
                     request=None) -> CallCampaign:  # fmt: skip
     """One call per active register person matching the filters (all of them without
     filters), shared among `callers` (users who may call)."""
-    from .vulnerable import CRITERIA
+    from .vulnerable import CRITERIA, criteria_labels
 
     errors = {}
     if activation.ended_at is not None:
@@ -120,13 +120,12 @@ def campaign_create(*, activation, actor, title, callers, communes=(), criteria=
     ])  # fmt: skip
     audit.record(action="crisis.call_campaign_create", actor=actor, cpts=activation.cpts,
                  obj=campaign, request=request,
-                 detail={"activation": str(activation.public_id), "people": len(people),
-                         "callers": len(callers),
-                         "communes": [getattr(c, "code", str(c)) for c in communes],
-                         "criteria": list(criteria)})  # fmt: skip
+                 detail={"count": len(people), "participants": len(callers),
+                         "communes": [getattr(c, "name", str(c)) for c in communes],
+                         "filters": criteria_labels(criteria)})  # fmt: skip
     audit.record_each(action="crisis.call_assign", subjects=[p.patient for p in people],
                       actor=actor, cpts=activation.cpts, request=request,
-                      detail={"campaign": str(campaign.public_id)})  # fmt: skip
+                      detail={"via": "crisis.campaign_new"})  # fmt: skip
     return campaign
 
 
@@ -163,13 +162,15 @@ def record_outcome(*, call, actor, outcome, seen_outcome, seen_attempts, note=""
         guard = guard.filter(attempts__gte=MAYOR_AFTER_ATTEMPTS)
     if guard.update(**changes) == 0:
         raise StaleCall(_reload(call))
-    detail = {"outcome": outcome, "attempts": changes.get("attempts", seen_attempts)}
+    detail = {"status": CallOutcome(outcome).label,
+              "count": changes.get("attempts", seen_attempts)}
     if outcome == CallOutcome.NEEDS_HELP:
         # A ValidationError here (an unusable phone) undoes the outcome too.
         request_id = handoffs.same_day_request(call=call, actor=actor, origin=origin,
                                                mode=help_mode, phone=phone, request=request)
         Call.objects.filter(pk=call.pk).update(same_day_request=request_id)
-        detail.update(same_day_request=str(request_id), mode=help_mode)
+        detail["kind"] = handoffs.HELP_MODES.get(help_mode, help_mode)
+        detail["with"] = f"demande de soins non programmés {str(request_id)[:8]}"
     audit.record(action="crisis.call_outcome", actor=actor, cpts=call.cpts, obj=call,
                  patient=call.person.patient, request=request, detail=detail)  # fmt: skip
     return _reload(call)

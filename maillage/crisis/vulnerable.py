@@ -61,6 +61,10 @@ AUDIT_LABELS: dict = {
         "crisis.register_export": "Export du registre des personnes vulnérables",
     },
     "objects": {"crisis.VulnerablePerson": "Inscription au registre des personnes vulnérables"},
+    # Fields named in the "changed" detail of an update.
+    "fields": {"referent": "référent", "commune": "commune", "consent_on": "date du "
+               "consentement", "consent_by": "consentement donné par", "notes": "consignes",
+               "criteria": "critères"},
     "places": {
         "crisis.register": "registre des personnes vulnérables",
         "crisis.register_new": "inscription au registre (personne déjà inscrite)",
@@ -141,8 +145,9 @@ def register_create(*, cpts, actor, patient, referent_membership, commune, conse
     grant_access(patient=patient, user=referent_membership.user, reason=REFERENT_GRANT)
     audit.record(action="crisis.register_create", actor=actor, cpts=cpts, obj=person,
                  patient=patient, request=request,
-                 detail={"criteria": criteria, "consent_by": consent_by,
-                         "referent": referent_membership.user.email})  # fmt: skip
+                 detail={"value": criteria_labels(criteria),
+                         "method": ConsentBy.LABELS[consent_by],
+                         "with": referent_membership.user.email})  # fmt: skip
     return person
 
 
@@ -159,7 +164,9 @@ def register_update(*, person, actor, referent_membership, commune, consent_on, 
     person = VulnerablePerson.objects.select_for_update().get(pk=person.pk)
     if person.archived_at is not None:
         raise ValidationError({"__all__": "Cette personne a été retirée du registre."})
-    before = {"referent": person.referent.email, "commune": person.commune_id,
+    before = {"referent": person.referent_id, "commune": person.commune_id,
+              "consent_on": person.consent_on, "consent_by": person.consent_by,
+              "notes": person.notes,
               "criteria": sorted(person.criteria.values_list("code", flat=True))}  # fmt: skip
     new_referent = referent_membership.user
     if new_referent.pk != person.referent_id:
@@ -172,10 +179,12 @@ def register_update(*, person, actor, referent_membership, commune, consent_on, 
     have = set(person.criteria.values_list("code", flat=True))
     VulnerableCriterion.objects.bulk_create(
         [VulnerableCriterion(person=person, code=c) for c in criteria if c not in have])
+    after = {"referent": new_referent.pk, "commune": commune.pk, "consent_on": consent_on,
+             "consent_by": consent_by, "notes": notes.strip(), "criteria": criteria}
     audit.record(action="crisis.register_update", actor=actor, cpts=person.cpts, obj=person,
                  patient=person.patient, request=request,
-                 detail={"from": before, "to": {"referent": new_referent.email,
-                                                "commune": commune.pk, "criteria": criteria}})
+                 detail={"changed": [name for name, value in after.items()
+                                     if before[name] != value]})  # fmt: skip
     return person
 
 

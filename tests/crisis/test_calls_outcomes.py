@@ -240,3 +240,29 @@ def test_the_home_card_counts_the_callers_calls_to_make(call, gp, home_cpts):
 
     card = home.PROVIDERS["crisis.my_calls"].compute(membership(gp, home_cpts), None)
     assert card.count == 1 and card.link == reverse("crisis:my_calls", args=[HOME])
+
+
+def test_hostile_posts_change_nothing_and_never_answer_500(call, client_for, gp):
+    client = client_for(gp)
+    client.raise_request_exception = False
+    url = reverse("crisis:call_outcome", args=[HOME, call.public_id])
+    for data in ({"outcome": "fine", "seen_outcome": "pending", "seen_attempts": "9" * 40},
+                 {"outcome": "<script>", "seen_outcome": "pending", "seen_attempts": "0"},
+                 {"outcome": "mayor", "seen_outcome": "pending", "seen_attempts": "-5"}):
+        assert client.post(url, data).status_code in (302, 400)
+    call.refresh_from_db()
+    assert call.outcome == CallOutcome.PENDING and call.attempts == 0
+    _record(client, call, "fine", note="<b>gras</b>")
+    page = client.get(reverse("crisis:my_calls", args=[HOME])).content.decode()
+    assert "<b>gras</b>" not in page
+
+
+def test_the_audit_trail_reads_outcomes_in_french(call, gp):
+    from maillage.core import audit_trail
+
+    calls.record_outcome(call=call, actor=gp, outcome="needs_help", seen_outcome="pending",
+                         seen_attempts=0, help_mode="home", phone="0612345678")  # fmt: skip
+    event = AuditEvent.objects.filter(action="crisis.call_outcome").latest("pk")
+    text = audit_trail.describe(event.detail)
+    assert "Statut : Joint, a besoin d'aide" in text and "Visite à domicile" in text
+    assert audit_trail.action_label("crisis.call_outcome") != "crisis.call_outcome"

@@ -237,10 +237,13 @@ def my_calls_view(request):
 
 
 def _int(value, default=-1):
+    """A small count posted back by the page; anything else (text, a huge number that a
+    database column could not even compare) is `default`."""
     try:
-        return int(value)
+        number = int(str(value)[:6])
     except (TypeError, ValueError):
         return default
+    return number if 0 <= number <= 10_000 else default
 
 
 @member_view(permissions.call_vulnerable)
