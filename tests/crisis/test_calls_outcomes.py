@@ -164,10 +164,16 @@ def test_two_stale_not_reached_count_one_attempt(call, gp, coordinator):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_callers_at_once_one_wins_the_other_sees_it(home_cpts, coordinator, gp):
+def test_two_callers_at_once_one_wins_the_other_sees_it():
+    from maillage.core.models import Cpts, User
+    from maillage.demo.builder import demo_email
     from tests.conftest import load_reference_data
 
+    # A transactional test may follow another one's flush: the demo is loaded here.
     load_reference_data()
+    home_cpts = Cpts.objects.get(slug=HOME)
+    coordinator, gp = (User.objects.get(email=demo_email(local, HOME))
+                       for local in ("coordination", "medecin"))  # fmt: skip
     live = activation(home_cpts, coordinator)
     register(home_cpts, coordinator, person(home_cpts, coordinator, "Concurrente"), gp)
     the_call = calls.campaign_create(activation=live, actor=coordinator, title="x",
