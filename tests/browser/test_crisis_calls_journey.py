@@ -69,3 +69,23 @@ def test_the_coordinator_opens_a_campaign_and_the_gp_records_a_need_on_a_phone(
     phone.get_by_role("link", name="voir la demande de soins").click()
     expect(phone.get_by_text("CANICULA").first).to_be_visible()
     assert horizontal_overflow(phone) == 0
+
+
+def test_the_register_pages_fit_a_phone_and_pass_axe(demo_server, exercise, phone_390):
+    phone = phone_390
+    _log_in(phone, demo_server.url)
+    phone.goto(f"{demo_server.url}/c/{SLUG}/crise/registre/")
+    expect(phone.get_by_text("jamais fusionné")).to_be_visible()
+    expect(phone.get_by_role("link", name="CANICULA Odette")).to_be_visible()
+    assert horizontal_overflow(phone) == 0
+    assert_accessible(phone)
+    phone.get_by_role("link", name="CANICULA Odette").click()
+    expect(phone.get_by_role("heading", name="CANICULA Odette")).to_be_visible()
+    assert horizontal_overflow(phone) == 0
+    assert_accessible(phone)
+    phone.goto(f"{demo_server.url}/c/{SLUG}/crise/registre/inscrire/")
+    phone.get_by_role("button", name="Inscrire").click()
+    expect(phone.locator("[data-error-summary]")).to_contain_text("Sans consentement")
+    assert horizontal_overflow(phone) == 0
+    assert_accessible(phone)
+    screenshot(phone, "register-new", env_var="CALLS_SHOTS")
