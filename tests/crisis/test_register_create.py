@@ -3,6 +3,7 @@ least one criterion, a referent picked by name, the patient's commune by default
 patient already registered is refused with a link to the registration."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -123,6 +124,16 @@ def test_the_person_page_updates_criteria_and_referent(home_cpts, coordinator, g
     registered.refresh_from_db()
     assert registered.referent == nurse and registered.consent_by == "third_party"
     assert list(registered.criteria.values_list("code", flat=True)) == ["dialysis"]
+
+
+def test_the_person_page_shows_the_registration_ready_to_correct(home_cpts, coordinator, gp,
+                                                                client_for):
+    registered = register(home_cpts, coordinator, person(home_cpts, coordinator, "Relue"), gp)
+    body = client_for(gp).get(reverse("crisis:register_person",
+                                      args=[HOME, registered.public_id])).content.decode()
+    assert f'value="{registered.consent_on.isoformat()}"' in body
+    assert re.search(r'value="home_oxygen"[^>]*checked', body)
+    assert not re.search(r'value="dialysis"[^>]*checked', body)
 
 
 def test_the_criteria_catalogue_has_codes_and_french_labels():

@@ -128,7 +128,7 @@ def campaign_new_view(request, public_id):
     return render(request, "crisis/calls_campaign_new.html", {
         "activation": activation, "form": form, "live": activation.ended_at is None,
         "register_size": register.count(),
-    }, status=400 if posted and not adding and form.errors else 200)  # fmt: skip
+    }, status=400 if posted and form.errors else 200)  # fmt: skip
 
 
 def _is_uuid(value):

@@ -29,7 +29,8 @@ class PersonForm(forms.Form):
     """A registration or its update. The patient is picked by name on a new one only."""
 
     consent_on = forms.DateField(
-        label="Consentement recueilli le", widget=forms.DateInput(attrs={"type": "date"}),
+        label="Consentement recueilli le",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Sans consentement, la personne ne peut pas être inscrite.",
         error_messages={"required": vulnerable.NO_CONSENT,
                         "invalid": "Date du consentement illisible (JJ/MM/AAAA)."},
