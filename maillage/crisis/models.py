@@ -259,7 +259,7 @@ class VulnerablePerson(models.Model):
 
 
 class VulnerableCriterion(models.Model):
-    """Why a person is on the register (codes in crisis/vulnerability.py)."""
+    """Why a person is on the register (codes in crisis/vulnerable.py, CRITERIA)."""
 
     person = models.ForeignKey(VulnerablePerson, on_delete=models.CASCADE, related_name="criteria")
     code = models.CharField(max_length=40)
