@@ -259,7 +259,7 @@ class VulnerablePerson(models.Model):
 
 
 class VulnerableCriterion(models.Model):
-    """Why a person is on the register (codes in crisis/vulnerability.py)."""
+    """Why a person is on the register (codes in crisis/vulnerable.py, CRITERIA)."""
 
     person = models.ForeignKey(VulnerablePerson, on_delete=models.CASCADE, related_name="criteria")
     code = models.CharField(max_length=40)
@@ -462,6 +462,11 @@ class Call(models.Model):
     # The same-day request created for them (same_day_care's public id: missions do not
     # import each other).
     same_day_request = models.UUIDField(null=True, blank=True)
+    # Who recorded the current outcome, and when (the register work): a second caller
+    # whose write came too late is shown this.
+    outcome_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")  # fmt: skip
+    outcome_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activations, alerts, calls
+from .views import activations, alerts, calls, register
 
 app_name = "crisis"
 
@@ -11,9 +11,25 @@ urlpatterns = [
     # -- contacts --
     # -- resources --
     # -- register (vulnerable) --
+    path("c/<slug:cpts_slug>/crise/registre/", register.register_view, name="register"),
+    path("c/<slug:cpts_slug>/crise/registre/inscrire/", register.register_new_view,
+         name="register_new"),
+    path("c/<slug:cpts_slug>/crise/registre/export.csv", register.register_export_view,
+         name="register_export"),
+    path("c/<slug:cpts_slug>/crise/registre/<str:public_id>/", register.register_person_view,
+         name="register_person"),
+    path("c/<slug:cpts_slug>/crise/registre/<str:public_id>/retrait/",
+         register.register_archive_view, name="register_archive"),
     # -- calls --
     path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/appels/nouvelle/",
          calls.campaign_new_view, name="campaign_new"),
+    path("c/<slug:cpts_slug>/crise/appels/<str:public_id>/", calls.campaign_view,
+         name="campaign"),
+    path("c/<slug:cpts_slug>/crise/mes-appels/", calls.my_calls_view, name="my_calls"),
+    path("c/<slug:cpts_slug>/crise/appel/<str:public_id>/resultat/", calls.call_outcome_view,
+         name="call_outcome"),
+    path("c/<slug:cpts_slug>/crise/appel/<str:public_id>/reattribuer/",
+         calls.call_reassign_view, name="call_reassign"),
     # -- activations, log, RETEX, proofs --
     path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/", activations.activation_view,
          name="activation"),

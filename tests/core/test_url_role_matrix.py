@@ -197,6 +197,23 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({"crisis:activation": [activation.public_id],
                  "crisis:board": [activation.public_id],
                  "crisis:campaign_new": [activation.public_id]})  # fmt: skip
+    # The register: the GP (in her care team) is the referent of the followed patient and
+    # is given her call.
+    from maillage.crisis import calls as crisis_calls
+    from maillage.crisis import vulnerable
+
+    registered = vulnerable.register_create(
+        cpts=home_cpts, actor=coordinator, patient=followed, referent_membership=member[gp.pk],
+        commune=bourgoin, consent_on=timezone.localdate(), consent_by="person",
+        criteria=["home_oxygen"])  # fmt: skip
+    campaign = crisis_calls.campaign_create(activation=activation, actor=coordinator,
+                                            title="Appels matrice", callers=[gp])
+    the_call = campaign.calls.get()
+    args.update({"crisis:register_person": [registered.public_id],
+                 "crisis:register_archive": [registered.public_id],
+                 "crisis:campaign": [campaign.public_id],
+                 "crisis:call_outcome": [the_call.public_id],
+                 "crisis:call_reassign": [the_call.public_id]})  # fmt: skip
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
