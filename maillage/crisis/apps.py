@@ -26,3 +26,7 @@ class CrisisConfig(AppConfig):
             answer_url_name="crisis:answer", answer_namespace="maillage.crisis.answer",
         )  # fmt: skip
         kinds.register("crisis.stock", "Stock de crise sous son niveau minimum")
+        # -- activations: the proofs' indicators and attendance, the home cards --
+        from . import home_activations, proofs  # noqa: F401
+
+        proofs.register_indicators()

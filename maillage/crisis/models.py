@@ -325,6 +325,11 @@ class Activation(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="crisis") | (~Q(trigger_authority="") & ~Q(trigger_reference="")),
                 name="crisis_needs_authority_trigger"),
+            # One live crisis per CPTS (crisis/activations.py says why); vigilances and
+            # exercises may run beside it.
+            models.UniqueConstraint(fields=["cpts"],
+                                    condition=Q(kind="crisis", ended_at__isnull=True),
+                                    name="crisis_one_live_crisis"),
         ]  # fmt: skip
 
     @property

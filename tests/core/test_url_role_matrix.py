@@ -197,6 +197,15 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({"crisis:activation": [activation.public_id],
                  "crisis:board": [activation.public_id],
                  "crisis:campaign_new": [activation.public_id]})  # fmt: skip
+    # -- activations, log, RETEX, proofs --
+    from maillage.crisis.activations import add_entry
+
+    entry = add_entry(activation=activation, actor=coordinator, text="Entrée matrice")
+    args.update({name: [activation.public_id] for name in (
+        "crisis:log_entry", "crisis:action_done", "crisis:notice", "crisis:end",
+        "crisis:retex")})  # fmt: skip
+    args.update({"crisis:log_correct": [activation.public_id, entry.public_id],
+                 "crisis:proofs_export": ["csv"]})  # fmt: skip
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
@@ -344,6 +353,7 @@ def _api_call(method, path, objects):
                                       "commune": "38053"},
         "/api/v1/pathways/enrolments": {"patient": str(o["referred"].public_id),
                                         "template": "diabete-type-2"},
+        "/api/v1/crisis/activations": {"kind": "exercise", "crisis_type": "nrbc"},
     }  # fmt: skip
     if method == "get":
         return path, None
