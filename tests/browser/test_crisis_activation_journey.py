@@ -70,3 +70,14 @@ def test_a_crisis_without_decision_becomes_an_exercise_and_its_page_fits_a_phone
     assert horizontal_overflow(page) == 0
     screenshot(page, "activation", env_var="CRISIS_SHOTS")
     assert_accessible(page)
+
+    # The hub lists it as live; the proofs page does not count it (an exercise).
+    page.goto(f"{demo_server.url}/c/{SLUG}/crise/")
+    expect(page.locator("article.crisis-activation")).to_contain_text("Canicule de juillet")
+    assert horizontal_overflow(page) == 0
+    assert_accessible(page)
+    page.get_by_role("link", name="Preuves pour le contrat (ACI)").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Preuves pour le contrat")
+    expect(page.locator("main")).to_contain_text("Aucune crise ni vigilance")
+    assert horizontal_overflow(page) == 0
+    assert_accessible(page)
