@@ -121,6 +121,7 @@ def activate(*, cpts, actor, kind, crisis_type, title, trigger_authority="",
                 title=title or default_title(kind, crisis_type), trigger_authority=authority,
                 trigger_reference=reference, trigger_on=trigger_on, started_by=actor,
                 started_at=timezone.now(), public_notice=notice,
+                public_notice_at=timezone.now() if notice else None,
             )  # fmt: skip
     except IntegrityError:
         # Two coordinators activating at the same instant: the constraint keeps one.
@@ -228,7 +229,8 @@ def set_notice(*, activation, actor, text, request=None) -> Activation:
                                                 "n'est plus affiché."})  # fmt: skip
     activation.public_notice = clean_text(text, field="public_notice", max_length=NOTICE_MAX,
                                           required=False)  # fmt: skip
-    activation.save(update_fields=["public_notice"])
+    activation.public_notice_at = timezone.now()
+    activation.save(update_fields=["public_notice", "public_notice_at"])
     audit.record(action="crisis.notice", actor=actor, cpts=activation.cpts, obj=activation,
                  request=request, detail={"length": len(activation.public_notice)})  # fmt: skip
     return activation

@@ -316,6 +316,9 @@ class Activation(models.Model):
     # Shown on the CPTS's public page while the activation is live (a heatwave watch is a
     # vigilance of type "afflux-malades").
     public_notice = models.TextField("message au public", blank=True)
+    # When the public notice was last written (the public page dates it).
+    public_notice_at = models.DateTimeField("message au public publié le", null=True,
+                                            blank=True)  # fmt: skip
 
     objects = ActivationQuerySet.as_manager()
 

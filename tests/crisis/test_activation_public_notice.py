@@ -30,7 +30,9 @@ def test_a_live_vigilance_notice_is_shown_with_its_date(client, coordinator, hom
                                       public_notice=NOTICE)  # fmt: skip
     body = _public(client, url)
     assert NOTICE in body and "Vigilance en cours : Veille canicule" in body
-    assert activations.timezone.localtime(activation.started_at).strftime("%d/%m/%Y") in body
+    assert activation.public_notice_at is not None
+    assert activations.timezone.localtime(activation.public_notice_at).strftime(
+        "%d/%m/%Y à %H:%M") in body
     assert 'class="crisis-public-notice" role="region"' in body
 
 
