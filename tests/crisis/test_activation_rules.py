@@ -185,3 +185,11 @@ def test_api_lists_the_callers_cpts_only(client, coordinator, outsider, home_cpt
                           HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=coordinator)}")
     assert response.status_code == 200
     assert [row["id"] for row in response.json()] == [str(mine.public_id)]
+
+
+def test_api_an_outsider_cannot_activate_in_another_cpts(client, outsider, home_cpts):
+    response = _post(client, outsider, {"kind": "exercise", "crisis_type": "nrbc",
+                                        "cpts": home_cpts.slug})
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["field"] == "cpts"
+    assert not Activation.objects.filter(cpts=home_cpts).exists()
