@@ -81,3 +81,24 @@ def test_a_crisis_without_decision_becomes_an_exercise_and_its_page_fits_a_phone
     expect(page.locator("main")).to_contain_text("Aucune crise ni vigilance")
     assert horizontal_overflow(page) == 0
     assert_accessible(page)
+
+
+def test_a_vigilance_notice_on_the_public_pages_fits_a_phone_and_is_accessible(
+    demo_server, phone_390
+):
+    page = phone_390
+    cpts = Cpts.objects.get(slug=SLUG)
+    coordinator = User.objects.get(email=demo_email("coordination", SLUG))
+    activations.activate(cpts=cpts, actor=coordinator, kind="vigilance",
+                         crisis_type="afflux-malades", title="Veille canicule",
+                         public_notice="Fortes chaleurs : les cabinets de garde de "
+                                       "Bourgoin-Jallieu restent ouverts jusqu'à 21 h. "
+                                       "Buvez régulièrement, prenez des nouvelles de vos "
+                                       "proches isolés.")  # fmt: skip
+    for path in ("/", f"/annuaire/{SLUG}/"):
+        page.goto(f"{demo_server.url}{path}")
+        notice = page.get_by_role("region", name=re.compile("Vigilance en cours"))
+        expect(notice).to_contain_text("cabinets de garde")
+        assert horizontal_overflow(page) == 0
+        assert_accessible(page)
+    screenshot(page, "public-notice", env_var="CRISIS_SHOTS")
