@@ -26,4 +26,7 @@ class CrisisConfig(AppConfig):
             answer_url_name="crisis:answer", answer_namespace="maillage.crisis.answer",
         )  # fmt: skip
         kinds.register("crisis.stock", "Stock de crise sous son niveau minimum")
-        from . import home_calls  # noqa: F401  (the callers' card on the home page)
+        # The crisis cards of the home page; the proofs' indicators and attendance.
+        from . import home_activations, home_calls, proofs  # noqa: F401
+
+        proofs.register_indicators()

@@ -316,6 +316,9 @@ class Activation(models.Model):
     # Shown on the CPTS's public page while the activation is live (a heatwave watch is a
     # vigilance of type "afflux-malades").
     public_notice = models.TextField("message au public", blank=True)
+    # When the public notice was last written (the public page dates it).
+    public_notice_at = models.DateTimeField("message au public publié le", null=True,
+                                            blank=True)  # fmt: skip
 
     objects = ActivationQuerySet.as_manager()
 
@@ -325,6 +328,11 @@ class Activation(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="crisis") | (~Q(trigger_authority="") & ~Q(trigger_reference="")),
                 name="crisis_needs_authority_trigger"),
+            # One live crisis per CPTS (crisis/activations.py says why); vigilances and
+            # exercises may run beside it.
+            models.UniqueConstraint(fields=["cpts"],
+                                    condition=Q(kind="crisis", ended_at__isnull=True),
+                                    name="crisis_one_live_crisis"),
         ]  # fmt: skip
 
     @property

@@ -214,6 +214,15 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
                  "crisis:campaign": [campaign.public_id],
                  "crisis:call_outcome": [the_call.public_id],
                  "crisis:call_reassign": [the_call.public_id]})  # fmt: skip
+    # -- activations, log, RETEX, proofs --
+    from maillage.crisis.activations import add_entry
+
+    entry = add_entry(activation=activation, actor=coordinator, text="Entrée matrice")
+    args.update({name: [activation.public_id] for name in (
+        "crisis:log_entry", "crisis:action_done", "crisis:notice", "crisis:end",
+        "crisis:retex")})  # fmt: skip
+    args.update({"crisis:log_correct": [activation.public_id, entry.public_id],
+                 "crisis:proofs_export": ["csv"]})  # fmt: skip
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
@@ -361,6 +370,7 @@ def _api_call(method, path, objects):
                                       "commune": "38053"},
         "/api/v1/pathways/enrolments": {"patient": str(o["referred"].public_id),
                                         "template": "diabete-type-2"},
+        "/api/v1/crisis/activations": {"kind": "exercise", "crisis_type": "nrbc"},
     }  # fmt: skip
     if method == "get":
         return path, None

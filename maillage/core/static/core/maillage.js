@@ -318,3 +318,26 @@
   }
   document.addEventListener("htmx:afterSettle", ensureHtmx);
 })();
+
+/* -- crisis: the activation form shows the authority's decision only for a crisis -- */
+(function () {
+  "use strict";
+  function sync(form) {
+    var checked = form.querySelector("input[name=kind]:checked");
+    var trigger = form.querySelector("[data-crisis-trigger]");
+    if (trigger) { trigger.hidden = !!checked && checked.value !== "crisis"; }
+  }
+  function init() {
+    var forms = document.querySelectorAll("[data-crisis-activate]");
+    for (var i = 0; i < forms.length; i++) { sync(forms[i]); }
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-crisis-activate]");
+    if (form && event.target.name === "kind") { sync(form); }
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
