@@ -26,3 +26,6 @@ class CrisisConfig(AppConfig):
             answer_url_name="crisis:answer", answer_namespace="maillage.crisis.answer",
         )  # fmt: skip
         kinds.register("crisis.stock", "Stock de crise sous son niveau minimum")
+        from . import home  # noqa: F401  (the crisis cards of the home page)
+
+        plan.register_indicators()
