@@ -169,10 +169,14 @@ def version_new_view(request):
 def _render_version(request, version, *, delivery_form=None, status=200):
     approved = plan.newest_approved(request.cpts)
     previous = plan.previous_version(version)
+    status_code = _status(version, approved)
     return render(request, "crisis/plan_version.html", {
-        "version": version, "status": _status(version, approved), "previous": previous,
+        "version": version, "status": status_code, "previous": previous,
         "delivery_form": delivery_form or DeliveryForm(
             initial={"delivered_on": version.delivered_on or timezone.localdate()}),
+        # A refused delivery shows its reason even on a version that is not approved.
+        "show_delivery": permissions.manage_crisis(request.membership) and (
+            status_code == "approved" or delivery_form is not None),
     }, status=status)  # fmt: skip
 
 
