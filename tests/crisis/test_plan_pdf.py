@@ -76,3 +76,11 @@ def test_the_table_of_contents_gives_the_page_of_each_section(versions):
     pages = {i: page.extract_text() for i, page in enumerate(reader.pages, 1)}
     number = int(re.search(r"3\. Cellule de crise\s+(\d+)", contents).group(1))
     assert "3. Cellule de crise" in pages[number]
+
+
+def test_hostile_text_still_makes_a_pdf(home_cpts, coordinator):
+    plan.save_section(cpts=home_cpts, section="context", author=coordinator,
+                      body="<b>gras</b> & <a href='x'>lien</a> 🚑\n" + "x" * 19_000)  # fmt: skip
+    version = plan.create_version(cpts=home_cpts, actor=coordinator)
+    content = _text(plan.render_pdf(version))
+    assert "<b>gras</b> & <a href='x'>lien</a>" in content
