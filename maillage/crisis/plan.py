@@ -299,7 +299,7 @@ def create_version(*, cpts, actor, note="", request=None) -> PlanVersion:
     except IntegrityError as exc:
         raise ValidationError("Une autre version vient d'être créée : rechargez la page.") from exc
     audit.record(action="crisis.plan_version", actor=actor, cpts=cpts, obj=version,
-                 request=request, detail={"number": number})  # fmt: skip
+                 request=request, detail={"version": number})  # fmt: skip
     return version
 
 
@@ -326,7 +326,7 @@ def approve_version(*, version: PlanVersion, actor, request=None) -> bool:
         return False
     version.approved_at, version.approved_by = now, actor
     audit.record(action="crisis.plan_approve", actor=actor, cpts=version.cpts, obj=version,
-                 request=request, detail={"number": version.number})  # fmt: skip
+                 request=request, detail={"version": version.number})  # fmt: skip
     return True
 
 
@@ -347,8 +347,8 @@ def record_delivery(*, version: PlanVersion, delivered_on: datetime.date, actor,
     PlanVersion.objects.filter(pk=version.pk).update(delivered_on=delivered_on)
     version.delivered_on = delivered_on
     audit.record(action="crisis.plan_delivered", actor=actor, cpts=version.cpts, obj=version,
-                 request=request, detail={"number": version.number,
-                                          "delivered_on": delivered_on.isoformat()})  # fmt: skip
+                 request=request, detail={"version": version.number,
+                                          "date": f"{delivered_on:%d/%m/%Y}"})  # fmt: skip
 
 
 # ------------------------------------------------------------------ comparing

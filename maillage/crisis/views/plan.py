@@ -250,7 +250,7 @@ def pdf_view(request, public_id):
     version = _get_version(request, public_id)
     body = plan.render_pdf(version)
     audit.record(action="crisis.plan_pdf", actor=request.user, cpts=request.cpts, obj=version,
-                 request=request, detail={"number": version.number})  # fmt: skip
+                 request=request, detail={"version": version.number})  # fmt: skip
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{plan.pdf_filename(version)}"'
     return response
