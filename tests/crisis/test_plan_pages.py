@@ -194,6 +194,6 @@ def test_an_outsider_gets_404_on_the_plan(outsider, client_for):
     assert client_for(outsider).get(_url("plan")).status_code == 404
 
 
-def test_page_reads_leave_no_audit_row_but_writes_do(home_cpts, coordinator, client_for):
+def test_reading_the_plan_writes_no_audit_row(home_cpts, coordinator, client_for):
     client_for(coordinator).get(_url("plan"))
     assert not AuditEvent.objects.filter(action__startswith="crisis.plan").exists()
