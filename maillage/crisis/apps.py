@@ -26,7 +26,9 @@ class CrisisConfig(AppConfig):
             answer_url_name="crisis:answer", answer_namespace="maillage.crisis.answer",
         )  # fmt: skip
         kinds.register("crisis.stock", "Stock de crise sous son niveau minimum")
-        # The crisis cards of the home page; the proofs' indicators and attendance.
-        from . import home_activations, home_calls, proofs  # noqa: F401
+        # The crisis cards of the home page; the indicators and attendance of the plan and
+        # of the proofs.
+        from . import home, home_activations, home_calls, proofs  # noqa: F401
 
+        plan.register_indicators()
         proofs.register_indicators()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import activations, alerts, calls, register
+from .views import plan as plan_views
 
 app_name = "crisis"
 
@@ -8,6 +9,23 @@ app_name = "crisis"
 # activations, alerts, calls); pages of a CPTS live under c/<cpts_slug>/crise/.
 urlpatterns = [
     # -- plan --
+    path("c/<slug:cpts_slug>/crise/plan/", plan_views.plan_view, name="plan"),
+    path("c/<slug:cpts_slug>/crise/plan/sections/<slug:code>/", plan_views.section_view,
+         name="plan_section"),
+    path("c/<slug:cpts_slug>/crise/plan/versions/", plan_views.versions_view,
+         name="plan_versions"),
+    path("c/<slug:cpts_slug>/crise/plan/versions/nouvelle/", plan_views.version_new_view,
+         name="plan_version_new"),
+    path("c/<slug:cpts_slug>/crise/plan/comparer/", plan_views.compare_view,
+         name="plan_compare"),
+    path("c/<slug:cpts_slug>/crise/plan/versions/<str:public_id>/", plan_views.version_view,
+         name="plan_version"),
+    path("c/<slug:cpts_slug>/crise/plan/versions/<str:public_id>/approuver/",
+         plan_views.approve_view, name="plan_approve"),
+    path("c/<slug:cpts_slug>/crise/plan/versions/<str:public_id>/remise/",
+         plan_views.delivered_view, name="plan_delivered"),
+    path("c/<slug:cpts_slug>/crise/plan/versions/<str:public_id>/plan.pdf",
+         plan_views.pdf_view, name="plan_pdf"),
     # -- contacts --
     # -- resources --
     # -- register (vulnerable) --

@@ -98,8 +98,9 @@ def test_the_partner_follows_the_state_of_their_referrals(busy, client_for, part
 def test_the_coordinator_sees_what_waits_across_missions_as_counts(busy, client_for, coordinator):
     response = client_for(coordinator).get(TODAY)
     names = _cards(response)
+    # A CPTS without an approved crisis plan: the coordination is told (crisis.plan_update).
     assert names == ["gp_access.requests", "same_day_care.open_requests", "pathways.late",
-                     "gp_access.cpam", "patients.duplicates"]
+                     "gp_access.cpam", "patients.duplicates", "crisis.plan_update"]
     cards = {card.name: card for card in response.context["cards"]}
     assert cards["pathways.late"].count >= 1
     assert cards["gp_access.requests"].figures[0].value >= 1  # the partner's new referral

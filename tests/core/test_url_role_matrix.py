@@ -223,6 +223,13 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
         "crisis:retex")})  # fmt: skip
     args.update({"crisis:log_correct": [activation.public_id, entry.public_id],
                  "crisis:proofs_export": ["csv"]})  # fmt: skip
+    from maillage.crisis.models import PlanVersion
+
+    plan_version = PlanVersion.objects.create(cpts=home_cpts, number=1, frame_version="2022-12",
+                                              created_by=coordinator)  # fmt: skip
+    args.update({"crisis:plan_section": ["context"]} | {
+        f"crisis:{name}": [plan_version.public_id]
+        for name in ("plan_version", "plan_approve", "plan_delivered", "plan_pdf")})
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
