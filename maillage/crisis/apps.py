@@ -26,3 +26,8 @@ class CrisisConfig(AppConfig):
             answer_url_name="crisis:answer", answer_namespace="maillage.crisis.answer",
         )  # fmt: skip
         kinds.register("crisis.stock", "Stock de crise sous son niveau minimum")
+
+        from maillage.core.jobs import register_periodic
+
+        register_periodic("crisis-escalation", "maillage.crisis.escalation.run", minutes=1,
+                          label="Relance des alertes de crise sans réponse")  # fmt: skip
