@@ -28,21 +28,21 @@ ANSWERED = Q(notification__answered_at__isnull=False)
 IS_AVAILABLE = Q(notification__answer__in=AVAILABLE)
 
 
+def _reached() -> Q:
+    sent = Delivery.objects.filter(notification_id=OuterRef("notification_id"),
+                                   status=Delivery.Status.SENT)  # fmt: skip
+    return Q(Exists(sent))
+
+
 def _figures():
     return {
         "recipients": Count("pk"),
-        "reached": Count("pk", filter=Q(reached=True)),
+        "reached": Count("pk", filter=_reached()),
         "answered": Count("pk", filter=ANSWERED),
         "available_now": Count("pk", filter=Q(notification__answer=AVAILABLE_NOW)),
         "available_from": Count("pk", filter=Q(notification__answer=AVAILABLE_FROM)),
         "unavailable": Count("pk", filter=Q(notification__answer=UNAVAILABLE)),
     }
-
-
-def _with_reached(rows):
-    sent = Delivery.objects.filter(notification_id=OuterRef("notification_id"),
-                                   status=Delivery.Status.SENT)  # fmt: skip
-    return rows.annotate(reached=Exists(sent))
 
 
 def _complete(values: dict) -> dict:
@@ -58,13 +58,13 @@ EMPTY = {"recipients": 0, "reached": 0, "answered": 0, "available_now": 0,
 def alert_figures(alert: Alert) -> dict:
     """recipients, reached (a delivery sent), answered, available_now, available_from,
     available, unavailable, pending: for one alert."""
-    rows = _with_reached(AlertRecipient.objects.filter(alert=alert))
+    rows = AlertRecipient.objects.filter(alert=alert)
     return _complete(rows.aggregate(**_figures()))
 
 
 def figures_by_alert(alerts) -> dict[int, dict]:
     """The same figures for several alerts, in one grouped query: {alert_id: figures}."""
-    rows = (_with_reached(AlertRecipient.objects.filter(alert__in=alerts))
+    rows = (AlertRecipient.objects.filter(alert__in=alerts)
             .values("alert_id").order_by().annotate(**_figures()))  # fmt: skip
     return {row.pop("alert_id"): _complete(row) for row in rows}
 

@@ -197,6 +197,13 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({"crisis:activation": [activation.public_id],
                  "crisis:board": [activation.public_id],
                  "crisis:campaign_new": [activation.public_id]})  # fmt: skip
+    from maillage.crisis.models import Alert
+
+    alert = Alert.objects.create(cpts=home_cpts, activation=activation, groups=["all"],
+                                 channels=["sms"], message="EXERCICE – Matrice")  # fmt: skip
+    args.update({"crisis:alert_new": [activation.public_id],
+                 "crisis:alert_count": [activation.public_id],
+                 "crisis:alert": [alert.public_id]})  # fmt: skip
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
@@ -206,6 +213,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     objects = {"followed": followed, "referred": referred, "gp_request": gp_request,
                "enrolment": enrolment, "task": task, "snp": snp, "appointment": appointment,
                "free_slot": free_slot, "notification": message}  # fmt: skip
+    objects.update({"activation": activation, "alert": alert})
     return {"args": args, "people": people, "objects": objects}
 
 
@@ -332,7 +340,8 @@ def _api_call(method, path, objects):
     ids = {"patient_id": o["followed"], "request_id": o["gp_request"]
            if path.startswith("/api/v1/gp-requests") else o["snp"],
            "enrolment_id": o["enrolment"], "task_id": o["task"], "slot_id": o["free_slot"],
-           "appointment_id": o["appointment"], "notification_id": o["notification"]}  # fmt: skip
+           "appointment_id": o["appointment"], "notification_id": o["notification"],
+           "alert_id": o["alert"]}  # fmt: skip
     for name, obj in ids.items():
         path = path.replace("{" + name + "}", str(obj.public_id))
     bodies = {
@@ -344,6 +353,8 @@ def _api_call(method, path, objects):
                                       "commune": "38053"},
         "/api/v1/pathways/enrolments": {"patient": str(o["referred"].public_id),
                                         "template": "diabete-type-2"},
+        "/api/v1/crisis/alerts": {"activation": str(o["activation"].public_id),
+                                  "groups": ["all"], "message": "Matrice", "channels": ["inapp"]},
     }  # fmt: skip
     if method == "get":
         return path, None
