@@ -21,8 +21,10 @@ from .skills import SKILLS
 
 AVAILABLE_NOW, AVAILABLE_FROM, UNAVAILABLE = "available_now", "available_from", "unavailable"
 AVAILABLE = (AVAILABLE_NOW, AVAILABLE_FROM)
-# Names shown per commune or per skill (the count says how many more).
-NAMES_PER_GROUP = 30
+# Names shown per commune or per skill (the count says how many more), and available
+# people read to fill them: the board stays as fast with 2 000 people available as with 20.
+NAMES_PER_GROUP = 5
+NAMES_READ = 200
 
 ANSWERED = Q(notification__answered_at__isnull=False)
 IS_AVAILABLE = Q(notification__answer__in=AVAILABLE)
@@ -90,7 +92,7 @@ def _skill_filter(code: str) -> Q:
 def by_skill(recipients) -> list[dict]:
     """Available people per skill (one query, a conditional count per skill)."""
     counts = recipients.filter(IS_AVAILABLE).aggregate(
-        **{code: Count("contact_id", distinct=True, filter=_skill_filter(code))
+        **{code: Count("pk", filter=_skill_filter(code))
            for code in SKILLS})  # fmt: skip
     return [{"code": code, "label": label, "available": counts[code]}
             for code, label in SKILLS.items()]  # fmt: skip
@@ -103,7 +105,8 @@ def available_people(recipients) -> list[dict]:
             .values("contact_id", "contact__name", "contact__mobile", "contact__commune__name",
                     "notification__answer", "notification__answer_available_from",
                     "notification__answer_skills", "notification__answered_at")
-            .order_by("contact__name", "contact_id", "-notification__answered_at"))  # fmt: skip
+            .order_by("contact__name", "contact_id", "-notification__answered_at")
+            [:NAMES_READ])  # fmt: skip
     people, seen = [], set()
     for r in rows:
         if r["contact_id"] in seen:
@@ -129,15 +132,13 @@ def available_people(recipients) -> list[dict]:
     return people
 
 
-def _grouped(people, key_of) -> dict[str, dict]:
-    groups: dict[str, dict] = {}
+def _grouped(people, key_of) -> dict[str, list]:
+    groups: dict[str, list] = {}
     for person in people:
         for key in key_of(person):
-            group = groups.setdefault(key, {"people": [], "more": 0})
-            if len(group["people"]) < NAMES_PER_GROUP:
-                group["people"].append(person)
-            else:
-                group["more"] += 1
+            group = groups.setdefault(key, [])
+            if len(group) < NAMES_PER_GROUP:
+                group.append(person)
     return groups
 
 
@@ -175,9 +176,12 @@ def _details(recipients) -> dict:
     people = available_people(recipients)
     named_communes = _grouped(people, lambda p: [p["commune"] or "Commune non précisée"])
     named_skills = _grouped(people, lambda p: p["skills"])
+    # "and N more": from the counts, not from the names read.
     for row in communes:
-        row.update(named_communes.get(row["name"], {"people": [], "more": 0}))
+        row["people"] = named_communes.get(row["name"], [])
+        row["more"] = max(0, row["available"] - len(row["people"]))
     for row in skills:
-        row.update(named_skills.get(row["label"], {"people": [], "more": 0}))
+        row["people"] = named_skills.get(row["label"], [])
+        row["more"] = max(0, row["available"] - len(row["people"]))
     return {"communes": communes, "skills": [s for s in skills if s["available"]],
             "available_people": people}  # fmt: skip
