@@ -185,6 +185,7 @@ def alert_view(request, public_id):
     """One alert: its figures, who answered and who did not (the yearly test's result)."""
     alert = get_object_for_member(Alert.objects.select_related("activation"), request.membership,
                                   public_id)  # fmt: skip
+    alert.channel_labels = [CHANNEL_LABELS.get(c, c) for c in alert.channels]
     context = {"alert": alert, **_alert_context(alert)}
     if request.htmx:
         return render(request, "crisis/alerts_live.html", context)
