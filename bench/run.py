@@ -120,6 +120,7 @@ SECTIONS = (
     "audit",
     "home",
     "notifications",
+    "crisis",
 )
 MODULE_SECTIONS = {
     "gp_access": "bench_gp_access",
@@ -128,6 +129,7 @@ MODULE_SECTIONS = {
     "audit": "bench_audit",
     "home": "bench_home",
     "notifications": "bench_notifications",
+    "crisis": "bench_crisis",
 }
 ALIASES = {"directory": "directory_search", "rpps": "rpps_import"}
 CHILD_TIMEOUT_S = 1800
@@ -340,6 +342,14 @@ def measure(name: str, step: int, steps: int, work_dir: Path):
             f"{prefix} notifications : 2 000 messages (e-mail et SMS) écrits et mis en file "
             "comme par une requête, et SQL brut ; un worker les remet tous aux passerelles "
             "(console)…",
+            flush=True,
+        )
+        return run_module_section(name, work_dir)
+    if name == "crisis":
+        print(
+            f"{prefix} crise : alerte à 2 000 contacts (SMS et e-mail) par l'API, un worker "
+            "remet tout aux passerelles, tableau de bord, réponses par le lien dont 200 "
+            "simultanées, et SQL brut (SQLite et PostgreSQL, quelques minutes)…",
             flush=True,
         )
         return run_module_section(name, work_dir)

@@ -1,20 +1,39 @@
 """API of the crisis mission: /api/v1/crisis/..."""
 
-from ninja import Router
+import datetime
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from ninja import Field, Router, Schema
+from ninja import Status as Response
+from pydantic import field_validator
+
+from maillage.core import permissions
+from maillage.core.access import get_by_public_id
+from maillage.core.api import api_membership, api_permission
+from maillage.core.api_types import (
+    ERRORS,
+    WRITE_ERRORS,
+    CptsSlug,
+    Date,
+    choice,
+    model_text,
+    refuse,
+    text,
+)
+
+from . import activations as activation_services
+from . import alerts as alert_service
+from . import board as alert_board
+from . import plan as crisis_plan
+from .models import Activation, ActivationKind, Alert, Authority, CrisisType
 
 router = Router(tags=["crise"])
 
 # -- plan --
-import datetime  # noqa: E402
 
-from ninja import Schema  # noqa: E402
-from ninja import Status as PlanStatus  # noqa: E402
 
-from maillage.core import permissions  # noqa: E402
-from maillage.core.api import api_membership, api_permission  # noqa: E402
-from maillage.core.api_types import ERRORS, CptsSlug  # noqa: E402
 
-from . import plan as crisis_plan  # noqa: E402
 
 
 class PlanSectionOut(Schema):
@@ -39,7 +58,7 @@ def crisis_plan_current(request, cpts: CptsSlug | None = None):
     membership = api_membership(request, cpts)
     version = crisis_plan.newest_approved(membership.cpts)
     if version is None:
-        return PlanStatus(404, {"detail": "Aucune version du plan de crise n'est encore "
+        return Response(404, {"detail": "Aucune version du plan de crise n'est encore "
                                 "approuvée par le bureau.", "errors": []})  # fmt: skip
     return {
         "version": version.number, "approved_at": version.approved_at,
@@ -53,27 +72,9 @@ def crisis_plan_current(request, cpts: CptsSlug | None = None):
 # -- activations --
 # A crisis without an authorised trigger is refused by the schema (422 naming `trigger`),
 # before anything is written; the service says the same for the pages.
-from typing import Annotated  # noqa: E402
 
-from django.core.exceptions import ValidationError  # noqa: E402
-from ninja import Field, Schema  # noqa: E402
-from ninja import Status as Response  # noqa: E402
-from pydantic import field_validator  # noqa: E402
 
-from maillage.core import permissions  # noqa: E402
-from maillage.core.api import api_membership, api_permission  # noqa: E402
-from maillage.core.api_types import (  # noqa: E402
-    ERRORS,
-    WRITE_ERRORS,
-    CptsSlug,
-    Date,
-    choice,
-    model_text,
-    refuse,
-)
 
-from . import activations as activation_services  # noqa: E402
-from .models import Activation, ActivationKind, Authority, CrisisType  # noqa: E402
 
 
 class TriggerIn(Schema):
@@ -173,5 +174,64 @@ def list_activations(request, live: bool = False, cpts: CptsSlug | None = None):
     return list(rows.order_by("-started_at")[:100])
 
 
-
 # -- alerts --
+
+
+
+
+
+# More groups than this is a mistake, not an alert.
+MAX_GROUPS = 50
+
+
+class AlertIn(Schema):
+    activation: text(36)  # its public id (a UUID)
+    groups: Annotated[list[text(60)], Field(max_length=MAX_GROUPS)]
+    message: text(alert_service.MESSAGE_MAX)
+    channels: Annotated[list[choice(alert_service.CHANNELS)], Field(max_length=3)]
+    escalate_after_minutes: Annotated[int, Field(ge=alert_service.ESCALATION_MIN,
+                                                 le=alert_service.ESCALATION_MAX)] = 15
+    cpts: CptsSlug | None = None
+
+
+class AlertCreated(Schema):
+    id: str
+    recipients: int
+
+
+class AlertFigures(Schema):
+    id: str
+    recipients: int
+    sent: int
+    answered: int
+    available: int
+    unavailable: int
+    pending: int
+
+
+@router.post("/crisis/alerts", response={201: AlertCreated, **WRITE_ERRORS},
+             summary="Alerter des groupes de l'arbre d'alerte")  # fmt: skip
+@api_permission(permissions.manage_crisis)
+def create_alert(request, payload: AlertIn):
+    membership = api_membership(request, payload.cpts)
+    activation = get_by_public_id(Activation.objects.for_cpts(membership.cpts),
+                                  payload.activation)  # fmt: skip
+    alert = alert_service.send_alert(
+        cpts=membership.cpts, actor=request.auth, activation=activation, groups=payload.groups,
+        channels=payload.channels, message=payload.message,
+        escalate_after_minutes=payload.escalate_after_minutes, request=request,
+    )  # fmt: skip
+    return Response(201, {"id": str(alert.public_id), "recipients": alert.recipients.count()})
+
+
+@router.get("/crisis/alerts/{alert_id}", response={200: AlertFigures, **ERRORS},
+            summary="Où en est une alerte : joints, réponses, disponibles")  # fmt: skip
+@api_permission(permissions.see_crisis_board)
+def read_alert(request, alert_id: str, cpts: CptsSlug | None = None):
+    membership = api_membership(request, cpts)
+    alert = get_by_public_id(Alert.objects.for_cpts(membership.cpts), alert_id)
+    figures = alert_board.alert_figures(alert)
+    return {"id": str(alert.public_id), "recipients": figures["recipients"],
+            "sent": figures["reached"], "answered": figures["answered"],
+            "available": figures["available"], "unavailable": figures["unavailable"],
+            "pending": figures["pending"]}  # fmt: skip

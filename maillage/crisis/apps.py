@@ -32,3 +32,8 @@ class CrisisConfig(AppConfig):
 
         plan.register_indicators()
         proofs.register_indicators()
+
+        from maillage.core.jobs import register_periodic
+
+        register_periodic("crisis-escalation", "maillage.crisis.escalation.run", minutes=1,
+                          label="Relance des alertes de crise sans réponse")  # fmt: skip

@@ -72,4 +72,10 @@ urlpatterns = [
     path("crise/reponse/<str:token>/", alerts.CrisisAnswerPage.as_view(), name="answer"),
     path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/tableau/", alerts.board_view,
          name="board"),
+    path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/alerter/",
+         alerts.alert_new_view, name="alert_new"),
+    path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/alerter/destinataires/",
+         alerts.alert_count_view, name="alert_count"),
+    path("c/<slug:cpts_slug>/crise/alertes/<str:public_id>/", alerts.alert_view, name="alert"),
+    path("c/<slug:cpts_slug>/crise/contacts/test/", alerts.test_alert_view, name="test_alert"),
 ]

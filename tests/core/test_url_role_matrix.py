@@ -230,6 +230,13 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({"crisis:plan_section": ["context"]} | {
         f"crisis:{name}": [plan_version.public_id]
         for name in ("plan_version", "plan_approve", "plan_delivered", "plan_pdf")})
+    from maillage.crisis.models import Alert
+
+    alert = Alert.objects.create(cpts=home_cpts, activation=activation, groups=["all"],
+                                 channels=["sms"], message="EXERCICE – Matrice")  # fmt: skip
+    args.update({"crisis:alert_new": [activation.public_id],
+                 "crisis:alert_count": [activation.public_id],
+                 "crisis:alert": [alert.public_id]})  # fmt: skip
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
@@ -239,6 +246,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     objects = {"followed": followed, "referred": referred, "gp_request": gp_request,
                "enrolment": enrolment, "task": task, "snp": snp, "appointment": appointment,
                "free_slot": free_slot, "notification": message}  # fmt: skip
+    objects.update({"activation": activation, "alert": alert})
     return {"args": args, "people": people, "objects": objects}
 
 
@@ -365,7 +373,8 @@ def _api_call(method, path, objects):
     ids = {"patient_id": o["followed"], "request_id": o["gp_request"]
            if path.startswith("/api/v1/gp-requests") else o["snp"],
            "enrolment_id": o["enrolment"], "task_id": o["task"], "slot_id": o["free_slot"],
-           "appointment_id": o["appointment"], "notification_id": o["notification"]}  # fmt: skip
+           "appointment_id": o["appointment"], "notification_id": o["notification"],
+           "alert_id": o["alert"]}  # fmt: skip
     for name, obj in ids.items():
         path = path.replace("{" + name + "}", str(obj.public_id))
     bodies = {
@@ -378,6 +387,8 @@ def _api_call(method, path, objects):
         "/api/v1/pathways/enrolments": {"patient": str(o["referred"].public_id),
                                         "template": "diabete-type-2"},
         "/api/v1/crisis/activations": {"kind": "exercise", "crisis_type": "nrbc"},
+        "/api/v1/crisis/alerts": {"activation": str(o["activation"].public_id),
+                                  "groups": ["all"], "message": "Matrice", "channels": ["inapp"]},
     }  # fmt: skip
     if method == "get":
         return path, None

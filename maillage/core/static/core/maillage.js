@@ -341,3 +341,12 @@
     init();
   }
 })();
+// ---- Crisis board and alert pages (crisis/board_live.html, alerts_live.html): the
+// polling of a [data-pause-hidden] fragment skips its turns while the tab is hidden (a
+// board left open in a background tab all night asks nothing of the server).
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var source = event.detail && event.detail.elt;
+  if (document.hidden && source && source.closest && source.closest("[data-pause-hidden]")) {
+    event.preventDefault();
+  }
+});
