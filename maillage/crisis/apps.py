@@ -26,3 +26,4 @@ class CrisisConfig(AppConfig):
             answer_url_name="crisis:answer", answer_namespace="maillage.crisis.answer",
         )  # fmt: skip
         kinds.register("crisis.stock", "Stock de crise sous son niveau minimum")
+        from . import home_resources  # noqa: F401 (registers its home card)
