@@ -16,6 +16,12 @@ from maillage.territory.models import Commune
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _empty_tree(db):
+    """Start from an empty tree, whatever the demo built."""
+    Contact.objects.all().delete()
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 def test_parse_group_never_raises_anything_but_a_validation_error(value):
