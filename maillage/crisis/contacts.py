@@ -116,8 +116,10 @@ def group_options(cpts) -> list[GroupOption]:
     """The groups the tree has contacts in, with how many each: what the page's filter
     offers (every option is a valid group for parse_group and the alerts)."""
     active = Contact.objects.for_cpts(cpts).active()
-    options = [GroupOption("all", "Tous les contacts", active.count()),
-               GroupOption("cell", "Cellule de crise", active.filter(in_cell=True).count())]
+    options = [
+        GroupOption("all", "Tous les contacts", active.count()),
+        GroupOption("cell", "Cellule de crise", active.filter(in_cell=True).count()),
+    ]
     professions = (active.exclude(profession_code="").values("profession_code")
                    .annotate(n=Count("pk")).order_by("profession_code"))  # fmt: skip
     options += [GroupOption(f"profession:{row['profession_code']}",
@@ -190,8 +192,14 @@ def _mobile(value: str) -> str:
 
 def _member_values(membership, entry) -> dict:
     user = membership.user
-    values = {"name": user.get_full_name() or user.email, "email": user.email,
-              "profession_code": "", "commune": None, "mobile": "", "organisation": ""}
+    values = {
+        "name": user.get_full_name() or user.email,
+        "email": user.email,
+        "profession_code": "",
+        "commune": None,
+        "mobile": "",
+        "organisation": "",
+    }
     if entry is not None:
         professional = entry.professional
         values["profession_code"] = professional.profession_code
@@ -219,12 +227,17 @@ def sync_members(*, cpts, actor, request=None) -> SyncResult:
     entries = {e.account_id: e for e in DirectoryEntry.objects.filter(
         cpts=cpts, account__isnull=False).select_related("professional")
         .prefetch_related("professional__sites__commune")}  # fmt: skip
-    existing = {c.account_id: c for c in
-                Contact.objects.select_for_update().filter(cpts=cpts, account__isnull=False)}
+    existing = {
+        c.account_id: c
+        for c in Contact.objects.select_for_update().filter(cpts=cpts, account__isnull=False)
+    }
     members = {m.user_id for m in memberships}
     # A contact whose membership row is gone altogether left as well.
-    memberships += [Membership(user=c.account, cpts=cpts, archived_at=now)
-                    for account_id, c in existing.items() if account_id not in members]
+    memberships += [
+        Membership(user=c.account, cpts=cpts, archived_at=now)
+        for account_id, c in existing.items()
+        if account_id not in members
+    ]
     for membership in memberships:
         contact = existing.get(membership.user_id)
         gone = membership.archived_at is not None or not membership.user.is_active

@@ -47,10 +47,12 @@ def test_parse_group_accepts_every_documented_form(value):
     assert arg == (expected.upper() if kind == "commune" else expected)
 
 
-@pytest.mark.parametrize("value", ["", "everyone", "all:1", "cell:x", "profession:", "profession:1234",
-                                   "profession:dix", "commune:3805", "commune:380533",
-                                   "skill:juggling", "skill:", "profession:١٠", "commune:38٠53",
-                                   "commune:2a٠٠4"])  # fmt: skip
+MALFORMED = ["", "everyone", "all:1", "cell:x", "profession:", "profession:1234",
+             "profession:dix", "commune:3805", "commune:380533", "skill:juggling", "skill:",
+             "profession:١٠", "commune:38٠53", "commune:2a٠٠4"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", MALFORMED)
 def test_parse_group_refuses_malformed_groups(value):
     with pytest.raises(ValidationError):
         parse_group(value)
@@ -63,8 +65,13 @@ def people(home_cpts, other_cpts):
 
     def contact(name, cpts=home_cpts, **fields):
         skills = fields.pop("skills", [])
-        c = Contact.objects.create(cpts=cpts, name=name, email=f"{name.lower()}@ex.fr",
-                                   category=fields.pop("category", "other"), **fields)
+        c = Contact.objects.create(
+            cpts=cpts,
+            name=name,
+            email=f"{name.lower()}@ex.fr",
+            category=fields.pop("category", "other"),
+            **fields,
+        )
         for s in skills:
             ContactSkill.objects.create(contact=c, code=s)
         return c

@@ -42,14 +42,16 @@ def test_the_coordinator_adds_an_outside_contact_with_a_commune_typed_by_name(
     assert contact.category == "hospital" and contact.mobile == "+33612345678"
     assert contact.commune.code == "38053" and contact.in_cell and contact.cell_role == "Hôpital"
     assert sorted(contact.skills.values_list("code", flat=True)) == ["emergency", "triage"]
-    assert AuditEvent.objects.filter(action="crisis.contact_create",
-                                     object_id=contact.public_id).exists()
+    assert AuditEvent.objects.filter(
+        action="crisis.contact_create", object_id=contact.public_id
+    ).exists()
 
 
 def test_a_contact_without_mobile_nor_email_is_refused_with_a_clear_message(
         client_for, coordinator, home_cpts):  # fmt: skip
-    response = client_for(coordinator).post(_url("contact_new"),
-                                            {**VALID, "mobile": "", "email": ""})
+    response = client_for(coordinator).post(
+        _url("contact_new"), {**VALID, "mobile": "", "email": ""}
+    )
     assert response.status_code == 400
     assert "au moins un moyen de joindre" in text(response)
     assert not Contact.objects.filter(cpts=home_cpts).exists()
@@ -87,8 +89,9 @@ def test_editing_a_contact_replaces_its_skills_and_archiving_removes_it_from_ale
     client.post(_url("contact_new"), VALID)
     contact = Contact.objects.get(cpts=home_cpts)
     assert client.get(_url("contact", contact.public_id)).status_code == 200
-    response = client.post(_url("contact", contact.public_id),
-                           {**VALID, "skills": ["nrbc"], "in_cell": ""})
+    response = client.post(
+        _url("contact", contact.public_id), {**VALID, "skills": ["nrbc"], "in_cell": ""}
+    )
     assert response.status_code == 302
     contact.refresh_from_db()
     assert list(contact.skills.values_list("code", flat=True)) == ["nrbc"]
@@ -142,10 +145,12 @@ def test_the_page_shows_the_last_test_and_who_did_not_acknowledge(client_for, co
     old = Alert.objects.create(cpts=home_cpts, is_test=True, message="TEST – ancien")
     Alert.objects.filter(pk=old.pk).update(created_at="2025-01-01T10:00Z")
     alert = Alert.objects.create(cpts=home_cpts, is_test=True, message="TEST – arbre")
-    answered = Notification.objects.create(cpts=home_cpts, kind="crisis.alert", subject="t",
-                                           body="t", answered_at="2026-01-02T10:00Z")
-    pending = Notification.objects.create(cpts=home_cpts, kind="crisis.alert", subject="t",
-                                          body="t")
+    answered = Notification.objects.create(
+        cpts=home_cpts, kind="crisis.alert", subject="t", body="t", answered_at="2026-01-02T10:00Z"
+    )
+    pending = Notification.objects.create(
+        cpts=home_cpts, kind="crisis.alert", subject="t", body="t"
+    )
     AlertRecipient.objects.create(alert=alert, contact=ars, notification=answered)
     AlertRecipient.objects.create(alert=alert, contact=hostile, notification=pending)
     AlertRecipient.objects.create(alert=old, contact=ars)

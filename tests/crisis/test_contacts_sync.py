@@ -38,8 +38,7 @@ def test_every_active_member_gets_one_member_contact(home_cpts, coordinator):
 
 def test_a_member_in_the_directory_gets_profession_phone_and_commune(home_cpts, coordinator,
                                                                      nurse):  # fmt: skip
-    entry = DirectoryEntry.objects.select_related("professional").get(cpts=home_cpts,
-                                                                      account=nurse)
+    entry = DirectoryEntry.objects.select_related("professional").get(cpts=home_cpts, account=nurse)
     entry.phone = "06 12 34 56 78"
     entry.save()
     _sync(home_cpts, coordinator)

@@ -16,8 +16,8 @@ from maillage.core.models import AuditEvent, Membership
 from maillage.crisis import resources
 from maillage.crisis.models import Site, Stock
 from maillage.notifications.models import Notification
-from tests.utils import text
 from maillage.territory.models import Commune
+from tests.utils import text
 
 pytestmark = pytest.mark.django_db
 SLUG = "pays-berjalliens"
@@ -112,7 +112,8 @@ def test_another_cpts_coordinator_is_not_told(home_cpts, coordinator, outsider):
 def test_confirming_moves_the_date_and_never_the_figures(client_for, coordinator, home_cpts):
     stock = _save(home_cpts, coordinator, quantity=42)
     Stock.objects.filter(pk=stock.pk).update(
-        confirmed_at=timezone.now() - datetime.timedelta(days=120), confirmed_by=None)
+        confirmed_at=timezone.now() - datetime.timedelta(days=120), confirmed_by=None
+    )
     client = client_for(coordinator)
     body = text(client.get(_url("stocks")))
     assert "confirmé il y a 120 jours" in body and "À vérifier" in body
@@ -170,7 +171,8 @@ def test_the_home_card_lists_stocks_below_minimum_and_stale_figures(home_cpts, c
     _save(home_cpts, coordinator, item="Vaccins", quantity=2, minimum=20)
     old = _save(home_cpts, coordinator, item="Gants")
     Stock.objects.filter(pk=old.pk).update(
-        confirmed_at=timezone.now() - datetime.timedelta(days=100))
+        confirmed_at=timezone.now() - datetime.timedelta(days=100)
+    )
     membership = Membership.objects.get(cpts=home_cpts, user=coordinator)
     [card] = [c for c in home.cards_for(membership) if c.name == "crisis.resources"]
     assert card.count == 2

@@ -30,8 +30,9 @@ class ContactForm(forms.Form):
         choices=[c for c in ContactCategory.choices if c[0] != ContactCategory.MEMBER],
         error_messages={"required": "Choisissez la catégorie du contact.",
                         "invalid_choice": "Catégorie inconnue."})  # fmt: skip
-    name = forms.CharField(label="Nom", max_length=200,
-                           error_messages={"required": "Indiquez le nom du contact."})
+    name = forms.CharField(
+        label="Nom", max_length=200, error_messages={"required": "Indiquez le nom du contact."}
+    )
     organisation = forms.CharField(label="Structure (facultatif)", max_length=200,
                                    required=False,
                                    help_text="Ex. : Centre hospitalier Pierre Oudot, Mairie "
@@ -40,9 +41,12 @@ class ContactForm(forms.Form):
         label="Téléphone mobile", max_length=30, required=False,
         help_text="Ex. : 06 12 34 56 78. Un mobile ou une adresse e-mail au moins.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))  # fmt: skip
-    email = forms.EmailField(label="E-mail", required=False, max_length=254,
-                             error_messages={"invalid": "Adresse e-mail invalide "
-                                                        "(ex. : prenom.nom@exemple.fr)."})
+    email = forms.EmailField(
+        label="E-mail",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Adresse e-mail invalide (ex. : prenom.nom@exemple.fr)."},
+    )
     commune = CommuneField(label="Commune (facultatif)", required=False)
     skills = forms.MultipleChoiceField(
         label="Compétences", required=False, choices=list(SKILLS.items()),
@@ -53,11 +57,18 @@ class ContactForm(forms.Form):
                                 help_text="Ex. : référent SSE suppléant, lien avec la "
                                           "mairie.")  # fmt: skip
     in_cell = forms.BooleanField(label="Membre de la cellule de crise", required=False)
-    cell_role = forms.CharField(label="Rôle dans la cellule (facultatif)", max_length=200,
-                                required=False,
-                                help_text="Ex. : pilotage, logistique, communication.")
-    notes = forms.CharField(label="Notes (facultatif)", max_length=500, required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    cell_role = forms.CharField(
+        label="Rôle dans la cellule (facultatif)",
+        max_length=200,
+        required=False,
+        help_text="Ex. : pilotage, logistique, communication.",
+    )
+    notes = forms.CharField(
+        label="Notes (facultatif)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, member=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,8 +114,12 @@ def contacts_view(request):
             contact.profession_code) else ""  # fmt: skip
     chosen = [(g, tree.group_label(g, options)) for g in groups]
     check = tree.last_test(cpts) if permissions.manage_crisis(request.membership) else None
-    kinds = (("Groupes", ("all", "cell")), ("Professions", ("profession",)),
-             ("Communes", ("commune",)), ("Compétences", ("skill",)))
+    kinds = (
+        ("Groupes", ("all", "cell")),
+        ("Professions", ("profession",)),
+        ("Communes", ("commune",)),
+        ("Compétences", ("skill",)),
+    )
     option_groups = [(legend, [o for o in options if o.value.partition(":")[0] in prefixes])
                      for legend, prefixes in kinds]  # fmt: skip
     return render(request, "crisis/contacts_list.html", {
@@ -135,8 +150,14 @@ def _form_view(request, contact):
             data = dict(form.cleaned_data)
             skills = data.pop("skills")
             try:
-                saved = tree.contact_save(cpts=request.cpts, actor=request.user, data=data,
-                                          skills=skills, contact=contact, request=request)
+                saved = tree.contact_save(
+                    cpts=request.cpts,
+                    actor=request.user,
+                    data=data,
+                    skills=skills,
+                    contact=contact,
+                    request=request,
+                )
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:

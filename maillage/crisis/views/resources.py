@@ -36,10 +36,15 @@ def _figure(label, *, required=True, help_text=""):
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label="Nom du lieu", max_length=200,
-                           error_messages={"required": "Indiquez le nom du lieu."})
-    kind = forms.CharField(label="Type de lieu (facultatif)", max_length=100, required=False,
-                           help_text="Ex. : gymnase, salle des fêtes, maison de santé.")
+    name = forms.CharField(
+        label="Nom du lieu", max_length=200, error_messages={"required": "Indiquez le nom du lieu."}
+    )
+    kind = forms.CharField(
+        label="Type de lieu (facultatif)",
+        max_length=100,
+        required=False,
+        help_text="Ex. : gymnase, salle des fêtes, maison de santé.",
+    )
     address = forms.CharField(label="Adresse (facultatif)", max_length=300, required=False)
     commune = CommuneField(label="Commune")
     latitude = forms.FloatField(
@@ -58,8 +63,12 @@ class SiteForm(forms.Form):
     contact = forms.CharField(label="Contact sur place (facultatif)", max_length=200,
                               required=False, help_text="Nom et téléphone du gardien, de "
                                                         "la mairie...")  # fmt: skip
-    notes = forms.CharField(label="Notes (facultatif)", max_length=500, required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="Notes (facultatif)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean(self):
         data = super().clean()
@@ -71,21 +80,35 @@ class SiteForm(forms.Form):
 
 
 class StockForm(forms.Form):
-    item = forms.CharField(label="Matériel ou produit", max_length=200,
-                           help_text="Ex. : masques FFP2, groupe électrogène, oxygène.",
-                           error_messages={"required": "Indiquez le matériel ou le produit."})
-    unit = forms.CharField(label="Unité (facultatif)", max_length=40, required=False,
-                           help_text="Ex. : boîtes de 50, bouteilles, unités.")
+    item = forms.CharField(
+        label="Matériel ou produit",
+        max_length=200,
+        help_text="Ex. : masques FFP2, groupe électrogène, oxygène.",
+        error_messages={"required": "Indiquez le matériel ou le produit."},
+    )
+    unit = forms.CharField(
+        label="Unité (facultatif)",
+        max_length=40,
+        required=False,
+        help_text="Ex. : boîtes de 50, bouteilles, unités.",
+    )
     quantity = _figure("Quantité")
     minimum = _figure("Niveau minimum", help_text="Sous ce niveau, la coordination est "
                                                   "alertée une fois.")  # fmt: skip
-    holder = forms.CharField(label="Détenu par", max_length=200,
-                             help_text="Ex. : pharmacie du centre, mairie de Four.",
-                             error_messages={"required": "Indiquez qui détient ce stock."})
-    site = forms.ModelChoiceField(label="Lieu (facultatif)", queryset=Site.objects.none(),
-                                  required=False, to_field_name="public_id",
-                                  empty_label="— aucun —",
-                                  error_messages={"invalid_choice": "Lieu inconnu."})
+    holder = forms.CharField(
+        label="Détenu par",
+        max_length=200,
+        help_text="Ex. : pharmacie du centre, mairie de Four.",
+        error_messages={"required": "Indiquez qui détient ce stock."},
+    )
+    site = forms.ModelChoiceField(
+        label="Lieu (facultatif)",
+        queryset=Site.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label="— aucun —",
+        error_messages={"invalid_choice": "Lieu inconnu."},
+    )
 
     def __init__(self, *args, cpts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,8 +154,13 @@ def _site_form(request, site):
         form = SiteForm(request.POST)
         if form.is_valid():
             try:
-                saved = resources.site_save(cpts=request.cpts, actor=request.user,
-                                            data=form.cleaned_data, site=site, request=request)
+                saved = resources.site_save(
+                    cpts=request.cpts,
+                    actor=request.user,
+                    data=form.cleaned_data,
+                    site=site,
+                    request=request,
+                )
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
