@@ -5,7 +5,8 @@ below its minimum). Called by the demo builder: `build(cpts, coordinator)`.
 
 Idempotent in the demo's way: what is missing is created, nothing existing is changed
 (a contact, a site or a stock edited since keeps its edits). Phone numbers are in the
-ranges ARCEP reserves for fiction (06 39 98, 04 65 71); addresses end in .test.
+demo's fictional series (06 12 34 57.., and 04 65 71.. which ARCEP reserves for
+fiction); addresses end in .test.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from .models import Contact, ContactSkill, Site, Stock
 # (category, name, organisation, plan role, cell role or "", skills, mobile)
 OUTSIDE = (
     ("hospital", "Urgences du centre hospitalier", "Centre hospitalier", "Lien avec l'hôpital",
-     "Hôpital", ["emergency", "triage"], "+33639980101"),
+     "Hôpital", ["emergency", "triage"], "+33612345701"),
     ("ehpad", "Cadre de santé de l'EHPAD", "EHPAD Les Tilleuls", "Résidents vulnérables", "",
-     ["home-visits"], "+33639980102"),
+     ["home-visits"], "+33612345702"),
     ("centre_15", "Médecin régulateur du Centre 15", "SAMU 38", "Régulation médicale",
      "Centre 15", ["triage", "emergency"], "+33465710115"),
     ("fire", "Officier de permanence du SDIS", "SDIS 38", "Secours et logistique",
      "Sapeurs-pompiers", ["logistics", "nrbc"], "+33465710118"),
     ("civil_protection", "Responsable de l'antenne locale", "Protection civile",
-     "Bénévoles et matériel", "", ["logistics", "driver", "psychological"], "+33639980105"),
+     "Bénévoles et matériel", "", ["logistics", "driver", "psychological"], "+33612345705"),
     ("ars", "Délégation départementale", "ARS Auvergne-Rhône-Alpes", "Autorité sanitaire",
      "ARS", [], "+33465710106"),
 )  # fmt: skip
