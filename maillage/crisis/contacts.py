@@ -40,6 +40,7 @@ AUDIT_LABELS: dict = {
         "crisis.contact_update": "Contact de l'arbre d'alerte modifié",
         "crisis.contact_archive": "Contact de l'arbre d'alerte archivé",
         "crisis.contacts_export": "Arbre d'alerte exporté (CSV)",
+        "crisis.contacts_import": "Contacts extérieurs importés (CSV)",
     },
     "objects": {"crisis.Contact": "Contact de l'arbre d'alerte"},
 }
@@ -367,3 +368,158 @@ def csv_rows(contacts):
                c.commune.name if c.commune else "",
                ", ".join(SKILLS.get(s.code, s.code) for s in c.skills.all()),
                phone_display(c.mobile), c.email, c.notes]  # fmt: skip
+
+
+# Importing outside contacts ------------------------------------------------------------
+
+IMPORT_MAX_BYTES = 1_000_000
+IMPORT_MAX_ROWS = 2_000
+# Columns read, by their header (the export's headers, so an exported file comes back).
+IMPORT_COLUMNS = {"catégorie": "category", "nom": "name", "structure": "organisation",
+                  "rôle dans le plan": "plan_role", "cellule de crise": "in_cell",
+                  "rôle dans la cellule": "cell_role", "commune": "commune",
+                  "compétences": "skills", "mobile": "mobile", "e-mail": "email",
+                  "notes": "notes"}  # fmt: skip
+IMPORT_LIMITS = {"name": 200, "organisation": 200, "plan_role": 200, "cell_role": 200,
+                 "notes": 500, "email": 254}  # fmt: skip
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    skipped_members: int = 0
+
+
+def _cell_text(value: str) -> str:
+    """A cell as typed, without the quote the export puts before a would-be formula."""
+    value = (value or "").replace("\x00", "").strip()
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+        return value[1:]
+    return value
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError("Fichier illisible : enregistrez-le en CSV (UTF-8).")
+
+
+def _import_row(number: int, row: dict, categories: dict, skills_by_label: dict):
+    """(data, skills) of one line, or ValidationError messages naming the line."""
+    from django.core.validators import validate_email
+
+    from maillage.territory.communes import resolve_commune
+
+    errors = []
+    category = categories.get(row.get("category", "").lower())
+    if category is None:
+        errors.append(f"catégorie inconnue « {echo(row.get('category', ''))} »")
+    data = {
+        "category": category,
+        "in_cell": row.get("in_cell", "").lower() in ("oui", "1", "x", "yes"),
+    }
+    for field, limit in IMPORT_LIMITS.items():
+        data[field] = row.get(field, "")
+        if len(data[field]) > limit:
+            errors.append(f"{field_label(field)} trop long ({limit} caractères au plus)")
+    if not data["name"]:
+        errors.append("nom manquant")
+    mobile = row.get("mobile", "")
+    try:
+        data["mobile"] = validate_phone_fr(mobile).value if mobile else ""
+    except ValidationError as exc:
+        data["mobile"] = ""
+        errors.append(exc.messages[0][0].lower() + exc.messages[0][1:])
+    if data["email"]:
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            errors.append(f"adresse e-mail invalide « {echo(data['email'])} »")
+    if not data["mobile"] and not data["email"] and not errors:
+        errors.append("ni mobile ni e-mail : indiquez au moins un moyen de le joindre")
+    data["commune"] = None
+    if row.get("commune"):
+        try:
+            data["commune"] = resolve_commune(row["commune"])
+        except ValidationError as exc:
+            errors.append(f"commune : {exc.messages[0]}")
+    skills = []
+    for label in filter(None, (s.strip() for s in row.get("skills", "").split(","))):
+        code = skills_by_label.get(label.lower())
+        if code is None:
+            errors.append(f"compétence inconnue « {echo(label)} »")
+        elif code not in skills:
+            skills.append(code)
+    if errors:
+        raise ValidationError([f"Ligne {number} : {e}." for e in errors])
+    return data, skills
+
+
+def field_label(field: str) -> str:
+    return str(Contact._meta.get_field(field).verbose_name).capitalize()
+
+
+@transaction.atomic
+def import_contacts(*, cpts, actor, content: bytes, request=None) -> ImportResult:
+    """Create or update outside contacts from a CSV (the export's columns; `;` or `,`),
+    all or nothing: any bad line stops the import with every error, each naming its line.
+    A line of a member's contact is skipped (members come from the sync); an outside
+    contact of the same category and name is updated."""
+    import csv
+
+    if len(content) > IMPORT_MAX_BYTES:
+        raise ValidationError(f"Fichier trop gros : {IMPORT_MAX_BYTES // 1_000_000} Mo au plus.")
+    text = _decode(content).replace("\x00", "")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise ValidationError("Fichier vide : la première ligne doit nommer les colonnes.")
+    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = [_cell_text(h).lower() for h in next(reader)]
+    columns = {i: IMPORT_COLUMNS[h] for i, h in enumerate(header) if h in IMPORT_COLUMNS}
+    missing = [h for h in ("catégorie", "nom") if h not in header]
+    if missing or not ({"mobile", "e-mail"} & set(header)):
+        raise ValidationError("Colonnes attendues : Catégorie, Nom, et Mobile ou E-mail (puis, "
+                              "au choix : Structure, Commune, Compétences, Rôle dans le plan, "
+                              "Cellule de crise, Rôle dans la cellule, Notes).")  # fmt: skip
+    categories = {}
+    for value, label in ContactCategory.choices:
+        categories[value] = categories[str(label).lower()] = value
+    skills_by_label = {**{c: c for c in SKILLS}, **{v.lower(): c for c, v in SKILLS.items()}}
+    parsed, errors, result = [], [], ImportResult()
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if number - 1 > IMPORT_MAX_ROWS:
+            raise ValidationError(f"Trop de lignes : {IMPORT_MAX_ROWS} contacts au plus.")
+        row = {field: _cell_text(cells[i]) for i, field in columns.items() if i < len(cells)}
+        if categories.get(row.get("category", "").lower()) == ContactCategory.MEMBER:
+            result.skipped_members += 1
+            continue
+        try:
+            parsed.append(_import_row(number, row, categories, skills_by_label))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    existing = {
+        (c.category, c.name.lower()): c
+        for c in Contact.objects.for_cpts(cpts).active().filter(account__isnull=True)
+    }
+    for data, skills in parsed:
+        contact = existing.get((data["category"], data["name"].lower()))
+        saved = contact_save(cpts=cpts, actor=actor, data=data, skills=skills, contact=contact,
+                             request=request)  # fmt: skip
+        existing[(saved.category, saved.name.lower())] = saved
+        if contact is None:
+            result.created += 1
+        else:
+            result.updated += 1
+    audit.record(action="crisis.contacts_import", actor=actor, cpts=cpts, request=request,
+                 object_type="crisis.Contact",
+                 detail={"created": result.created, "updated": result.updated})  # fmt: skip
+    return result

@@ -20,6 +20,8 @@ urlpatterns = [
          name="contacts_print"),
     path("c/<slug:cpts_slug>/crise/contacts/contacts.csv", contact_views.contacts_csv_view,
          name="contacts_csv"),
+    path("c/<slug:cpts_slug>/crise/contacts/importer/", contact_views.contacts_import_view,
+         name="contacts_import"),
     path("c/<slug:cpts_slug>/crise/contacts/<str:public_id>/", contact_views.contact_view,
          name="contact"),
     path("c/<slug:cpts_slug>/crise/contacts/<str:public_id>/archiver/",

@@ -222,3 +222,38 @@ def contacts_csv_view(request):
                             tree.csv_rows(contacts))  # fmt: skip
     response["Cache-Control"] = "no-store"
     return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier CSV des contacts extérieurs",
+        help_text="Les colonnes de l'export : Catégorie, Nom, Structure, Mobile, E-mail, "
+        "Commune, Compétences (séparées par des virgules), Rôle dans le plan, Cellule de crise "
+        "(oui/non), Rôle dans la cellule, Notes. Les lignes des membres sont ignorées.",
+        error_messages={"required": "Choisissez un fichier CSV.",
+                        "empty": "Le fichier est vide."})  # fmt: skip
+
+
+@member_view(permissions.manage_crisis)
+def contacts_import_view(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(tree.IMPORT_MAX_BYTES + 1)
+        try:
+            result = tree.import_contacts(cpts=request.cpts, actor=request.user,
+                                          content=content, request=request)  # fmt: skip
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, (
+                f"Import terminé : {result.created} contact{plural_s(result.created)} "
+                f"ajouté{plural_s(result.created)}, {result.updated} mis à jour"
+                + (f", {result.skipped_members} ligne{plural_s(result.skipped_members)} de "
+                   "membre ignorée" + plural_s(result.skipped_members)
+                   if result.skipped_members else "") + "."))  # fmt: skip
+            return redirect("crisis:contacts", cpts_slug=request.cpts.slug)
+    return render(request, "crisis/contacts_import.html", {
+        "form": form, "errors": errors[:50], "more": max(len(errors) - 50, 0),
+    }, status=400 if request.method == "POST" else 200)  # fmt: skip
