@@ -28,7 +28,7 @@ class CrisisConfig(AppConfig):
         kinds.register("crisis.stock", "Stock de crise sous son niveau minimum")
         # The crisis cards of the home page; the indicators and attendance of the plan and
         # of the proofs.
-        from . import home, home_activations, home_calls, proofs  # noqa: F401
+        from . import home, home_activations, home_calls, home_resources, proofs  # noqa: F401
 
         plan.register_indicators()
         proofs.register_indicators()

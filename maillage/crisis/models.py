@@ -8,7 +8,7 @@ crisis log, never edited).
 
 import uuid
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -134,6 +134,9 @@ class Contact(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Fields of a member's contact the coordinator changed by hand (and "archived_at" when
+    # they archived it): the sync from the members never writes them again.
+    hand_edited = models.JSONField(default=list, blank=True)
 
     objects = ContactQuerySet.as_manager()
 
@@ -196,8 +199,11 @@ class Stock(models.Model):
     cpts = models.ForeignKey(Cpts, on_delete=models.CASCADE, related_name="crisis_stocks")
     item = models.CharField("matériel ou produit", max_length=200)
     unit = models.CharField("unité", max_length=40, blank=True)
-    quantity = models.IntegerField("quantité", validators=[MinValueValidator(0)])
-    minimum = models.IntegerField("niveau minimum", default=0, validators=[MinValueValidator(0)])
+    quantity = models.IntegerField("quantité", validators=[MinValueValidator(0),
+                                                           MaxValueValidator(10_000_000)])
+    minimum = models.IntegerField("niveau minimum", default=0,
+                                  validators=[MinValueValidator(0),
+                                              MaxValueValidator(10_000_000)])  # fmt: skip
     holder = models.CharField("détenu par", max_length=200)
     site = models.ForeignKey(Site, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="stocks", verbose_name="lieu")  # fmt: skip
@@ -216,6 +222,9 @@ class Stock(models.Model):
                                    name="crisis_stock_not_negative"),
             models.CheckConstraint(condition=Q(minimum__gte=0),
                                    name="crisis_stock_min_not_negative"),
+            # A figure past this is a typing slip (and beyond PostgreSQL's integer).
+            models.CheckConstraint(condition=Q(quantity__lte=10_000_000, minimum__lte=10_000_000),
+                                   name="crisis_stock_not_huge"),
         ]  # fmt: skip
 
 

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from .views import activations, alerts, calls, register
+from .views import contacts as contact_views
 from .views import plan as plan_views
+from .views import resources as resource_views
 
 app_name = "crisis"
 
@@ -27,7 +29,40 @@ urlpatterns = [
     path("c/<slug:cpts_slug>/crise/plan/versions/<str:public_id>/plan.pdf",
          plan_views.pdf_view, name="plan_pdf"),
     # -- contacts --
+    path("c/<slug:cpts_slug>/crise/contacts/", contact_views.contacts_view, name="contacts"),
+    path("c/<slug:cpts_slug>/crise/contacts/membres/", contact_views.contacts_sync_view,
+         name="contacts_sync"),
+    path("c/<slug:cpts_slug>/crise/contacts/nouveau/", contact_views.contact_new_view,
+         name="contact_new"),
+    path("c/<slug:cpts_slug>/crise/contacts/imprimer/", contact_views.contacts_print_view,
+         name="contacts_print"),
+    path("c/<slug:cpts_slug>/crise/contacts/contacts.csv", contact_views.contacts_csv_view,
+         name="contacts_csv"),
+    path("c/<slug:cpts_slug>/crise/contacts/importer/", contact_views.contacts_import_view,
+         name="contacts_import"),
+    path("c/<slug:cpts_slug>/crise/contacts/<str:public_id>/", contact_views.contact_view,
+         name="contact"),
+    path("c/<slug:cpts_slug>/crise/contacts/<str:public_id>/archiver/",
+         contact_views.contact_archive_view, name="contact_archive"),
     # -- resources --
+    path("c/<slug:cpts_slug>/crise/lieux/", resource_views.sites_view, name="sites"),
+    path("c/<slug:cpts_slug>/crise/lieux/nouveau/", resource_views.site_new_view,
+         name="site_new"),
+    path("c/<slug:cpts_slug>/crise/lieux/<str:public_id>/", resource_views.site_view,
+         name="site"),
+    path("c/<slug:cpts_slug>/crise/lieux/<str:public_id>/confirmer/",
+         resource_views.site_confirm_view, name="site_confirm"),
+    path("c/<slug:cpts_slug>/crise/lieux/<str:public_id>/archiver/",
+         resource_views.site_archive_view, name="site_archive"),
+    path("c/<slug:cpts_slug>/crise/stocks/", resource_views.stocks_view, name="stocks"),
+    path("c/<slug:cpts_slug>/crise/stocks/nouveau/", resource_views.stock_new_view,
+         name="stock_new"),
+    path("c/<slug:cpts_slug>/crise/stocks/<str:public_id>/", resource_views.stock_view,
+         name="stock"),
+    path("c/<slug:cpts_slug>/crise/stocks/<str:public_id>/confirmer/",
+         resource_views.stock_confirm_view, name="stock_confirm"),
+    path("c/<slug:cpts_slug>/crise/stocks/<str:public_id>/archiver/",
+         resource_views.stock_archive_view, name="stock_archive"),
     # -- register (vulnerable) --
     path("c/<slug:cpts_slug>/crise/registre/", register.register_view, name="register"),
     path("c/<slug:cpts_slug>/crise/registre/inscrire/", register.register_new_view,

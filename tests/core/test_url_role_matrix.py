@@ -237,6 +237,17 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({"crisis:alert_new": [activation.public_id],
                  "crisis:alert_count": [activation.public_id],
                  "crisis:alert": [alert.public_id]})  # fmt: skip
+    from maillage.crisis.models import Contact, Site, Stock
+
+    contact = Contact.objects.create(cpts=home_cpts, category="ars", name="ARS matrice",
+                                     email="ars@matrice.test")  # fmt: skip
+    site = Site.objects.create(cpts=home_cpts, name="Gymnase matrice", commune=bourgoin)
+    stock = Stock.objects.create(cpts=home_cpts, item="Masques matrice", quantity=5, minimum=1,
+                                 holder="Mairie", site=site)  # fmt: skip
+    args.update({f"crisis:{n}": [contact.public_id] for n in ("contact", "contact_archive")})
+    args.update({f"crisis:{n}": [site.public_id] for n in ("site", "site_confirm", "site_archive")})
+    args.update({f"crisis:{n}": [stock.public_id]
+                 for n in ("stock", "stock_confirm", "stock_archive")})  # fmt: skip
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
