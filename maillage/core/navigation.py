@@ -64,6 +64,16 @@ GROUPS = (
         Link("Modèles", "pathways:editor_list", (P.edit_pathway_templates,)),
         Link("Indicateurs", "pathways:indicators"),
     )),
+    Group("Crise", (
+        Link("Crises et exercices", "crisis:index"),
+        Link("Plan de crise", "crisis:plan"),
+        Link("Arbre d'alerte", "crisis:contacts"),
+        Link("Lieux", "crisis:sites"),
+        Link("Stocks", "crisis:stocks"),
+        Link("Personnes vulnérables", "crisis:register"),
+        Link("Mes appels", "crisis:my_calls"),
+        Link("Preuves (ACI)", "crisis:proofs", (P.manage_crisis, P.see_mission_indicators)),
+    )),
     Group("Administration", (
         Link("Membres", "core:members"),
         Link("Journal d'audit", "core:audit"),

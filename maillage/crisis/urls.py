@@ -40,6 +40,8 @@ urlpatterns = [
          name="contacts_csv"),
     path("c/<slug:cpts_slug>/crise/contacts/importer/", contact_views.contacts_import_view,
          name="contacts_import"),
+    # Before the contact pages: "test" is not a contact id.
+    path("c/<slug:cpts_slug>/crise/contacts/test/", alerts.test_alert_view, name="test_alert"),
     path("c/<slug:cpts_slug>/crise/contacts/<str:public_id>/", contact_views.contact_view,
          name="contact"),
     path("c/<slug:cpts_slug>/crise/contacts/<str:public_id>/archiver/",
@@ -112,5 +114,4 @@ urlpatterns = [
     path("c/<slug:cpts_slug>/crise/activations/<str:public_id>/alerter/destinataires/",
          alerts.alert_count_view, name="alert_count"),
     path("c/<slug:cpts_slug>/crise/alertes/<str:public_id>/", alerts.alert_view, name="alert"),
-    path("c/<slug:cpts_slug>/crise/contacts/test/", alerts.test_alert_view, name="test_alert"),
 ]

@@ -220,12 +220,15 @@ def _demo_cpts(spec: DemoCpts) -> Cpts:
 
 @transaction.atomic
 def build_demo(
-    *, seed: str = DEFAULT_SEED, directory: bool = True, today: datetime.date | None = None
+    *, seed: str = DEFAULT_SEED, directory: bool = True, today: datetime.date | None = None,
+    crisis: bool = True,
 ) -> list[DemoAccount]:
     """Build what is missing, leave what exists: `make run` calls it at every start, on a
     database where people have imported files, booked, recorded patients and edited
     since. Each part is created once (or, for the same-day slots, on the days that have
-    none), never updated. `today` moves the fortnight of same-day slots (tests)."""
+    none), never updated. `today` moves the fortnight of same-day slots (tests). The tests'
+    reference database leaves out the crisis preparation (`crisis=False`): each crisis
+    test builds the plan, tree and register it speaks of."""
     accounts = []
     for spec in DEMO_CPTS:
         cpts = _demo_cpts(spec)
@@ -239,6 +242,8 @@ def build_demo(
 
     install_shipped_templates()
     build_demo_pathways()
+    if crisis:
+        build_demo_crisis()
     return accounts
 
 
@@ -320,6 +325,20 @@ DEMO_PATHWAY_PATIENTS = (
     ("COLIN", "Martine", "1961-10-03", "F", "38193", 60),
     ("PERRET", "Yves", "1947-02-22", "M", "38053", 10),
 )  # fmt: skip
+
+
+def build_demo_crisis() -> None:
+    """The first demo CPTS's crisis preparation: the plan (version 1 approved by the board
+    and delivered), the contact tree with its cell, sites and stocks, and six people of
+    the vulnerable register. Each part is built once, through the real services."""
+    from maillage.crisis import demo_contacts, demo_plan, demo_register
+
+    cpts = Cpts.objects.get(slug=DEMO_CPTS[0].slug)
+    user = {local: User.objects.get(email=demo_email(local, cpts.slug))
+            for local in ("coordination", "medecin", "infirmier", "bureau")}  # fmt: skip
+    demo_plan.build(cpts, user["coordination"], user["bureau"])
+    demo_contacts.build(cpts, user["coordination"])
+    demo_register.build(cpts, user["coordination"], [user["medecin"], user["infirmier"]])
 
 
 def build_demo_pathways() -> None:
