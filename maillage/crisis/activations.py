@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.public_notices import Notice
 
 from . import alerts, plan
 from .models import (
@@ -285,7 +286,13 @@ def complete_retex(*, activation, actor, what_worked, what_failed, conclusions,
     return retex
 
 
-def public_notices(cpts):
-    """The notices the public sees: live activations that are not exercises, with a text."""
-    return list(Activation.objects.for_cpts(cpts).live().real().exclude(public_notice="")
-                .order_by("-started_at"))  # fmt: skip
+def public_notices(cpts) -> list[Notice]:
+    """The notices the public sees (core.public_notices): live activations that are not
+    exercises, with a text."""
+    rows = (Activation.objects.for_cpts(cpts).live().real().exclude(public_notice="")
+            .order_by("-started_at"))  # fmt: skip
+    return [Notice(key=a.public_id.hex,
+                   heading=("Crise sanitaire en cours" if a.kind == ActivationKind.CRISIS
+                            else "Vigilance en cours") + f" : {a.title}",
+                   text=a.public_notice, at=a.public_notice_at or a.started_at)
+            for a in rows]  # fmt: skip

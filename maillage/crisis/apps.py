@@ -33,6 +33,12 @@ class CrisisConfig(AppConfig):
         plan.register_indicators()
         proofs.register_indicators()
 
+        from maillage.core import public_notices
+
+        from .activations import public_notices as activation_notices
+
+        public_notices.register(activation_notices)
+
         from maillage.core.jobs import register_periodic
 
         register_periodic("crisis-escalation", "maillage.crisis.escalation.run", minutes=1,

@@ -33,7 +33,7 @@ def test_a_live_vigilance_notice_is_shown_with_its_date(client, coordinator, hom
     assert activation.public_notice_at is not None
     assert activations.timezone.localtime(activation.public_notice_at).strftime(
         "%d/%m/%Y à %H:%M") in body
-    assert 'class="crisis-public-notice" role="region"' in body
+    assert 'class="public-notice" role="region"' in body
 
 
 def test_a_live_crisis_notice_set_from_the_activation_page_is_shown_escaped(
@@ -68,7 +68,7 @@ def test_the_notice_disappears_once_ended_or_emptied(client, coordinator, home_c
     emptied = crisis(home_cpts, coordinator, public_notice="Retiré")
     activations.set_notice(activation=emptied, actor=coordinator, text="   ")
     body = _public(client, "/")
-    assert "Fini" not in body and "Retiré" not in body and "crisis-public-notice" not in body
+    assert "Fini" not in body and "Retiré" not in body and "public-notice" not in body
 
 
 def test_a_notice_shows_on_its_own_cpts_only(client, coordinator, home_cpts):
