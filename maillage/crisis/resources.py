@@ -123,25 +123,31 @@ def site_save(*, cpts, actor, data: dict, site: Site | None = None, request=None
 
 
 @transaction.atomic
-def site_confirm(*, site: Site, actor, request=None) -> Site:
-    """The site's figures are still right: only the confirmation moves."""
-    site = Site.objects.select_for_update().get(pk=site.pk)
-    site.confirmed_at, site.confirmed_by = timezone.now(), actor
-    site.save(update_fields=["confirmed_at", "confirmed_by"])
-    audit.record(action="crisis.site_confirm", actor=actor, cpts=site.cpts, obj=site,
-                 request=request)  # fmt: skip
-    return site
+def _confirm(obj, *, actor, request, action: str):
+    """The figures of a site or a stock are still right: only the confirmation moves."""
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    obj.confirmed_at, obj.confirmed_by = timezone.now(), actor
+    obj.save(update_fields=["confirmed_at", "confirmed_by"])
+    audit.record(action=action, actor=actor, cpts=obj.cpts, obj=obj, request=request)
+    return obj
 
 
 @transaction.atomic
+def _archive(obj, *, actor, request, action: str):
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if obj.archived_at is None:
+        obj.archived_at = timezone.now()
+        obj.save(update_fields=["archived_at"])
+        audit.record(action=action, actor=actor, cpts=obj.cpts, obj=obj, request=request)
+    return obj
+
+
+def site_confirm(*, site: Site, actor, request=None) -> Site:
+    return _confirm(site, actor=actor, request=request, action="crisis.site_confirm")
+
+
 def site_archive(*, site: Site, actor, request=None) -> Site:
-    site = Site.objects.select_for_update().get(pk=site.pk)
-    if site.archived_at is None:
-        site.archived_at = timezone.now()
-        site.save(update_fields=["archived_at"])
-        audit.record(action="crisis.site_archive", actor=actor, cpts=site.cpts, obj=site,
-                     request=request)  # fmt: skip
-    return site
+    return _archive(site, actor=actor, request=request, action="crisis.site_archive")
 
 
 # Stocks --------------------------------------------------------------------------------
@@ -201,26 +207,12 @@ def stock_save(*, cpts, actor, data: dict, stock: Stock | None = None,
     return stock
 
 
-@transaction.atomic
 def stock_confirm(*, stock: Stock, actor, request=None) -> Stock:
-    """The stock's figures are still right: only the confirmation moves."""
-    stock = Stock.objects.select_for_update().get(pk=stock.pk)
-    stock.confirmed_at, stock.confirmed_by = timezone.now(), actor
-    stock.save(update_fields=["confirmed_at", "confirmed_by"])
-    audit.record(action="crisis.stock_confirm", actor=actor, cpts=stock.cpts, obj=stock,
-                 request=request)  # fmt: skip
-    return stock
+    return _confirm(stock, actor=actor, request=request, action="crisis.stock_confirm")
 
 
-@transaction.atomic
 def stock_archive(*, stock: Stock, actor, request=None) -> Stock:
-    stock = Stock.objects.select_for_update().get(pk=stock.pk)
-    if stock.archived_at is None:
-        stock.archived_at = timezone.now()
-        stock.save(update_fields=["archived_at"])
-        audit.record(action="crisis.stock_archive", actor=actor, cpts=stock.cpts, obj=stock,
-                     request=request)  # fmt: skip
-    return stock
+    return _archive(stock, actor=actor, request=request, action="crisis.stock_archive")
 
 
 def stocks_for_page(cpts, now=None) -> list[Stock]:
