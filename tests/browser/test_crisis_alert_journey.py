@@ -28,7 +28,7 @@ def test_the_gp_answers_an_exercise_alert_from_a_phone_and_the_board_shows_it(
     coordinator = User.objects.get(email="coordination@pays-berjalliens.maillage.test")
     gp = User.objects.get(email=GP)
     bourgoin = Commune.objects.get(code="38053")
-    # The activation area's page is not on this branch: the exercise is started by a row.
+    # The exercise is started by a row: the activation journey has its own test.
     activation = Activation.objects.create(cpts=cpts, kind="exercise", crisis_type="afflux-malades",
                                            title="Exercice canicule", started_by=coordinator)
     name = gp.get_full_name() or "Médecin de démonstration"
@@ -40,7 +40,7 @@ def test_the_gp_answers_an_exercise_alert_from_a_phone_and_the_board_shows_it(
     _log_in(page, demo_server.url)
     page.goto(f"{demo_server.url}/c/pays-berjalliens/crise/activations/{activation.public_id}/"
               "alerter/")  # fmt: skip
-    assert page.get_by_text("EXERCICE").first.is_visible()
+    assert page.locator(".exercise-banner").first.is_visible()
     assert_accessible(page)
     page.get_by_label("Médecin", exact=True).check()
     page.wait_for_selector("#recipient-count:has-text('1 contact sera alerté')")
