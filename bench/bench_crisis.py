@@ -269,6 +269,7 @@ def _timed(call) -> list[float]:
 
 def board_bench(prepared) -> dict:
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from maillage.crisis import board
 
@@ -290,12 +291,15 @@ def board_bench(prepared) -> dict:
             return cursor.fetchone()
 
     page_ms, fragment_ms, raw_ms = _timed(page), _timed(fragment), _timed(raw)
+    with CaptureQueriesContext(connection) as queries:
+        page()
     figures = board.activation_board(activation)["total"]
     expected = [int(v or 0) for v in raw()]
     shown = [figures[k] for k in ("recipients", "reached", "answered", "available_now",
                                   "available_from", "unavailable")]  # fmt: skip
     page_summary = common.summary(page_ms)
     return {"page": page_summary, "fragment": common.summary(fragment_ms),
+            "page_queries": len(queries),
             "raw_sql_baseline": common.summary(raw_ms), "figures": dict(zip(
                 ("recipients", "reached", "answered", "available_now", "available_from",
                  "unavailable"), shown, strict=True)),
@@ -315,10 +319,14 @@ def _path(notification) -> str:
 
 
 def answer_bench(prepared) -> dict:
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     left = prepared["unanswered"]
-    mine, prepared["unanswered"] = left[: WARMUPS + REPEATS], left[WARMUPS + REPEATS:]
+    # One more answer than the timed ones: its SQL queries are counted.
+    count = WARMUPS + REPEATS + 1
+    mine, prepared["unanswered"] = left[:count], left[count:]
     queue = list(mine)
     browser = Client()
 
@@ -327,7 +335,9 @@ def answer_bench(prepared) -> dict:
         assert response.status_code == 200 and "transmise" in response.content.decode()
 
     summary = common.summary(_timed(answer))
-    return {**summary, "time_pass": summary["p95_ms"] < ANSWER_TARGET_MS}
+    with CaptureQueriesContext(connection) as queries:
+        answer()
+    return {**summary, "queries": len(queries), "time_pass": summary["p95_ms"] < ANSWER_TARGET_MS}
 
 
 def concurrent_answers(prepared) -> dict:
