@@ -202,15 +202,19 @@ def drain(prepared) -> dict:
     finally:
         os.killpg(worker.pid, 9)
         worker.wait()
-    statuses = collections.Counter(Delivery.objects.filter(
-        notification__crisis_recipient__alert=prepared["alert"]).values_list("status", flat=True))
+    deliveries = Delivery.objects.filter(notification__crisis_recipient__alert=prepared["alert"])
+    statuses = collections.Counter(deliveries.values_list("status", flat=True))
+    sms_sent = deliveries.filter(channel="sms", status=Delivery.Status.SENT).count()
     lines = collections.Counter(line.split("\t")[0] for line in
                                 sms_file.read_text().splitlines() if line)  # fmt: skip
+    # The demo's own contacts are alerted too; those without a mobile have their SMS
+    # "skipped" (nothing to send to), which is handled, not lost.
+    handled = set(statuses) <= {"sent", "skipped"} and statuses["sent"] >= 2 * CONTACTS
     return {"drain_one_worker_s": round(elapsed, 1), "statuses": dict(statuses),
-            "sms_lines": sum(lines.values()),
+            "sms_lines": sum(lines.values()), "sms_sent": sms_sent,
             "sms_sent_twice": sum(1 for n in lines.values() if n > 1),
-            "time_pass": elapsed < DRAIN_TARGET_S and statuses == {"sent": 2 * CONTACTS},
-            "none_twice": sum(lines.values()) == CONTACTS
+            "time_pass": elapsed < DRAIN_TARGET_S and handled,
+            "none_twice": sum(lines.values()) == sms_sent
             and all(n == 1 for n in lines.values())}  # fmt: skip
 
 
@@ -275,6 +279,11 @@ def board_bench(prepared) -> dict:
 
     activation = prepared["activation"]
     prepared["unanswered"] = _answer_half(prepared["alert"])
+    if connection.vendor == "postgresql":
+        # Statistics of the tables just filled, as autovacuum would gather them (else its
+        # ANALYZE may land in the middle of the samples, and the plans are of empty tables).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     browser = common.verified_client(prepared["coordinator"])
     url = f"/c/{CPTS_SLUG}/crise/activations/{activation.public_id}/tableau/"
 

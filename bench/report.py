@@ -1077,6 +1077,9 @@ def _crisis_part_rows(cr: dict, key: str, vendor: str) -> list[str]:
     figures = board["figures"]
     deliveries = send["rows"]["deliveries"]
     twice = drain["sms_sent_twice"]
+    # SMS to the demo's contacts without a mobile: nothing to send to.
+    skipped = drain["statuses"].get("skipped", 0)
+    skipped = f"{num(skipped, 0)} SMS sans mobile, " if skipped else ""
     page, fragment, raw = board["page"], board["fragment"], board["raw_sql_baseline"]
     queries = f", {board['page_queries']} requêtes SQL" if "page_queries" in board else ""
     answer_queries = f", {answer['queries']} requêtes SQL" if "queries" in answer else ""
@@ -1089,7 +1092,7 @@ def _crisis_part_rows(cr: dict, key: str, vendor: str) -> list[str]:
         f"| {status(met[f'alert_2000_request_under_2s_{key}'])} |",
         f"| Crise : un worker remet les {num(deliveries, 0)} envois de l'alerte aux passerelles "
         f"(console), {vendor} | {num(drain['drain_one_worker_s'])} s "
-        f"({num(drain['statuses'].get('sent', 0), 0)} envoyés, "
+        f"({num(drain['statuses'].get('sent', 0), 0)} envoyés, {skipped}"
         f"{'aucun SMS en double' if not twice else f'{twice} SMS en double'}) | — | — | < 60 s "
         f"| {status(met[f'all_handed_by_one_worker_under_60s_{key}'])} |",
         f"| Crise : tableau de bord de l'activation ({num(figures['recipients'], 0)} "
@@ -1146,8 +1149,8 @@ def _crisis_text(cr: dict) -> list[str]:
         "réponse par son lien (`POST /crise/reponse/<jeton>/`, sans session) : 30 réponses "
         "après 3 de chauffe. Enfin 200 réponses en même temps (un fil par lien, plus 50 liens "
         "envoyés deux fois au même moment). Les objectifs portent sur le 95e centile. Mesuré "
-        "sur PostgreSQL (serveur jetable, processus fils qui refait les mêmes données), puis "
-        "sur SQLite.",
+        "sur PostgreSQL (serveur jetable, processus fils qui refait les mêmes données ; "
+        "`ANALYZE` avant le tableau de bord, comme l'autovacuum le ferait), puis sur SQLite.",
         "",
     ]
 
