@@ -202,15 +202,19 @@ def drain(prepared) -> dict:
     finally:
         os.killpg(worker.pid, 9)
         worker.wait()
-    statuses = collections.Counter(Delivery.objects.filter(
-        notification__crisis_recipient__alert=prepared["alert"]).values_list("status", flat=True))
+    deliveries = Delivery.objects.filter(notification__crisis_recipient__alert=prepared["alert"])
+    statuses = collections.Counter(deliveries.values_list("status", flat=True))
+    sms_sent = deliveries.filter(channel="sms", status=Delivery.Status.SENT).count()
     lines = collections.Counter(line.split("\t")[0] for line in
                                 sms_file.read_text().splitlines() if line)  # fmt: skip
+    # The demo's own contacts are alerted too; those without a mobile have their SMS
+    # "skipped" (nothing to send to), which is handled, not lost.
+    handled = set(statuses) <= {"sent", "skipped"} and statuses["sent"] >= 2 * CONTACTS
     return {"drain_one_worker_s": round(elapsed, 1), "statuses": dict(statuses),
-            "sms_lines": sum(lines.values()),
+            "sms_lines": sum(lines.values()), "sms_sent": sms_sent,
             "sms_sent_twice": sum(1 for n in lines.values() if n > 1),
-            "time_pass": elapsed < DRAIN_TARGET_S and statuses == {"sent": 2 * CONTACTS},
-            "none_twice": sum(lines.values()) == CONTACTS
+            "time_pass": elapsed < DRAIN_TARGET_S and handled,
+            "none_twice": sum(lines.values()) == sms_sent
             and all(n == 1 for n in lines.values())}  # fmt: skip
 
 
@@ -269,11 +273,17 @@ def _timed(call) -> list[float]:
 
 def board_bench(prepared) -> dict:
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from maillage.crisis import board
 
     activation = prepared["activation"]
     prepared["unanswered"] = _answer_half(prepared["alert"])
+    if connection.vendor == "postgresql":
+        # Statistics of the tables just filled, as autovacuum would gather them (else its
+        # ANALYZE may land in the middle of the samples, and the plans are of empty tables).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     browser = common.verified_client(prepared["coordinator"])
     url = f"/c/{CPTS_SLUG}/crise/activations/{activation.public_id}/tableau/"
 
@@ -290,12 +300,15 @@ def board_bench(prepared) -> dict:
             return cursor.fetchone()
 
     page_ms, fragment_ms, raw_ms = _timed(page), _timed(fragment), _timed(raw)
+    with CaptureQueriesContext(connection) as queries:
+        page()
     figures = board.activation_board(activation)["total"]
     expected = [int(v or 0) for v in raw()]
     shown = [figures[k] for k in ("recipients", "reached", "answered", "available_now",
                                   "available_from", "unavailable")]  # fmt: skip
     page_summary = common.summary(page_ms)
     return {"page": page_summary, "fragment": common.summary(fragment_ms),
+            "page_queries": len(queries),
             "raw_sql_baseline": common.summary(raw_ms), "figures": dict(zip(
                 ("recipients", "reached", "answered", "available_now", "available_from",
                  "unavailable"), shown, strict=True)),
@@ -315,10 +328,14 @@ def _path(notification) -> str:
 
 
 def answer_bench(prepared) -> dict:
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     left = prepared["unanswered"]
-    mine, prepared["unanswered"] = left[: WARMUPS + REPEATS], left[WARMUPS + REPEATS:]
+    # One more answer than the timed ones: its SQL queries are counted.
+    count = WARMUPS + REPEATS + 1
+    mine, prepared["unanswered"] = left[:count], left[count:]
     queue = list(mine)
     browser = Client()
 
@@ -327,7 +344,9 @@ def answer_bench(prepared) -> dict:
         assert response.status_code == 200 and "transmise" in response.content.decode()
 
     summary = common.summary(_timed(answer))
-    return {**summary, "time_pass": summary["p95_ms"] < ANSWER_TARGET_MS}
+    with CaptureQueriesContext(connection) as queries:
+        answer()
+    return {**summary, "queries": len(queries), "time_pass": summary["p95_ms"] < ANSWER_TARGET_MS}
 
 
 def concurrent_answers(prepared) -> dict:

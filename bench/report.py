@@ -217,6 +217,7 @@ SECTION_LABELS = {
     "audit": "journal d'audit",
     "home": "page d'accueil",
     "notifications": "notifications",
+    "crisis": "crise",
 }
 # The same, as a sentence names them.
 SECTION_NAMES = {
@@ -230,6 +231,7 @@ SECTION_NAMES = {
     "audit": "le journal d'audit",
     "home": "les pages d'accueil",
     "notifications": "les notifications",
+    "crisis": "la crise",
 }
 
 
@@ -1061,6 +1063,149 @@ def _console_notifications(no: dict) -> list[str]:
     ]
 
 
+# Crise (bench_crisis.py) -----------------------------------------------------------------
+
+
+def _crisis_part_rows(cr: dict, key: str, vendor: str) -> list[str]:
+    part = cr[key]
+    met = cr["targets_met"]
+    if "send" not in part:
+        return [f"| Crise, {vendor} : **non mesuré** ({_unavailable(part)}) | — | — | — "
+                f"| < 2 s ; p95 < 100 ms ; p95 < 50 ms | {status(False)} |"]  # fmt: skip
+    send, drain, board, answer = part["send"], part["drain"], part["board"], part["answer"]
+    together = part["concurrent_answers"]
+    figures = board["figures"]
+    deliveries = send["rows"]["deliveries"]
+    twice = drain["sms_sent_twice"]
+    # SMS to the demo's contacts without a mobile: nothing to send to.
+    skipped = drain["statuses"].get("skipped", 0)
+    skipped = f"{num(skipped, 0)} SMS sans mobile, " if skipped else ""
+    page, fragment, raw = board["page"], board["fragment"], board["raw_sql_baseline"]
+    queries = f", {board['page_queries']} requêtes SQL" if "page_queries" in board else ""
+    answer_queries = f", {answer['queries']} requêtes SQL" if "queries" in answer else ""
+    return [
+        f"| Crise : alerte à {num(send['recipients'], 0)} contacts (SMS et e-mail) par "
+        f"`POST /api/v1/crisis/alerts`, requête entière, {vendor} "
+        f"| {num(send['request_s'], 2)} s "
+        f"| {num(send['raw_sql_baseline_s'], 2)} s (INSERT écrits à la main) "
+        f"| {ratio(send['ratio_to_baseline'])} | < 2 s "
+        f"| {status(met[f'alert_2000_request_under_2s_{key}'])} |",
+        f"| Crise : un worker remet les {num(deliveries, 0)} envois de l'alerte aux passerelles "
+        f"(console), {vendor} | {num(drain['drain_one_worker_s'])} s "
+        f"({num(drain['statuses'].get('sent', 0), 0)} envoyés, {skipped}"
+        f"{'aucun SMS en double' if not twice else f'{twice} SMS en double'}) | — | — | < 60 s "
+        f"| {status(met[f'all_handed_by_one_worker_under_60s_{key}'])} |",
+        f"| Crise : tableau de bord de l'activation ({num(figures['recipients'], 0)} "
+        f"destinataires, {num(figures['answered'], 0)} réponses), page, {vendor} : médiane / "
+        f"p95 | {num(page['median_ms'])} / {num(page['p95_ms'])} ms (fragment rafraîchi : "
+        f"{num(fragment['median_ms'])} / {num(fragment['p95_ms'])} ms{queries}) "
+        f"| {num(raw['median_ms'])} / {num(raw['p95_ms'])} ms (un agrégat SQL brut) "
+        f"| {ratio(page['p95_ms'] / raw['p95_ms']) if raw['p95_ms'] else '—'} (p95) "
+        f"| p95 < 100 ms | {status(met[f'board_p95_under_100ms_{key}'])} |",
+        f"| Crise : une réponse par le lien (`POST /crise/reponse/<jeton>/`), {vendor} : "
+        f"médiane / p95 | {num(answer['median_ms'])} / {num(answer['p95_ms'])} ms"
+        f"{f' ({answer_queries[2:]})' if answer_queries else ''} | — | — | p95 < 50 ms "
+        f"| {status(met[f'answer_p95_under_50ms_{key}'])} |",
+        f"| Crise : {together['links']} réponses simultanées (et "
+        f"{together['posts'] - together['links']} doublons en même temps), {vendor} "
+        f"| {together['answered']} réponses, {together['audit_rows']} lignes d'audit, "
+        f"{together['statuses'].get('200', 0)} pages « 200 » sur {together['posts']} | — | — "
+        f"| aucune perdue, aucune comptée deux fois "
+        f"| {status(met[f'concurrent_answers_none_lost_none_twice_{key}'])} |",
+    ]
+
+
+def _crisis_rows(cr: dict) -> list[str]:
+    if "failed" in cr:
+        return [_failed_row("Crise", cr)]
+    rows = []
+    for key, vendor in VENDORS.items():
+        rows += _crisis_part_rows(cr, key, vendor)
+    return rows
+
+
+def _crisis_text(cr: dict) -> list[str]:
+    if "failed" in cr:
+        return []
+    sqlite = cr["sqlite"]
+    board = sqlite.get("board", {})
+    samples = board.get("page", {}).get("samples", 30)
+    return [
+        "**Crise : l'alerte, le tableau de bord et les réponses.** La CPTS de démonstration, "
+        f"une activation en exercice et {num(sqlite.get('contacts', 2000), 0)} contacts de son "
+        "arbre d'alerte, chacun avec un mobile et une adresse e-mail, répartis sur les "
+        "communes de la CPTS, un quart avec une compétence. `POST /api/v1/crisis/alerts` à "
+        "tout l'arbre, sur SMS et e-mail, avec le client de test de Django et un jeton d'API : "
+        "la requête entière (messages, envois, destinataires, ligne d'audit, mise en file). La "
+        "référence insère à la main (`executemany`, une transaction) autant de messages, "
+        "d'envois et de destinataires. Puis un vrai worker (`maillage qcluster`, un seul "
+        "processus) remet chaque envoi aux passerelles de console (SMS ajoutés à un fichier, "
+        "chaque ligne comptée). Une fois que la moitié des destinataires a répondu (disponibles "
+        "maintenant, plus tard, indisponibles), le tableau de bord de l'activation "
+        "(`GET …/crise/activations/<id>/tableau/`, la coordinatrice connectée avec ses deux "
+        f"facteurs) : {samples} mesures après 3 de chauffe, la page entière et le fragment que "
+        "la page redemande toutes les 5 secondes ; la référence calcule les mêmes chiffres en "
+        "un agrégat SQL écrit à la main (sans les communes, les compétences ni les noms). Une "
+        "réponse par son lien (`POST /crise/reponse/<jeton>/`, sans session) : 30 réponses "
+        "après 3 de chauffe. Enfin 200 réponses en même temps (un fil par lien, plus 50 liens "
+        "envoyés deux fois au même moment). Les objectifs portent sur le 95e centile. Mesuré "
+        "sur PostgreSQL (serveur jetable, processus fils qui refait les mêmes données ; "
+        "`ANALYZE` avant le tableau de bord, comme l'autovacuum le ferait), puis sur SQLite.",
+        "",
+    ]
+
+
+def _crisis_check(cr: dict) -> str:
+    if "failed" in cr:
+        return f"**crise : mesure en échec ({cr['failed']})**"
+    same, failed = [], []
+    for key, vendor in VENDORS.items():
+        part = cr[key]
+        if "send" not in part:
+            failed.append(f"pas de comparaison sur {vendor}")
+            continue
+        ok = part["send"]["same_rows"] and part["board"]["same_results"]
+        (same if ok else failed).append((key, vendor) if ok else vendor)
+    text = ""
+    if same:
+        rows = cr[same[0][0]]["send"]["baseline_rows"]
+        text = (
+            f"crise : la référence écrit autant de messages ({num(rows['notifications'], 0)}), "
+            f"d'envois ({num(rows['deliveries'], 0)}) et de destinataires "
+            f"({num(rows['recipients'], 0)}) que la requête d'alerte, et le tableau de bord "
+            "montre les chiffres de l'agrégat SQL brut : vérifié pour "
+            f"{_joined([vendor for _, vendor in same])}"
+        )
+    if failed:
+        text += ("" if not text else " ; ") + f"**crise, en échec : {_joined(failed)}**"
+    return text
+
+
+def _console_crisis(cr: dict) -> list[str]:
+    if "failed" in cr:
+        return [f"crisis FAILED: {cr['failed']}"]
+    out = []
+    for key in VENDORS:
+        part = cr[key]
+        if "send" not in part:
+            out.append(f"crisis {key}: not measured ({_unavailable(part)})")
+            continue
+        send, drain, board = part["send"], part["drain"], part["board"]
+        answer, together = part["answer"], part["concurrent_answers"]
+        out.append(
+            f"crisis {key}: alert request {send['request_s']:.2f} s (raw "
+            f"{send['raw_sql_baseline_s']:.2f} s, x{send['ratio_to_baseline']}); one worker "
+            f"{drain['drain_one_worker_s']} s, sms twice {drain['sms_sent_twice']}; board median "
+            f"{board['page']['median_ms']:.1f} ms, p95 {board['page']['p95_ms']:.1f} ms (raw p95 "
+            f"{board['raw_sql_baseline']['p95_ms']:.1f} ms, same figures: "
+            f"{board['same_results']}); answer p95 {answer['p95_ms']:.1f} ms; concurrent "
+            f"{together['answered']}/{together['links']} answered, {together['audit_rows']} audit "
+            f"rows"
+        )
+    out.append("crisis targets: " + ", ".join(f"{k}={v}" for k, v in cr["targets_met"].items()))
+    return out
+
+
 # One entry per section of results.json: table rows, "Ce qui est mesuré", checks.
 SECTION_PARTS = {
     "geography": (_geography_rows, _geography_text, lambda s: [_geography_check(s)]),
@@ -1074,6 +1219,7 @@ SECTION_PARTS = {
     "home": (_home_rows, _home_text, lambda s: [_home_check(s)]),
     "notifications": (_notifications_rows, _notifications_text,
                       lambda s: [_notifications_check(s)]),  # fmt: skip
+    "crisis": (_crisis_rows, _crisis_text, lambda s: [_crisis_check(s)]),
 }
 
 
@@ -1138,13 +1284,13 @@ def _reproduce_text(results: dict) -> str:
         "vérification échoue. Pour ne remesurer que certaines sections, par exemple "
         "`.venv/bin/python bench/run.py --only gp_access,same_day` (sections : `geography`, "
         "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`, `pathways`, "
-        "`audit`, `home`, `notifications`) : "
+        "`audit`, `home`, `notifications`, `crisis`) : "
         "les autres "
         "gardent leurs chiffres et leur date de mesure. Le code des mesures est dans "
         "`bench/` : `bench_geography.py`, `raw_geography.py`, `bench_territory.py`, "
         "`bench_directory.py`, `bench_rpps.py`, `raw_rpps.py`, `rpps_file.py` (le fichier "
         "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py`, `bench_pathways.py`, "
-        "`bench_audit.py`, `bench_home.py` et `bench_notifications.py`."
+        "`bench_audit.py`, `bench_home.py`, `bench_notifications.py` et `bench_crisis.py`."
     )
     return text
 
@@ -1398,6 +1544,7 @@ CONSOLE_PARTS = {
     "audit": _console_audit,
     "home": _console_home,
     "notifications": _console_notifications,
+    "crisis": _console_crisis,
 }
 
 

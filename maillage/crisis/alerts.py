@@ -193,17 +193,21 @@ def skills_text(codes) -> str:
     return SKILLS_SEPARATOR.join(SKILLS[c] for c in SKILLS if c in set(codes or []))
 
 
-def answered(notification, *, request=None) -> int:
+def answered(notification, *, request=None, rows=None) -> int:
     """The hook of the answer page, once an answer is recorded: that recipient's
-    escalation stops, and the answer is in the audit trail. Returns the rows stopped."""
-    rows = list(AlertRecipient.objects.filter(notification=notification)
-                .select_related("alert", "contact"))  # fmt: skip
+    escalation stops, and the answer is in the audit trail. Returns the rows stopped.
+    `rows`: the message's AlertRecipient rows with their alert, its CPTS and the contact,
+    when the caller already read them."""
+    if rows is None:
+        rows = list(AlertRecipient.objects.filter(notification=notification)
+                    .select_related("alert__cpts", "contact"))  # fmt: skip
     stopped = AlertRecipient.objects.filter(notification=notification).update(
         next_escalation_at=None)
     moment = notification.answer_available_from
     for row in rows:
+        # The alert's CPTS is the message's (send_alert writes both): already read.
         audit.record(
-            action="crisis.alert_answer", cpts=notification.cpts,
+            action="crisis.alert_answer", cpts=row.alert.cpts,
             obj=row.alert, request=request,
             detail={"contact": str(row.contact.public_id), "answer": notification.answer,
                     "available_from": moment.isoformat() if moment else None,

@@ -258,8 +258,9 @@ class CrisisAnswerForm(answers.AnswerForm):
 
 
 def _recipient(notification):
+    # Everything the page and the `answered` hook read of it, in one query.
     return (AlertRecipient.objects.filter(notification=notification)
-            .select_related("alert__activation").first())  # fmt: skip
+            .select_related("alert__activation", "alert__cpts", "contact").first())  # fmt: skip
 
 
 class CrisisAnswerPage(answers.AnswerPage):
@@ -270,8 +271,11 @@ class CrisisAnswerPage(answers.AnswerPage):
     namespace = "maillage.crisis.answer"
     template_name = "crisis/answer.html"
 
-    def _page(self, request, notification, form=None, status=200, recorded=False):
-        row = _recipient(notification)
+    def _page(self, request, notification, form=None, status=200, recorded=False, row=False):
+        if row is False:
+            row = _recipient(notification)
+        if row is not None and row.alert.cpts_id == notification.cpts_id:
+            notification.cpts = row.alert.cpts  # the page names it: already read
         alert = row.alert if row else None
         activation = alert.activation if alert else None
         return render(request, self.template_name, {
@@ -301,15 +305,17 @@ class CrisisAnswerPage(answers.AnswerPage):
         notification, refusal = self._resolve(request, token)
         if refusal:
             return refusal
+        # Read once for the page and the hook: the answer is the hot path of an alert.
+        row = _recipient(notification)
         if notification.answered_at:
-            return self._page(request, notification)
+            return self._page(request, notification, row=row)
         form = CrisisAnswerForm(request.POST)
         if not form.is_valid():
-            return self._page(request, notification, form, status=400)
+            return self._page(request, notification, form, status=400, row=row)
         if form.cleaned_data["answer"] == Answer.AVAILABLE_FROM and not form.cleaned_data.get(
                 "available_from"):  # fmt: skip
             form.add_error("available_from", "Indiquez à partir de quelle heure.")
-            return self._page(request, notification, form, status=400)
+            return self._page(request, notification, form, status=400, row=row)
         try:
             recorded = services.record_answer(
                 notification=notification, answer=form.cleaned_data["answer"],
@@ -317,7 +323,7 @@ class CrisisAnswerPage(answers.AnswerPage):
                 skills=skills_text(form.cleaned_data["skills"]))  # fmt: skip
         except ValidationError as exc:
             errors_to_form(form, exc)
-            return self._page(request, notification, form, status=400)
+            return self._page(request, notification, form, status=400, row=row)
         if recorded:
-            answered(notification, request=request)
-        return self._page(request, notification, recorded=recorded)
+            answered(notification, request=request, rows=[row] if row else [])
+        return self._page(request, notification, recorded=recorded, row=row)
