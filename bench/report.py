@@ -1148,7 +1148,10 @@ def _crisis_text(cr: dict) -> list[str]:
         "un agrégat SQL écrit à la main (sans les communes, les compétences ni les noms). Une "
         "réponse par son lien (`POST /crise/reponse/<jeton>/`, sans session) : 30 réponses "
         "après 3 de chauffe. Enfin 200 réponses en même temps (un fil par lien, plus 50 liens "
-        "envoyés deux fois au même moment). Les objectifs portent sur le 95e centile. Mesuré "
+        "envoyés deux fois au même moment), lâchées ensemble sur 64 « workers » de serveur, "
+        "chacun avec sa connexion à la base, comme un déploiement (250 connexions ouvertes à "
+        "la fois dépasseraient le `max_connections` de PostgreSQL). Les objectifs portent "
+        "sur le 95e centile. Mesuré "
         "sur PostgreSQL (serveur jetable, processus fils qui refait les mêmes données ; "
         "`ANALYZE` avant le tableau de bord, comme l'autovacuum le ferait), puis sur SQLite.",
         "",
