@@ -53,7 +53,8 @@ def test_the_plan_shows_the_crisis_cell_and_resource_counts_live(
     Stock.objects.create(cpts=home_cpts, item="Masques FFP2", quantity=100, holder="Pharmacie")
     Stock.objects.create(cpts=home_cpts, item="Oxygène", quantity=3, holder="Pharmacie")
     page = text(client_for(coordinator).get(_url("plan")))
-    assert "Paul Girard</strong> — Pilotage" in page and 'href="tel:0612345678"' in page
+    assert "Paul Girard</strong> — Pilotage" in page
+    assert 'href="tel:+33612345678"' in page and "06 12 34 56 78" in page
     assert "Hors cellule" not in page
     assert "1 lieu mobilisable · 2 stocks et matériels" in page
 
