@@ -28,18 +28,26 @@ def test_the_gp_answers_an_exercise_alert_from_a_phone_and_the_board_shows_it(
     coordinator = User.objects.get(email="coordination@pays-berjalliens.maillage.test")
     gp = User.objects.get(email=GP)
     bourgoin = Commune.objects.get(code="38053")
-    # The exercise is started by a row: the activation journey has its own test.
-    activation = Activation.objects.create(cpts=cpts, kind="exercise", crisis_type="afflux-malades",
-                                           title="Exercice canicule", started_by=coordinator)
     name = gp.get_full_name() or "Médecin de démonstration"
     Contact.objects.create(cpts=cpts, name=name, account=gp, email=gp.email,
                            mobile="+33612345678", profession_code="10", commune=bourgoin)
     Contact.objects.create(cpts=cpts, name="Claire Infirmière", email="claire@example.org",
                            mobile="+33687654321", profession_code="60", commune=bourgoin)
 
+    # The coordinator starts the exercise from the crisis pages and lands on its board.
     _log_in(page, demo_server.url)
-    page.goto(f"{demo_server.url}/c/pays-berjalliens/crise/activations/{activation.public_id}/"
-              "alerter/")  # fmt: skip
+    page.goto(f"{demo_server.url}/c/pays-berjalliens/crise/")
+    page.get_by_role("link", name="Activer : crise, vigilance ou exercice").click()
+    page.get_by_label("Exercice", exact=True).check()
+    page.get_by_label("Type de crise (trame nationale)").select_option("afflux-malades")
+    page.get_by_label("Intitulé").fill("Exercice canicule")
+    page.get_by_label("Convoquer la cellule de crise").uncheck()
+    page.get_by_role("button", name="Activer", exact=True).click()
+    page.wait_for_url(re.compile(r"/crise/activations/[0-9a-f-]+/tableau/$"))
+    activation = Activation.objects.get(cpts=cpts, title="Exercice canicule")
+    assert activation.kind == "exercise" and activation.started_by == coordinator
+    page.get_by_role("link", name="Nouvelle alerte").click()
+    page.wait_for_url(f"**/activations/{activation.public_id}/alerter/")
     assert page.locator(".exercise-banner").first.is_visible()
     assert_accessible(page)
     page.get_by_label("Médecin", exact=True).check()
