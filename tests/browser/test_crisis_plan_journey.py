@@ -42,7 +42,8 @@ def test_coordinator_makes_a_version_and_the_board_approves_it_on_a_phone(
     page.goto(f"{demo_server.url}{PLAN}")
     cell = page.locator("#section-cell")
     assert cell.get_by_text("Paul Girard").is_visible()
-    assert cell.get_by_role("link", name="06 12 34 56 78").get_attribute("href") == "tel:0612345678"
+    mobile = cell.get_by_role("link", name="06 12 34 56 78")
+    assert mobile.get_attribute("href") == "tel:+33612345678"
     cell.get_by_role("link", name="Modifier la section « Cellule de crise »").click()
     page.wait_for_url("**/crise/plan/sections/cell/")
     page.get_by_label("Texte de la section").fill(
