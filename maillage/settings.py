@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "maillage.gp_access",
     "maillage.same_day_care",
     "maillage.pathways",
+    "maillage.prevention",
     "maillage.crisis",
     "maillage.demo",
 ]

@@ -64,6 +64,13 @@ GROUPS = (
         Link("Modèles", "pathways:editor_list", (P.edit_pathway_templates,)),
         Link("Indicateurs", "pathways:indicators"),
     )),
+    Group("Prévention", (
+        Link("Actions", "prevention:actions"),
+        Link("Programme", "prevention:programme"),
+        Link("Déclarer des doses", "prevention:doses"),
+        Link("Orientations", "prevention:followups"),
+        Link("Indicateurs", "prevention:indicators"),
+    )),
     Group("Crise", (
         Link("Crises et exercices", "crisis:index"),
         Link("Plan de crise", "crisis:plan"),

@@ -145,6 +145,25 @@ call_vulnerable = _define(
     "call_vulnerable",
     "Appeler les personnes vulnérables d'une campagne (le professionnel : les appels qui lui "
     "sont confiés)", _C, _P)
+see_prevention = _define(
+    "see_prevention", "Consulter le programme de prévention et ses actions", *ALL_ROLES)
+manage_prevention = _define(
+    "manage_prevention",
+    "Organiser la prévention : programme, thèmes, actions, preuves, événements publics, "
+    "questionnaires, taux du contrat", _C)
+screen_participants = _define(
+    "screen_participants", "Saisir les participants d'un dépistage et leurs mesures", _C, _P)
+check_in_participants = _define(
+    "check_in_participants", "Accueillir les inscrits d'un événement de prévention (émargement)",
+    _C, _P)
+report_doses = _define(
+    "report_doses", "Déclarer les doses de vaccin données (officine, cabinet)", _C, _P)
+follow_screening_referrals = _define(
+    "follow_screening_referrals",
+    "Suivre les orientations après un dépistage positif (le médecin : celles qui lui sont "
+    "adressées)", _C, _P)
+see_prevention_indicators = _define(
+    "see_prevention_indicators", "Voir les indicateurs de la prévention", _C, _B)
 # Reference data open to the public (no account needed): every role has it too.
 search_communes = _define(
     "search_communes", "Chercher une commune par son nom (ouvert à tous, sans compte)",

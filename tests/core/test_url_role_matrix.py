@@ -248,6 +248,25 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({f"crisis:{n}": [site.public_id] for n in ("site", "site_confirm", "site_archive")})
     args.update({f"crisis:{n}": [stock.public_id]
                  for n in ("stock", "stock_confirm", "stock_archive")})  # fmt: skip
+    # The prevention app: each area adds its objects in its own args.update() below.
+    from maillage.prevention.models import Action, Participant, Theme
+
+    prevention_action = Action.objects.create(
+        cpts=home_cpts, kind="screening", theme=Theme.objects.get(cpts=None, code="diabete"),
+        title="Journée matrice", start=start, end=start + datetime.timedelta(hours=4),
+        commune=bourgoin, questionnaire="findrisc", public=True, capacity=20,
+        created_by=coordinator)  # fmt: skip
+    participant = Participant.objects.create(
+        cpts=home_cpts, action=prevention_action, sex="F", age=60, questionnaire="findrisc",
+        answers={}, fingerprint="matrice", entered_by=gp)  # fmt: skip
+    args.update({f"prevention:{n}": [prevention_action.public_id]
+                 for n in ("action", "screen", "checkin")})  # fmt: skip
+    args.update({"prevention:participant": [participant.public_id]})
+    from maillage.prevention.models import FollowUp
+
+    follow_up = FollowUp.objects.create(cpts=home_cpts, participant=participant,
+                                        reason="FINDRISC 15, glycémie 2,3 g/L")  # fmt: skip
+    args.update({"prevention:followup": [follow_up.public_id]})
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)

@@ -1,0 +1,26 @@
+"""Placeholder pages of this area (replaced by the area's work)."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+from maillage.core import permissions
+from maillage.core.access import member_view
+
+
+@member_view(permissions.screen_participants)
+def placeholder_view(request, **kwargs):
+    return HttpResponse("")
+
+
+urls = [
+    path(
+        "c/<slug:cpts_slug>/prevention/actions/<str:public_id>/depistage/",
+        placeholder_view,
+        name="screen",
+    ),
+    path(
+        "c/<slug:cpts_slug>/prevention/participants/<str:public_id>/",
+        placeholder_view,
+        name="participant",
+    ),
+]
