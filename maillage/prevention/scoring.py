@@ -40,6 +40,22 @@ class Result:
         return self.next_step in POSITIVE_STEPS
 
 
+# The questionnaires shipped as code; a CPTS adds its own as data (models.Questionnaire).
+SHIPPED = {
+    "findrisc": "FINDRISC (risque de diabète de type 2)",
+    "tension": "Tension artérielle (mesures répétées)",
+    "glycemie": "Glycémie capillaire",
+}
+
+
+def choices(cpts) -> list[tuple[str, str]]:
+    """(code, label) of the questionnaires a CPTS may use: the shipped ones, then its own."""
+    from .models import Questionnaire
+
+    own = Questionnaire.objects.for_cpts(cpts).filter(archived_at__isnull=True)
+    return [*SHIPPED.items(), *own.values_list("code", "label")]
+
+
 def findrisc(answers: dict, *, sex: str, age: int) -> Result:
     """Score the FINDRISC questionnaire. Raises ValidationError naming the field of an
     answer missing or out of range."""
