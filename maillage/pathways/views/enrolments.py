@@ -137,9 +137,11 @@ def enrol_view(request):
     wanted_template = request.GET.get("parcours", "")
     initial_template = next((str(t.public_id) for t in templates
                              if wanted_template in (t.slug, str(t.public_id))), None)  # fmt: skip
-    form = EnrolForm(request.POST if selected else None, templates=templates,
-                     initial={"template": initial_template})  # fmt: skip
+    # A GET with ?patient= (a link from another page) shows the form unbound: only a POST
+    # is checked.
     posted = request.method == "POST" and selected is not None
+    form = EnrolForm(request.POST if posted else None, templates=templates,
+                     initial={"template": initial_template})  # fmt: skip
     chosen = request.POST.getlist("team")
     adder = TeamAddForm(request.POST if posted else None, cpts=request.cpts)
     adding = posted and "add" in request.POST  # "Ajouter": back to the form, nobody enrolled
