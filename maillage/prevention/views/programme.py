@@ -5,6 +5,7 @@ attendance, materials, proof counts and the proofs checklist, links to the other
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -141,15 +142,16 @@ def programme_view(request):
             raise Http404
         form = ProgrammeThemeForm(request.POST, cpts=request.cpts, with_theme=True)
         if form.is_valid():
+            existing = programme_services.programme_for(request.cpts, year)
             try:
-                programme = programme_services.programme_save(
-                    cpts=request.cpts, actor=request.user, year=year, request=request,
-                    notes=(programme_services.programme_for(request.cpts, year).notes
-                           if programme_services.programme_for(request.cpts, year) else ""))
-                saved = programme_services.programme_theme_save(
-                    programme=programme, theme=form.cleaned_data["theme"], actor=request.user,
-                    data=_programme_theme_data(form),
-                    compute=form.cleaned_data["size_mode"] == "computed", request=request)
+                # The year's programme is created with its first theme, or not at all.
+                with transaction.atomic():
+                    programme = existing or programme_services.programme_save(
+                        cpts=request.cpts, actor=request.user, year=year, request=request)
+                    saved = programme_services.programme_theme_save(
+                        programme=programme, theme=form.cleaned_data["theme"],
+                        actor=request.user, data=_programme_theme_data(form),
+                        compute=form.cleaned_data["size_mode"] == "computed", request=request)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
