@@ -134,8 +134,9 @@ def test_a_structure_of_the_directory_is_picked_by_name(home_cpts, coordinator, 
 
 def test_the_index_lists_upcoming_first_and_filters(home_cpts, coordinator, nurse, client_for):
     now = timezone.now()
-    past = make_action(home_cpts, coordinator, title="Journée ancienne XQ", start=now - datetime.timedelta(
-        days=30), end=now - datetime.timedelta(days=30, hours=-2))
+    ago = now - datetime.timedelta(days=30)
+    past = make_action(home_cpts, coordinator, title="Journée ancienne XQ", start=ago,
+                       end=ago + datetime.timedelta(hours=2))
     soon = make_action(home_cpts, coordinator, title="Séance prochaine XQ", kind="awareness",
                        theme=_theme("canicule"), start=now + datetime.timedelta(days=2),
                        end=now + datetime.timedelta(days=2, hours=2))  # fmt: skip
