@@ -311,8 +311,8 @@ def safe_file_name(name: str) -> str:
     never read as a spreadsheet formula (a leading = + - @ is dropped)."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r'["<>|:*?;]', "_", name).strip().lstrip("=+-@ .")
-    return name[-200:] or "document"
+    name = re.sub(r'["<>|:*?;]', "_", name)[-200:].strip().lstrip("=+-@ .")
+    return name or "document"
 
 
 def _extension(name: str) -> str:

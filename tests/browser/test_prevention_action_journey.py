@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from maillage.core.models import Cpts, User
 from maillage.demo.builder import demo_email
+from maillage.prevention import themes
 from maillage.prevention.models import Action, ActionProfessional, Material
 from tests.browser.conftest import assert_accessible, horizontal_overflow
 from tests.browser.test_territory_journey import _log_in
@@ -24,6 +25,8 @@ def test_the_coordinator_prepares_a_screening_day_and_sees_its_proofs(
     demo_server, request, viewport, tmp_path
 ):
     page = request.getfixturevalue(viewport)
+    # The live server's tests flush the tables between them, the migrated catalogue too.
+    themes.install_catalogue()
     cpts = Cpts.objects.get(slug=SLUG)
     nurse = User.objects.get(email=demo_email("infirmier", SLUG))
     _log_in(page, demo_server.url, email=demo_email("coordination", SLUG))
@@ -48,7 +51,10 @@ def test_the_coordinator_prepares_a_screening_day_and_sees_its_proofs(
     assert (action.kind, action.theme.code, action.questionnaire) == ("screening", "diabete",
                                                                       "findrisc")
 
-    page.get_by_label("Professionnel").fill(nurse.get_full_name())
+    picker = page.get_by_role("combobox", name="Professionnel")
+    picker.press_sequentially(nurse.last_name, delay=40)
+    page.locator("#id_member-suggestions").get_by_role(
+        "option", name=re.compile(f"^{nurse.get_full_name()}")).click()  # fmt: skip
     page.get_by_label("Rôle (facultatif)").fill("Mesures")
     page.get_by_role("button", name="Ajouter le professionnel").click()
     expect(page.locator("#professionnels")).to_contain_text(nurse.get_full_name())
