@@ -267,6 +267,22 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     follow_up = FollowUp.objects.create(cpts=home_cpts, participant=participant,
                                         reason="FINDRISC 15, glycémie 2,3 g/L")  # fmt: skip
     args.update({"prevention:followup": [follow_up.public_id]})
+    from maillage.prevention import programme as prevention_programme
+    from maillage.prevention.models import Material
+
+    prevention_year = prevention_programme.programme_save(cpts=home_cpts, actor=coordinator,
+                                                          year=start.year)  # fmt: skip
+    programme_theme = prevention_programme.programme_theme_save(
+        programme=prevention_year, theme=Theme.objects.get(cpts=None, code="chutes"),
+        actor=coordinator, data={})  # fmt: skip
+    material = Material.objects.create(
+        cpts=home_cpts, action=prevention_action, kind="sign_in", file_name="matrice.pdf",
+        content_type="application/pdf", size=8, content=b"%PDF-1.4", uploaded_by=coordinator)
+    args.update({f"prevention:{n}": [prevention_action.public_id] for n in (
+        "action_edit", "action_professionals", "action_counts", "material_upload")})
+    args.update({"prevention:programme_theme": [programme_theme.public_id]})
+    args.update({f"prevention:{n}": [material.public_id] for n in ("material",
+                                                                     "material_delete")})
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
