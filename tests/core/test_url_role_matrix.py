@@ -267,6 +267,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     follow_up = FollowUp.objects.create(cpts=home_cpts, participant=participant,
                                         reason="FINDRISC 15, glycémie 2,3 g/L")  # fmt: skip
     args.update({"prevention:followup": [follow_up.public_id]})
+    args.update({"prevention:followup_letter": [follow_up.public_id]})
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
