@@ -399,3 +399,16 @@ def test_home_cards_for_the_coordinator_and_the_gp(positive, client_for, coordin
     FollowUp.objects.filter(pk=positive.pk).update(status=FollowUpStatus.REFERRED, gp=gp)
     names = [c.name for c in client_for(gp).get(today).context["cards"]]
     assert "prevention.followups_to_confirm" in names
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seen_on=st.text(max_size=20), outcome=st.text(max_size=20))
+def test_junk_in_the_consultation_form_is_a_400_never_a_500(positive, client_for, coordinator,
+                                                            seen_on, outcome):
+    FollowUp.objects.filter(pk=positive.pk).update(status=FollowUpStatus.REFERRED)
+    response = client_for(coordinator).post(page(positive), {
+        "step": "seen", "seen_on": seen_on.replace("\x00", ""),
+        "outcome": outcome.replace("\x00", "")})  # fmt: skip
+    assert response.status_code == 400
+    assert FollowUp.objects.get(pk=positive.pk).status == FollowUpStatus.REFERRED
