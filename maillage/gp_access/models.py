@@ -48,6 +48,7 @@ class Origin(models.TextChoices):
     CARER = "carer", "Aidant pour le patient"
     CPAM = "cpam", "Liste de la CPAM"
     COORDINATION = "coordination", "Coordination"
+    SCREENING = "screening", "Dépistage (prévention)"
 
 
 class GpRequestQuerySet(models.QuerySet):

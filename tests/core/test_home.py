@@ -106,6 +106,52 @@ def test_the_coordinator_sees_what_waits_across_missions_as_counts(busy, client_
     assert cards["gp_access.requests"].figures[0].value >= 1  # the partner's new referral
 
 
+def _positive_screening(cpts, entered_by):
+    import datetime
+
+    from django.utils import timezone
+
+    from maillage.prevention import followup
+    from maillage.prevention.models import Action, Participant, Theme
+
+    start = timezone.now() - datetime.timedelta(days=1)
+    action = Action.objects.create(
+        cpts=cpts, kind="screening", theme=Theme.objects.get(cpts=None, code="diabete"),
+        title="Journée diabète", start=start, end=start + datetime.timedelta(hours=4),
+        questionnaire="findrisc")  # fmt: skip
+    participant = Participant.objects.create(
+        cpts=cpts, action=action, sex="F", age=60, questionnaire="findrisc", score=15,
+        risk="high", next_step="refer", positive=True, fingerprint="home",
+        entered_by=entered_by)  # fmt: skip
+    return followup.open_for(participant=participant, actor=entered_by)
+
+
+def test_a_positive_screening_to_refer_shows_on_the_coordinators_home(
+    busy, client_for, coordinator, nurse, home_cpts
+):
+    _positive_screening(home_cpts, nurse)
+    response = client_for(coordinator).get(TODAY)
+    assert _cards(response) == ["gp_access.requests", "same_day_care.open_requests",
+                                "pathways.late", "gp_access.cpam",
+                                "prevention.followups_to_refer", "patients.duplicates",
+                                "crisis.plan_update"]  # fmt: skip
+    card = {c.name: c for c in response.context["cards"]}["prevention.followups_to_refer"]
+    assert card.count == 1
+
+
+def test_the_gp_sees_the_patients_addressed_to_them_after_a_screening(
+    busy, client_for, gp, nurse, home_cpts
+):
+    from maillage.prevention.models import FollowUp, FollowUpStatus
+
+    follow_up = _positive_screening(home_cpts, nurse)
+    assert "prevention.followups_to_confirm" not in _cards(client_for(gp).get(TODAY))
+    FollowUp.objects.filter(pk=follow_up.pk).update(status=FollowUpStatus.REFERRED, gp=gp)
+    names = _cards(client_for(gp).get(TODAY))
+    assert names[:2] == ["gp_access.proposals", "same_day_care.today"]
+    assert "prevention.followups_to_confirm" in names
+
+
 def test_the_board_sees_figures_and_no_patient(busy, client_for, board_member):
     response = client_for(board_member).get(TODAY)
     assert _cards(response) == ["gp_access.figures", "same_day_care.figures", "pathways.figures"]

@@ -283,6 +283,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({"prevention:programme_theme": [programme_theme.public_id]})
     args.update({f"prevention:{n}": [material.public_id] for n in ("material",
                                                                      "material_delete")})
+    args.update({"prevention:followup_letter": [follow_up.public_id]})
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
