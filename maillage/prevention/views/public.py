@@ -39,6 +39,15 @@ class RegistrationForm(SpamGuardMixin):
     def clean(self):
         data = super().clean()
         self.check_spam(data)
+        # The service's checks now, so that a person correcting a mistake never spends a
+        # post of the rate limit (only valid forms count).
+        fields = ("first_name", "last_name", "email", "phone")
+        try:
+            registrations.clean_identity(**{name: data.get(name, "") for name in fields})
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                if name not in self.errors:
+                    self.add_error(name if name in self.fields else None, messages)
         return data
 
 
