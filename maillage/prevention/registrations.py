@@ -331,6 +331,21 @@ def send_reminders(now=None) -> int:
     return sent
 
 
+# Contacts are kept for the event only -----------------------------------------------------
+
+# After this many days past its end, an action's registrations lose their e-mail and phone
+# (the names stay: they are the sign-in sheet, a proof of the contract).
+CONTACT_KEPT_DAYS = 30
+
+
+def forget_contacts(now=None) -> int:
+    """Periodic: erase the contacts of the registrations of actions ended long enough."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=CONTACT_KEPT_DAYS)
+    return (Registration.objects.filter(action__end__lt=cutoff)
+            .exclude(email="", phone="").update(email="", phone=""))  # fmt: skip
+
+
 # At the door ----------------------------------------------------------------------------
 
 
@@ -436,3 +451,6 @@ def ready():
     register_periodic("prevention-reminders", "maillage.prevention.registrations.send_reminders",
                       minutes=60, label="Rappel de la veille aux inscrits des actions de "
                       "prévention")  # fmt: skip
+    register_periodic("prevention-forget-contacts",
+                      "maillage.prevention.registrations.forget_contacts", cron="40 3 * * *",
+                      label="Effacement des coordonnées des inscrits après l'action")

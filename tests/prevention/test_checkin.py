@@ -55,6 +55,7 @@ def test_htmx_swaps_the_row_only(event, client_for, nurse):
     body = text(response)
     assert response.status_code == 200 and body.lstrip().startswith("<li")
     assert "Présent(e)" in body and "<html" not in body
+    assert 'hx-swap-oob="true"' in body and "1 présent " in body
 
 
 def test_search_by_name(event, client_for, coordinator):

@@ -81,7 +81,8 @@ def test_register_refuses_closed_actions_and_needs_a_contact(home_cpts):
     assert ok.phone == "+33612345678"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.text(max_size=150), last=st.text(max_size=150), email=st.text(max_size=60),
        phone=st.text(max_size=30))
 def test_any_input_is_stored_or_refused_by_field(home_cpts, first, last, email, phone):
@@ -212,3 +213,17 @@ def test_two_people_for_the_last_seat_one_confirmed_one_waiting():
             thread.join()
         assert errors == []
         assert sorted(statuses) == ["confirmed", "waiting", "waiting", "waiting"]
+
+
+def test_contacts_are_erased_a_month_after_the_action(home_cpts):
+    past = make_action(home_cpts, days=-40)
+    recent = make_action(home_cpts, days=-3)
+    for action in (past, recent):
+        Registration.objects.create(cpts=home_cpts, action=action, first_name="A",
+                                    last_name=f"B{action.pk}", email="a@example.org",
+                                    phone="+33612345678", status="confirmed",
+                                    token_hash=registrations.new_token()[1])  # fmt: skip
+    assert registrations.forget_contacts() == 1
+    old = Registration.objects.get(action=past)
+    assert (old.email, old.phone, old.last_name) == ("", "", f"B{past.pk}")
+    assert Registration.objects.get(action=recent).email == "a@example.org"

@@ -78,8 +78,9 @@ def mark_present_view(request, public_id, registration_id):
     except ValidationError as exc:
         error = exc.messages[0]
     if request.htmx:
-        return render(request, "prevention/checkin/_row.html",
-                      {"action": action, "r": registration, "error": error},
+        return render(request, "prevention/checkin/_marked.html",
+                      {"action": action, "r": registration, "error": error,
+                       "figures": registrations.counts(action)},
                       status=400 if error else 200)  # fmt: skip
     if error:
         messages.error(request, error)
