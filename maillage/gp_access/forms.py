@@ -1,9 +1,7 @@
-import time
-
 from django import forms
-from django.core import signing
 from django.core.exceptions import ValidationError
 
+from maillage.core.public_forms import SpamGuardMixin
 from maillage.core.validators import validate_phone_fr
 from maillage.patients.forms import PatientForm
 from maillage.territory.fields import CommuneField
@@ -38,10 +36,9 @@ class RequestForm(CarerPhoneMixin, PatientForm):
                               widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
 
 
-class PublicRequestForm(CarerPhoneMixin, PatientForm):
-    """The resident's form. Bots are kept out without any third party: a field hidden from
-    people (filled only by bots) and a signed timestamp (a form sent in under 3 seconds,
-    or after a day, is refused)."""
+class PublicRequestForm(SpamGuardMixin, CarerPhoneMixin, PatientForm):
+    """The resident's form, kept from bots by core.public_forms (honeypot and signed time
+    stamp)."""
 
     for_someone_else = forms.BooleanField(label="Je fais la demande pour un proche",
                                           required=False)  # fmt: skip
@@ -57,35 +54,14 @@ class PublicRequestForm(CarerPhoneMixin, PatientForm):
         "traitant (vous pouvez retirer votre accord à tout moment).",
         error_messages={"required": "Votre accord est nécessaire pour traiter la demande."},
     )
-    website = forms.CharField(required=False, label="Ne pas remplir ce champ",
-                              widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                            "tabindex": "-1"}))  # fmt: skip
-    started = forms.CharField(widget=forms.HiddenInput)
 
-    MIN_SECONDS = 3
-    MAX_SECONDS = 24 * 3600
-
-    @staticmethod
-    def stamp() -> str:
-        return signing.dumps(time.time(), salt="gp-public-form")
+    STAMP_SALT = "gp-public-form"
 
     def clean(self):
         data = super().clean()
-        if data.get("website"):
-            raise forms.ValidationError("Envoi refusé.", code="bot")
         # Every problem is reported in one answer: the expired stamp, the fields, and the
         # checks of the patient service (NIR key, commune, phone), not one round each.
-        try:
-            started = signing.loads(data.get("started", ""), salt="gp-public-form")
-        except signing.BadSignature:
-            self.add_error(None, forms.ValidationError(
-                "Le formulaire a expiré : rechargez la page puis renvoyez-le.", code="stamp"))
-        else:
-            elapsed = time.time() - float(started)
-            if elapsed < self.MIN_SECONDS or elapsed > self.MAX_SECONDS:
-                self.add_error(None, forms.ValidationError(
-                    "Le formulaire a expiré ou a été envoyé trop vite : rechargez la page.",
-                    code="stamp"))  # fmt: skip
+        self.check_spam(data)
         if data.get("for_someone_else") and not data.get("carer_name"):
             self.add_error("carer_name", "Indiquez votre nom.")
         if not (data.get("phone") or data.get("email") or data.get("carer_phone")):

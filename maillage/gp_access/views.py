@@ -9,14 +9,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from maillage.core import audit, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.exports import csv_response
 from maillage.core.forms import errors_to_form
-from maillage.core.http import client_ip
 from maillage.core.models import Cpts
+from maillage.core.public_forms import rate_limited
 from maillage.core.text import echo
 from maillage.patients.access import patients_visible_to, record_shown
 from maillage.patients.duplicates import DuplicateUnderReview, create_patient_as_member
@@ -64,21 +63,13 @@ PATIENT_KEYS = ("birth_name", "used_name", "first_names", "birth_date", "sex",
 
 
 # A person asks for themselves or a relative: a few requests an hour from one address is
-# plenty, and more is a bot filling the work queue. Only valid submissions count, so a
-# person correcting their mistakes is never blocked; the counter lives in the cache that
-# every worker shares (settings.CACHES) and the address is the one of core.http.
+# plenty, and more is a bot filling the work queue (core.public_forms counts valid posts).
 PUBLIC_FORM_RATE = "5/h"
 
 
 def _public_form_limited(request, *, increment: bool) -> bool:
-    return is_ratelimited(
-        request, group="gp_access.public_request", key=_client_ip_key,
-        rate=PUBLIC_FORM_RATE, method="POST", increment=increment,
-    )  # fmt: skip
-
-
-def _client_ip_key(group, request) -> str:
-    return client_ip(request) or "unknown"
+    return rate_limited(request, group="gp_access.public_request", rate=PUBLIC_FORM_RATE,
+                        increment=increment)  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -115,9 +106,7 @@ def public_request_view(request, cpts_slug):
             errors_to_form(form, exc)
         else:
             return render(request, "gp_access/public_thanks.html", {"cpts": cpts})
-    if form.is_bound:
-        form.data = form.data.copy()
-        form.data["started"] = PublicRequestForm.stamp()
+    form.restamp()
     return render(request, "gp_access/public_form.html", {"cpts": cpts, "form": form},
                   status=400 if form.errors else 200)  # fmt: skip
 

@@ -262,6 +262,15 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({f"prevention:{n}": [prevention_action.public_id]
                  for n in ("action", "screen", "checkin")})  # fmt: skip
     args.update({"prevention:participant": [participant.public_id]})
+    from maillage.prevention.models import Registration
+
+    registration = Registration.objects.create(
+        cpts=home_cpts, action=prevention_action, first_name="Inès", last_name="Matrice",
+        email="ines@example.org", status="confirmed", token_hash="0" * 64)  # fmt: skip
+    args.update({f"prevention:{n}": [prevention_action.public_id]
+                 for n in ("checkin_walk_in", "checkin_bulk", "registrations_export")})
+    args.update({"prevention:checkin_mark": [prevention_action.public_id,
+                                             registration.public_id]})  # fmt: skip
     from maillage.prevention.models import FollowUp
 
     follow_up = FollowUp.objects.create(cpts=home_cpts, participant=participant,
