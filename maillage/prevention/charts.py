@@ -10,6 +10,7 @@ image document, styled by itself and inert.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 
 import pygal
@@ -38,10 +39,15 @@ def _config(title):
             "explicit_size": False, "pretty_print": False}  # fmt: skip
 
 
+# pygal writes its config as an inline <script> even with `js=[]`, and credits itself in
+# comments: both go, the image is pure drawing.
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
 def _encode(chart) -> str:
-    svg = chart.render()
-    if isinstance(svg, str):
-        svg = svg.encode()
+    svg = chart.render(is_unicode=True)
+    svg = _COMMENT.sub("", _SCRIPT.sub("", svg)).encode()
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
