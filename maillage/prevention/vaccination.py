@@ -58,6 +58,16 @@ def live_campaigns(cpts):
             .select_related("theme").order_by("-start", "pk"))  # fmt: skip
 
 
+# A site may report late (a weekly count, a forgotten day): a campaign stays in the
+# picker this long after its end.
+LATE_REPORT_DAYS = 60
+
+
+def open_campaigns(cpts):
+    since = timezone.now() - datetime.timedelta(days=LATE_REPORT_DAYS)
+    return live_campaigns(cpts).filter(end__gte=since)
+
+
 def _check(action, *, site_label, day, vaccine, age_band, doses, period) -> dict:
     errors = {}
     if action.kind != ActionKind.VACCINATION:

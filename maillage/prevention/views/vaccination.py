@@ -76,12 +76,15 @@ def _existing(campaign, site_label, day, period):
 
 @member_view(permissions.report_doses)
 def doses_view(request):
-    campaigns = list(vaccination.live_campaigns(request.cpts))
+    campaigns = list(vaccination.open_campaigns(request.cpts))
     data = request.POST if request.method == "POST" else request.GET
     campaign = None
     wanted = data.get("campagne")
     if wanted:
+        # Any campaign not cancelled: the edit links of older reports lead here too.
         campaign = get_by_public_id(vaccination.live_campaigns(request.cpts), wanted)
+        if campaign not in campaigns:
+            campaigns.append(campaign)
     elif campaigns:
         today = timezone.localdate()
         running = [c for c in campaigns if vaccination.action_day(c.start) <= today
