@@ -293,6 +293,14 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({f"prevention:{n}": [material.public_id] for n in ("material",
                                                                      "material_delete")})
     args.update({"prevention:followup_letter": [follow_up.public_id]})
+    from maillage.prevention.models import ContractRate
+
+    contract_rate = ContractRate.objects.create(
+        cpts=home_cpts, theme=Theme.objects.get(cpts=None, code="depistage-cancer-sein"),
+        year=2026, baseline=66.26, socle=69.70, intermediate=72.40, objective=75,
+        updated_by=coordinator)  # fmt: skip
+    args.update({"prevention:action_indicators": [prevention_action.public_id],
+                 "prevention:rate": [contract_rate.public_id]})  # fmt: skip
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
@@ -303,6 +311,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
                "enrolment": enrolment, "task": task, "snp": snp, "appointment": appointment,
                "free_slot": free_slot, "notification": message}  # fmt: skip
     objects.update({"activation": activation, "alert": alert})
+    objects.update({"prevention_action": prevention_action})
     return {"args": args, "people": people, "objects": objects}
 
 
@@ -430,7 +439,7 @@ def _api_call(method, path, objects):
            if path.startswith("/api/v1/gp-requests") else o["snp"],
            "enrolment_id": o["enrolment"], "task_id": o["task"], "slot_id": o["free_slot"],
            "appointment_id": o["appointment"], "notification_id": o["notification"],
-           "alert_id": o["alert"]}  # fmt: skip
+           "alert_id": o["alert"], "action_id": o["prevention_action"]}  # fmt: skip
     for name, obj in ids.items():
         path = path.replace("{" + name + "}", str(obj.public_id))
     bodies = {
