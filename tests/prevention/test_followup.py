@@ -201,20 +201,19 @@ def test_with_a_member_gp_the_letter_downloads_and_the_gp_confirms(
     assert enrol.context["wanted_template"] == "diabete-type-2"
 
 
-@pytest.mark.xfail(strict=True, reason="pathways enrol_view binds its form to the empty POST "
-                   "of a GET with ?patient=: 400 and the template preselection lost "
-                   "(fix in maillage/pathways/views/enrolments.py, reported)")
 def test_the_pathways_enrol_page_opens_with_the_diabetes_template_chosen(
     positive, client_for, coordinator
 ):
-    FollowUp.objects.filter(pk=positive.pk).update(status=FollowUpStatus.SEEN,
-                                                   outcome="confirmed")
     client = client_for(coordinator)
     client.post(page(positive), identity())
+    FollowUp.objects.filter(pk=positive.pk).update(status=FollowUpStatus.SEEN,
+                                                   outcome="confirmed")
     positive.refresh_from_db()
     url = followup.propose_pathway(follow_up=positive, actor=coordinator)
     enrol = client.get(url)
     assert enrol.status_code == 200
+    chosen = enrol.context["form"].initial["template"]
+    assert chosen is not None and chosen in enrol.content.decode()
 
 
 def test_a_gp_typed_by_hand_gets_a_letter_and_no_queue_request(positive, client_for,
