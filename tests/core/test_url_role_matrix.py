@@ -262,6 +262,14 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     args.update({f"prevention:{n}": [prevention_action.public_id]
                  for n in ("action", "screen", "checkin")})  # fmt: skip
     args.update({"prevention:participant": [participant.public_id]})
+    # Screening: the measure form is POST only (a GET answers 405 to whoever may screen).
+    from maillage.prevention.models import Questionnaire
+
+    questionnaire = Questionnaire.objects.create(
+        cpts=home_cpts, code="matrice", label="Questionnaire matrice", definition={},
+        created_by=coordinator)  # fmt: skip
+    args.update({"prevention:participant_measure": [participant.public_id],
+                 "prevention:questionnaire": [questionnaire.public_id]})  # fmt: skip
     from maillage.prevention.models import FollowUp
 
     follow_up = FollowUp.objects.create(cpts=home_cpts, participant=participant,
@@ -277,6 +285,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
                "enrolment": enrolment, "task": task, "snp": snp, "appointment": appointment,
                "free_slot": free_slot, "notification": message}  # fmt: skip
     objects.update({"activation": activation, "alert": alert})
+    objects.update({"prevention_action": prevention_action})
     return {"args": args, "people": people, "objects": objects}
 
 
@@ -404,7 +413,7 @@ def _api_call(method, path, objects):
            if path.startswith("/api/v1/gp-requests") else o["snp"],
            "enrolment_id": o["enrolment"], "task_id": o["task"], "slot_id": o["free_slot"],
            "appointment_id": o["appointment"], "notification_id": o["notification"],
-           "alert_id": o["alert"]}  # fmt: skip
+           "alert_id": o["alert"], "action_id": o["prevention_action"]}  # fmt: skip
     for name, obj in ids.items():
         path = path.replace("{" + name + "}", str(obj.public_id))
     bodies = {
@@ -431,6 +440,9 @@ def _api_call(method, path, objects):
         body = {"status": "fulfilled"}
     elif body is None and path.endswith("/complete"):
         body = {"value": "7.1"}
+    elif body is None and path.endswith("/participants"):
+        body = {"sex": "F", "age": 50, "questionnaire": "glycemie",
+                "answers": {"glucose_g_l": 1.0, "fasting": True}}
     return path, body
 
 
