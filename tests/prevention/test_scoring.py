@@ -15,7 +15,7 @@ from maillage.prevention.scoring import NextStep
 
 
 def table_points(*, sex, age, height_cm, weight_kg, waist_cm, daily_activity,
-                 daily_vegetables, bp_medication, high_glucose_history, family_history):  # fmt: skip
+                 daily_vegetables, bp_medication, high_glucose_history, family_history):
     """The table of domain/prevention.md, written out again, with exact fractions."""
     if age < 45:
         points = 0

@@ -28,14 +28,14 @@ YES_NO = [("yes", "Oui"), ("no", "Non")]
 SHIPPED_FIELDS = {"sex", "age", "commune"}
 
 
-def _number(label, *, decimal=False, low=None, high=None, help_text=""):
-    attrs = {"inputmode": "decimal" if decimal else "numeric", "autocomplete": "off"}
-    if decimal:
-        attrs["step"] = "any"
-    if low is not None:
-        attrs.update(min=str(low), max=str(high))
+def _number(label, *, decimal=False, help_text=""):
+    """A text input with the phone's number keyboard: an <input type="number"> in a French
+    browser turns a typed "2,3" into 23 (seen on Chromium), a silent tenfold error on a
+    glucose; the service reads the comma."""
+    attrs = {"inputmode": "decimal" if decimal else "numeric", "autocomplete": "off",
+             "size": "6"}
     return forms.CharField(label=label, required=False, max_length=12, help_text=help_text,
-                           widget=forms.NumberInput(attrs=attrs))
+                           widget=forms.TextInput(attrs=attrs))
 
 
 def _radio(label, choices):
@@ -48,7 +48,7 @@ class EntryForm(forms.Form):
     what is missing or implausible, with the same words as the API."""
 
     sex = _radio("Sexe", [("F", "Femme"), ("M", "Homme")])
-    age = _number("Âge (ans)", low=0, high=120)
+    age = _number("Âge (ans)")
     commune = CommuneField(label="Commune de résidence", required=False,
                            help_text="Celle du lieu de l'action, à changer si besoin.")
 
@@ -57,28 +57,20 @@ class EntryForm(forms.Form):
         self.questionnaire = questionnaire
         self.item_fields = {}
         if questionnaire == "findrisc":
-            ranges = scoring.MEASURE_RANGES
-            self.fields["height_cm"] = _number("Taille (cm)", low=ranges["height_cm"][0],
-                                               high=ranges["height_cm"][1])
-            self.fields["weight_kg"] = _number("Poids (kg)", decimal=True,
-                                               low=ranges["weight_kg"][0],
-                                               high=ranges["weight_kg"][1])
+            self.fields["height_cm"] = _number("Taille (cm)")
+            self.fields["weight_kg"] = _number("Poids (kg)", decimal=True)
             self.fields["waist_cm"] = _number("Tour de taille (cm)", decimal=True,
-                                              low=ranges["waist_cm"][0],
-                                              high=ranges["waist_cm"][1],
                                               help_text="Mesuré au niveau du nombril.")
             for name, label in scoring.FINDRISC_QUESTIONS.items():
                 self.fields[name] = _radio(label, YES_NO)
             self.fields["family_history"] = _radio("Du diabète dans la famille ?",
                                                    list(scoring.FAMILY_HISTORY.items()))
         elif questionnaire == "glycemie":
-            self.fields["glucose_g_l"] = _number("Glycémie capillaire (g/L)", decimal=True,
-                                                 low=scoring.GLUCOSE_DEFAULTS["min"],
-                                                 high=scoring.GLUCOSE_DEFAULTS["max"])
+            self.fields["glucose_g_l"] = _number("Glycémie capillaire (g/L)", decimal=True)
             self.fields["fasting"] = _radio("À jeun ?", YES_NO)
         elif questionnaire == "tension":
-            self.fields["systolic"] = _number("Systolique (mmHg)", low=60, high=300)
-            self.fields["diastolic"] = _number("Diastolique (mmHg)", low=30, high=200)
+            self.fields["systolic"] = _number("Systolique (mmHg)")
+            self.fields["diastolic"] = _number("Diastolique (mmHg)")
         elif definition:
             for item in definition["items"]:
                 name = f"q_{item['code']}"
@@ -102,15 +94,13 @@ class EntryForm(forms.Form):
 
 class GlucoseForm(forms.Form):
     glucose_g_l = _number("Glycémie capillaire (g/L)", decimal=True,
-                          low=scoring.GLUCOSE_DEFAULTS["min"],
-                          high=scoring.GLUCOSE_DEFAULTS["max"],
                           help_text="Par exemple 1,05 ou 2,3.")
     fasting = _radio("À jeun ?", YES_NO)
 
 
 class PressureForm(forms.Form):
-    systolic = _number("Systolique (mmHg)", low=60, high=300)
-    diastolic = _number("Diastolique (mmHg)", low=30, high=200)
+    systolic = _number("Systolique (mmHg)")
+    diastolic = _number("Diastolique (mmHg)")
 
 
 def _action(request, public_id):
