@@ -270,3 +270,44 @@ def test_api_another_cpts_action_is_a_404(client, action, outsider, opened):
 def test_api_unknown_commune_is_a_422(client, action, pharmacist, opened):
     response = post(client, pharmacist, api_url(action), {**BODY, "commune": "Atlantide"})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "commune"
+
+
+def test_a_coordinator_questionnaire_is_entered_on_the_page(home_cpts, coordinator, nurse,
+                                                            client_for, opened):
+    from maillage.prevention import questionnaires
+    from maillage.prevention.models import Questionnaire
+
+    definition = questionnaires.build(
+        items_text_value="Âge ? | Moins de 60 ans = 0 | 60 ans et plus = 2\n"
+                         "Chute cette année ? | Oui = 3 | Non = 0",
+        bands=[{"from": 0, "label": "Risque faible", "next_step": "advice"},
+               {"from": 3, "label": "Risque de chute", "next_step": "refer"}])
+    Questionnaire.objects.create(cpts=home_cpts, code="chutes", label="Risque de chute",
+                                 definition=definition, created_by=coordinator)
+    action = screening_day(home_cpts, coordinator, questionnaire="chutes")
+    client = client_for(nurse)
+    page = text(client.get(screen_url(action)))
+    assert "Chute cette année ?" in page
+    missing = client.post(screen_url(action), {"sex": "M", "age": "70", "q_age": "60-ans-et-plus"})
+    assert missing.status_code == 400
+    assert "Réponse obligatoire : Chute cette année ?" in text(missing)
+    done = client.post(screen_url(action), {"sex": "M", "age": "70", "q_age": "60-ans-et-plus",
+                                            "q_chute-cette-annee": "oui"})
+    assert done.status_code == 302
+    participant = Participant.objects.get(action=action)
+    assert (participant.score, participant.risk, participant.positive) == (5, "risque-de-chute",
+                                                                           True)
+    assert "Score 5 : Risque de chute — à adresser au médecin traitant" in text(
+        client.get(done["Location"]))
+
+
+def test_a_glucose_day_enters_the_glucose_directly(home_cpts, coordinator, pharmacist,
+                                                   client_for, opened):
+    action = screening_day(home_cpts, coordinator, questionnaire="glycemie")
+    response = client_for(pharmacist).post(screen_url(action), {
+        "sex": "M", "age": "52", "glucose_g_l": "1,30", "fasting": "yes"})
+    assert response.status_code == 302
+    participant = Participant.objects.get(action=action)
+    assert (participant.risk, participant.next_step, participant.positive) == (
+        "diabetes", "refer", True)
+    assert len(opened) == 1
