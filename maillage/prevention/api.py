@@ -1,28 +1,34 @@
 """API of the prevention mission: /api/v1/prevention/..."""
 
+import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema
 from ninja import Status as Response
+from pydantic import StringConstraints
 
 from maillage.core import permissions
+from maillage.core.access import get_by_public_id
 from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import (
     ERRORS,
-    WRITE_ERRORS,
+    WRITEERRORS,
     CptsSlug,
     DateTime,
+    ErrorOut,
     choice,
     model_text,
     text,
 )
-from maillage.territory.communes import INSEE_CODE_LENGTH
+from maillage.territory.communes import INSEE_CODE_LENGTH, resolve_commune
 from maillage.territory.models import Commune
 
 from . import actions as action_services
+from . import indicators as indicator_services
+from . import participants, scoring
 from . import programme as programme_services
-from .models import Action, ActionKind, Theme
+from .models import Action, ActionKind, Sex, Theme
 
 router = Router(tags=["prévention"])
 
@@ -78,7 +84,7 @@ def _unprocessable(exc: ValidationError):
     return Response(422, {"detail": detail, "errors": errors})
 
 
-@router.post("/prevention/actions", response={201: ActionCreated, **WRITE_ERRORS},
+@router.post("/prevention/actions", response={201: ActionCreated, **WRITEERRORS},
              summary="Créer une action de prévention (campagne, dépistage, sensibilisation)")
 @api_permission(permissions.manage_prevention)
 def create_prevention_action(request, payload: ActionIn):
@@ -108,34 +114,97 @@ def create_prevention_action(request, payload: ActionIn):
 
 
 # -- screening --
+# A participant is entered as on the phone form: the service checks every answer and
+# names the field (422); a second entry of the same person is a 409 unless confirmed.
+
+
+class ParticipantIn(Schema):
+    sex: choice(Sex.values)
+    age: Annotated[int, Field(ge=scoring.AGE_RANGE[0], le=scoring.AGE_RANGE[1])]
+    commune: Annotated[str, StringConstraints(max_length=100)] = ""
+    questionnaire: Annotated[str, StringConstraints(max_length=60)] = "findrisc"
+    # FINDRISC: height_cm, weight_kg, waist_cm (numbers), daily_activity,
+    # daily_vegetables, bp_medication, high_glucose_history (booleans), family_history
+    # ("none", "second_degree", "first_degree"). glycemie: glucose_g_l, fasting.
+    # tension: systolic, diastolic. A CPTS's own: {item code: answer code}.
+    answers: Annotated[dict[Annotated[str, StringConstraints(max_length=60)],
+                            bool | int | float | Annotated[str, StringConstraints(
+                                max_length=200)] | None],
+                       Field(max_length=60)] = {}
+    confirm_duplicate: bool = False
+    cpts: CptsSlug | None = None
+
+
+class ParticipantCreated(Schema):
+    id: str
+    score: int | None
+    risk: str
+    next_step: choice(scoring.NextStep.values)
+
+
+def _screening_unprocessable(exc: ValidationError, status=422):
+    """The service's refusals are input errors: 422 naming the field, as the schema's."""
+    pairs = ([(f, " ".join(m)) for f, m in exc.message_dict.items()]
+             if hasattr(exc, "error_dict") else [(None, " ".join(exc.messages))])  # fmt: skip
+    errors = [{"field": _answer_field(f), "message": m} for f, m in pairs]
+    first = errors[0]
+    detail = f"{first['field']} : {first['message']}" if first["field"] else first["message"]
+    return Response(status, {"detail": detail, "errors": errors})
+
+
+def _answer_field(name):
+    # The service names the answers by their key; the body has them under `answers`.
+    if name in (None, "sex", "age", "commune", "questionnaire", "action"):
+        return name
+    return f"answers.{name}"
+
+
+@router.post("/prevention/actions/{action_id}/participants",
+             response={201: ParticipantCreated, 409: ErrorOut, **WRITEERRORS},
+             summary="Saisir un participant d'un dépistage (anonyme) et obtenir son score")
+@api_permission(permissions.screen_participants)
+def create_participant(request, action_id: str, payload: ParticipantIn):
+    membership = api_membership(request, payload.cpts)
+    action = get_by_public_id(Action.objects.for_cpts(membership.cpts), action_id)
+    commune = None
+    if payload.commune.strip():
+        try:
+            commune = resolve_commune(payload.commune.strip(), insee_first=True)
+        except ValidationError as exc:
+            return _screening_unprocessable(ValidationError({"commune": exc.messages}))
+    try:
+        participant = participants.enter(
+            action=action, actor=request.auth, sex=payload.sex, age=payload.age,
+            commune=commune, questionnaire=payload.questionnaire, answers=payload.answers,
+            confirm_duplicate=payload.confirm_duplicate, request=request)  # fmt: skip
+    except participants.DuplicateSuspected:
+        return Response(409, {"detail": participants.DUPLICATE_MESSAGE + " Renvoyez avec "
+                              "\"confirm_duplicate\": true si c'est une autre personne.",
+                              "errors": [{"field": "confirm_duplicate",
+                                          "message": participants.DUPLICATE_MESSAGE}]})
+    except ValidationError as exc:
+        return _screening_unprocessable(exc)
+    return Response(201, {"id": str(participant.public_id), "score": participant.score,
+                          "risk": participant.risk, "next_step": participant.next_step})
+
 
 # -- indicators --
 # The figures of one action; for a vaccination campaign also its doses and coverage
 # (doses, not people: a first dose is not told apart). Counts only, no patient data.
 
-import datetime as _dt  # noqa: E402
-
-from ninja import Schema as _Schema  # noqa: E402
-
-from maillage.core import permissions as _permissions  # noqa: E402
-from maillage.core.access import get_by_public_id as _get_by_public_id  # noqa: E402
-from maillage.core.api import api_membership as _api_membership  # noqa: E402
-from maillage.core.api import api_permission as _api_permission  # noqa: E402
-from maillage.core.api_types import ERRORS as _ERRORS  # noqa: E402
-from maillage.core.api_types import CptsSlug as _CptsSlug  # noqa: E402
 
 
-class DosesByOut(_Schema):
+class DosesByOut(Schema):
     label: str
     doses: int
 
 
-class DosesByWeekOut(_Schema):
-    week: _dt.date
+class DosesByWeekOut(Schema):
+    week: datetime.date
     doses: int
 
 
-class CampaignOut(_Schema):
+class CampaignOut(Schema):
     doses: int
     by_vaccine: list[DosesByOut]
     by_age_band: list[DosesByOut]
@@ -148,7 +217,7 @@ class CampaignOut(_Schema):
     objective_reached: bool
 
 
-class ActionIndicatorsOut(_Schema):
+class ActionIndicatorsOut(Schema):
     id: str
     kind: str
     title: str
@@ -166,18 +235,15 @@ def _pairs(rows):
 
 
 @router.get("/prevention/actions/{action_id}/indicators",
-            response={200: ActionIndicatorsOut, **_ERRORS},
+            response={200: ActionIndicatorsOut, **ERRORS},
             summary="Les chiffres d'une action : informés, dépistés, positifs, orientés, vus, "
                     "perdus de vue ; pour une campagne, les doses et la couverture")  # fmt: skip
-@_api_permission(_permissions.see_prevention_indicators)
-def action_indicators(request, action_id: str, cpts: _CptsSlug | None = None):
-    from . import indicators as _indicators
-    from .models import Action as _Action
-
-    membership = _api_membership(request, cpts)
-    action = _get_by_public_id(_Action.objects.for_cpts(membership.cpts)
+@api_permission(permissions.see_prevention_indicators)
+def action_indicators(request, action_id: str, cpts: CptsSlug | None = None):
+    membership = api_membership(request, cpts)
+    action = get_by_public_id(Action.objects.for_cpts(membership.cpts)
                                .select_related("programme_theme"), action_id)  # fmt: skip
-    data = _indicators.action_indicators(action)
+    data = indicator_services.action_indicators(action)
     campaign = data["campaign"]
     if campaign is not None:
         campaign = {

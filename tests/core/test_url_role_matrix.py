@@ -271,6 +271,14 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
                  for n in ("checkin_walk_in", "checkin_bulk", "registrations_export")})
     args.update({"prevention:checkin_mark": [prevention_action.public_id,
                                              registration.public_id]})  # fmt: skip
+    # Screening: the measure form is POST only (a GET answers 405 to whoever may screen).
+    from maillage.prevention.models import Questionnaire
+
+    questionnaire = Questionnaire.objects.create(
+        cpts=home_cpts, code="matrice", label="Questionnaire matrice", definition={},
+        created_by=coordinator)  # fmt: skip
+    args.update({"prevention:participant_measure": [participant.public_id],
+                 "prevention:questionnaire": [questionnaire.public_id]})  # fmt: skip
     from maillage.prevention.models import FollowUp
 
     follow_up = FollowUp.objects.create(cpts=home_cpts, participant=participant,
@@ -466,6 +474,9 @@ def _api_call(method, path, objects):
         body = {"status": "fulfilled"}
     elif body is None and path.endswith("/complete"):
         body = {"value": "7.1"}
+    elif body is None and path.endswith("/participants"):
+        body = {"sex": "F", "age": 50, "questionnaire": "glycemie",
+                "answers": {"glucose_g_l": 1.0, "fasting": True}}
     return path, body
 
 
