@@ -13,7 +13,7 @@ from maillage.core.access import get_by_public_id
 from maillage.core.api import api_membership, api_permission
 from maillage.core.api_types import (
     ERRORS,
-    WRITEERRORS,
+    WRITE_ERRORS,
     CptsSlug,
     DateTime,
     ErrorOut,
@@ -84,7 +84,7 @@ def _unprocessable(exc: ValidationError):
     return Response(422, {"detail": detail, "errors": errors})
 
 
-@router.post("/prevention/actions", response={201: ActionCreated, **WRITEERRORS},
+@router.post("/prevention/actions", response={201: ActionCreated, **WRITE_ERRORS},
              summary="Créer une action de prévention (campagne, dépistage, sensibilisation)")
 @api_permission(permissions.manage_prevention)
 def create_prevention_action(request, payload: ActionIn):
@@ -160,7 +160,7 @@ def _answer_field(name):
 
 
 @router.post("/prevention/actions/{action_id}/participants",
-             response={201: ParticipantCreated, 409: ErrorOut, **WRITEERRORS},
+             response={201: ParticipantCreated, 409: ErrorOut, **WRITE_ERRORS},
              summary="Saisir un participant d'un dépistage (anonyme) et obtenir son score")
 @api_permission(permissions.screen_participants)
 def create_participant(request, action_id: str, payload: ParticipantIn):
