@@ -25,6 +25,7 @@ Usage: `python bench/bench_prevention.py` prints the results as JSON; `run()` re
 
 import datetime
 import json
+import os
 import sys
 import time
 import uuid
@@ -48,7 +49,11 @@ FIGURES = ("screened", "positive", "referred", "seen", "lost")
 
 
 def django_environment(database_url: str | None = None):
+    # The demo's registrations send confirmations: kept out of the JSON printed on stdout.
+    var = Path(os.environ.get("TMPDIR", "/tmp")) / f"maillage-bench-prevention-{os.getpid()}"
+    var.mkdir(parents=True, exist_ok=True)
     return common.django_environment("prevention", database_url, {
+        "SMS_BACKEND": "maillage.notifications.sms.FileSms", "SMS_FILE": str(var / "sms.log"),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"})  # fmt: skip
 
 
