@@ -218,6 +218,7 @@ SECTION_LABELS = {
     "home": "page d'accueil",
     "notifications": "notifications",
     "crisis": "crise",
+    "prevention": "prévention",
 }
 # The same, as a sentence names them.
 SECTION_NAMES = {
@@ -232,6 +233,7 @@ SECTION_NAMES = {
     "home": "les pages d'accueil",
     "notifications": "les notifications",
     "crisis": "la crise",
+    "prevention": "la prévention",
 }
 
 
@@ -1209,6 +1211,121 @@ def _console_crisis(cr: dict) -> list[str]:
     return out
 
 
+# Prévention (bench_prevention.py) ------------------------------------------------------------
+
+
+def _prevention_part_rows(pr: dict, key: str, vendor: str) -> list[str]:
+    part = pr[key]
+    met = pr["targets_met"]
+    if "entry" not in part:
+        return [f"| Prévention, {vendor} : **non mesuré** ({_unavailable(part)}) | — | — | — "
+                f"| p95 < 50 ms ; p95 < 200 ms | {status(False)} |"]  # fmt: skip
+    entry, ind = part["entry"], part["indicators"]
+    api, raw = entry["api"], entry["raw_sql_baseline"]
+    iapi, iraw = ind["api"], ind["raw_sql_baseline"]
+    figures = ind["figures"]
+    return [
+        f"| Prévention : saisie d'un participant FINDRISC "
+        f"(`POST /api/v1/prevention/actions/<id>/participants`), {vendor} : médiane / p95 "
+        f"| {num(api['median_ms'])} / {num(api['p95_ms'])} ms ({entry['queries']} requêtes SQL) "
+        f"| {num(raw['median_ms'], 2)} / {num(raw['p95_ms'], 2)} ms (un INSERT écrit à la main) "
+        f"| {ratio(entry['ratio_p95']) if entry['ratio_p95'] else '—'} (p95) | p95 < 50 ms "
+        f"| {status(met[f'entry_p95_under_50ms_{key}'])} |",
+        f"| Prévention : indicateurs d'une campagne de {num(ind['participants'], 0)} "
+        f"participants ({num(figures['positive'], 0)} positifs, {num(figures['referred'], 0)} "
+        f"adressés) par `GET /api/v1/prevention/actions/<id>/indicators`, {vendor} : médiane / "
+        f"p95 | {num(iapi['median_ms'])} / {num(iapi['p95_ms'])} ms ({ind['queries']} requêtes "
+        f"SQL) | {num(iraw['median_ms'])} / {num(iraw['p95_ms'])} ms (un agrégat SQL brut) "
+        f"| {ratio(ind['ratio_p95']) if ind['ratio_p95'] else '—'} (p95) | p95 < 200 ms "
+        f"| {status(met[f'indicators_50000_p95_under_200ms_{key}'])} |",
+    ]
+
+
+def _prevention_rows(pr: dict) -> list[str]:
+    if "failed" in pr:
+        return [_failed_row("Prévention", pr)]
+    rows = []
+    for key, vendor in VENDORS.items():
+        rows += _prevention_part_rows(pr, key, vendor)
+    return rows
+
+
+def _prevention_text(pr: dict) -> list[str]:
+    if "failed" in pr:
+        return []
+    sqlite = pr["sqlite"]
+    entry = sqlite.get("entry", {})
+    samples = entry.get("api", {}).get("samples", 40)
+    return [
+        "**Prévention : la saisie au dépistage et les indicateurs.** La CPTS de "
+        "démonstration, une journée de dépistage du diabète ouverte (questionnaire FINDRISC) "
+        "et une campagne de "
+        f"{num(sqlite.get('participants', 50000), 0)} participants générée en masse "
+        "(`bulk_create`) : 35 à 84 ans, femmes et hommes, sur les communes de la CPTS, un sur "
+        "cinq positif, le suivi de chaque positif dans l'un des cinq états (à adresser, "
+        "adressé, vu par un médecin, perdu de vue, refusé). La pharmacienne saisit chaque "
+        "participant par `POST /api/v1/prevention/actions/<id>/participants` (client de test "
+        "de Django, jeton d'API) : validation, score, contrôle des doublons, la ligne et sa "
+        f"ligne d'audit ; {samples} saisies après 5 de chauffe, chacune une personne "
+        "différente, et chaque score rendu est comparé à une table FINDRISC écrite à part "
+        "(domain/prevention.md). La référence insère la même ligne par un INSERT écrit à la "
+        "main, dans une transaction. Les indicateurs de la campagne "
+        "(`GET /api/v1/prevention/actions/<id>/indicators`, la coordinatrice) : 30 mesures "
+        "après 3 de chauffe ; la référence calcule les mêmes chiffres (dépistés, positifs, "
+        "adressés, vus, perdus de vue) en un agrégat SQL écrit à la main. Les objectifs "
+        "portent sur le 95e centile. Mesuré sur PostgreSQL (serveur jetable, processus fils "
+        "qui refait les mêmes données ; `ANALYZE` avant les indicateurs, comme l'autovacuum "
+        "le ferait), puis sur SQLite.",
+        "",
+    ]
+
+
+def _prevention_check(pr: dict) -> str:
+    if "failed" in pr:
+        return f"**prévention : mesure en échec ({pr['failed']})**"
+    same, failed = [], []
+    for key, vendor in VENDORS.items():
+        part = pr[key]
+        if "entry" not in part:
+            failed.append(f"pas de comparaison sur {vendor}")
+            continue
+        ok = (part["entry"]["same_rows"] and part["entry"]["scores_right"]
+              and part["indicators"]["same_results"])  # fmt: skip
+        (same if ok else failed).append(vendor)
+    text = ""
+    if same:
+        text = (
+            "prévention : chaque saisie par l'API écrit une ligne, comme la référence, avec le "
+            "score FINDRISC de la table ; l'API des indicateurs donne les chiffres de "
+            f"l'agrégat SQL brut : vérifié pour {_joined(same)}"
+        )
+    if failed:
+        text += ("" if not text else " ; ") + f"**prévention, en échec : {_joined(failed)}**"
+    return text
+
+
+def _console_prevention(pr: dict) -> list[str]:
+    if "failed" in pr:
+        return [f"prevention FAILED: {pr['failed']}"]
+    out = []
+    for key in VENDORS:
+        part = pr[key]
+        if "entry" not in part:
+            out.append(f"prevention {key}: not measured ({_unavailable(part)})")
+            continue
+        entry, ind = part["entry"], part["indicators"]
+        out.append(
+            f"prevention {key}: entry p95 {entry['api']['p95_ms']:.1f} ms (raw p95 "
+            f"{entry['raw_sql_baseline']['p95_ms']:.2f} ms, x{entry['ratio_p95']}), scores "
+            f"right: {entry['scores_right']}; indicators of {ind['participants']} p95 "
+            f"{ind['api']['p95_ms']:.1f} ms (raw p95 {ind['raw_sql_baseline']['p95_ms']:.1f} ms,"
+            f" x{ind['ratio_p95']}), same figures: {ind['same_results']}"
+        )
+    out.append("prevention targets: "
+               + ", ".join(f"{k}={v}" for k, v in pr["targets_met"].items()))  # fmt: skip
+    return out
+
+
 # One entry per section of results.json: table rows, "Ce qui est mesuré", checks.
 SECTION_PARTS = {
     "geography": (_geography_rows, _geography_text, lambda s: [_geography_check(s)]),
@@ -1223,6 +1340,7 @@ SECTION_PARTS = {
     "notifications": (_notifications_rows, _notifications_text,
                       lambda s: [_notifications_check(s)]),  # fmt: skip
     "crisis": (_crisis_rows, _crisis_text, lambda s: [_crisis_check(s)]),
+    "prevention": (_prevention_rows, _prevention_text, lambda s: [_prevention_check(s)]),
 }
 
 
@@ -1287,13 +1405,14 @@ def _reproduce_text(results: dict) -> str:
         "vérification échoue. Pour ne remesurer que certaines sections, par exemple "
         "`.venv/bin/python bench/run.py --only gp_access,same_day` (sections : `geography`, "
         "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`, `pathways`, "
-        "`audit`, `home`, `notifications`, `crisis`) : "
+        "`audit`, `home`, `notifications`, `crisis`, `prevention`) : "
         "les autres "
         "gardent leurs chiffres et leur date de mesure. Le code des mesures est dans "
         "`bench/` : `bench_geography.py`, `raw_geography.py`, `bench_territory.py`, "
         "`bench_directory.py`, `bench_rpps.py`, `raw_rpps.py`, `rpps_file.py` (le fichier "
         "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py`, `bench_pathways.py`, "
-        "`bench_audit.py`, `bench_home.py`, `bench_notifications.py` et `bench_crisis.py`."
+        "`bench_audit.py`, `bench_home.py`, `bench_notifications.py`, `bench_crisis.py` et "
+        "`bench_prevention.py`."
     )
     return text
 
@@ -1548,6 +1667,7 @@ CONSOLE_PARTS = {
     "home": _console_home,
     "notifications": _console_notifications,
     "crisis": _console_crisis,
+    "prevention": _console_prevention,
 }
 
 

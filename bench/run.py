@@ -121,6 +121,7 @@ SECTIONS = (
     "home",
     "notifications",
     "crisis",
+    "prevention",
 )
 MODULE_SECTIONS = {
     "gp_access": "bench_gp_access",
@@ -130,6 +131,7 @@ MODULE_SECTIONS = {
     "home": "bench_home",
     "notifications": "bench_notifications",
     "crisis": "bench_crisis",
+    "prevention": "bench_prevention",
 }
 ALIASES = {"directory": "directory_search", "rpps": "rpps_import"}
 CHILD_TIMEOUT_S = 1800
@@ -350,6 +352,14 @@ def measure(name: str, step: int, steps: int, work_dir: Path):
             f"{prefix} crise : alerte à 2 000 contacts (SMS et e-mail) par l'API, un worker "
             "remet tout aux passerelles, tableau de bord, réponses par le lien dont 200 "
             "simultanées, et SQL brut (SQLite et PostgreSQL, quelques minutes)…",
+            flush=True,
+        )
+        return run_module_section(name, work_dir)
+    if name == "prevention":
+        print(
+            f"{prefix} prévention : saisie d'un participant FINDRISC par l'API, indicateurs "
+            "d'une campagne de 50 000 participants, et SQL brut (SQLite et PostgreSQL, "
+            "quelques minutes)…",
             flush=True,
         )
         return run_module_section(name, work_dir)

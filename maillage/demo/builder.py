@@ -221,14 +221,14 @@ def _demo_cpts(spec: DemoCpts) -> Cpts:
 @transaction.atomic
 def build_demo(
     *, seed: str = DEFAULT_SEED, directory: bool = True, today: datetime.date | None = None,
-    crisis: bool = True,
+    crisis: bool = True, prevention: bool = True,
 ) -> list[DemoAccount]:
     """Build what is missing, leave what exists: `make run` calls it at every start, on a
     database where people have imported files, booked, recorded patients and edited
     since. Each part is created once (or, for the same-day slots, on the days that have
     none), never updated. `today` moves the fortnight of same-day slots (tests). The tests'
-    reference database leaves out the crisis preparation (`crisis=False`): each crisis
-    test builds the plan, tree and register it speaks of."""
+    reference database leaves out the crisis preparation (`crisis=False`) and the
+    prevention mission (`prevention=False`): each of their tests builds what it speaks of."""
     accounts = []
     for spec in DEMO_CPTS:
         cpts = _demo_cpts(spec)
@@ -244,6 +244,10 @@ def build_demo(
     build_demo_pathways()
     if crisis:
         build_demo_crisis()
+    if prevention:
+        from maillage.prevention.demo import build_demo_prevention
+
+        build_demo_prevention(today=today)
     return accounts
 
 
