@@ -70,6 +70,8 @@ GROUPS = (
         Link("Déclarer des doses", "prevention:doses"),
         Link("Orientations", "prevention:followups"),
         Link("Indicateurs", "prevention:indicators"),
+        Link("Taux du contrat", "prevention:rates"),
+        Link("Questionnaires", "prevention:questionnaires"),
     )),
     Group("Crise", (
         Link("Crises et exercices", "crisis:index"),

@@ -239,8 +239,12 @@ def build_demo(
     build_demo_gp_access()
     build_demo_same_day(seed=seed, today=today)
     from maillage.pathways.services import install_shipped_templates
+    from maillage.prevention.themes import install_catalogue
 
+    # Shipped reference data (loaded by data migrations) that a flush between
+    # transactional tests empties: put back with the rest of the demo.
     install_shipped_templates()
+    install_catalogue()
     build_demo_pathways()
     if crisis:
         build_demo_crisis()

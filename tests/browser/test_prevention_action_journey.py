@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from maillage.core.models import Cpts, User
 from maillage.demo.builder import demo_email
-from maillage.prevention import themes
 from maillage.prevention.models import Action, ActionProfessional, Material
 from tests.browser.conftest import assert_accessible, horizontal_overflow
 from tests.browser.test_territory_journey import _log_in
@@ -25,8 +24,6 @@ def test_the_coordinator_prepares_a_screening_day_and_sees_its_proofs(
     demo_server, request, viewport, tmp_path
 ):
     page = request.getfixturevalue(viewport)
-    # The live server's tests flush the tables between them, the migrated catalogue too.
-    themes.install_catalogue()
     cpts = Cpts.objects.get(slug=SLUG)
     nurse = User.objects.get(email=demo_email("infirmier", SLUG))
     _log_in(page, demo_server.url, email=demo_email("coordination", SLUG))
