@@ -35,9 +35,15 @@ LOST_AFTER = datetime.timedelta(minutes=10)
 SCRUBBED = "[lien retiré après l'envoi]"
 
 
+def _absolute(link: str) -> str:
+    # In the application a link is a path; an e-mail or an SMS is read outside it.
+    return settings.SITE_URL.rstrip("/") + link if link.startswith("/") else link
+
+
 def _text(notification: Notification) -> str:
     n = notification
-    text = f"{n.body}\n\n{n.link}" if n.link and n.link not in n.body else n.body
+    link = _absolute(n.link) if n.link else ""
+    text = f"{n.body}\n\n{link}" if link and n.link not in n.body else n.body
     if n.answer_kind and not n.answered_at:
         from .answers import answer_url
 

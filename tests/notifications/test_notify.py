@@ -145,3 +145,14 @@ def test_a_secret_link_is_erased_once_sent(home_cpts, run_jobs):
     assert "SECRET" in mail.outbox[0].body
     message.refresh_from_db()
     assert message.link == "" and "SECRET" not in message.body
+
+
+def test_a_link_of_the_application_is_sent_as_a_full_address(home_cpts, gp, run_jobs,
+                                                             settings):
+    settings.SITE_URL = "https://cpts.example.org/"
+    [message] = _send(home_cpts, [gp], link="/c/pays-berjalliens/aujourdhui/")
+    run_jobs()
+    assert "https://cpts.example.org/c/pays-berjalliens/aujourdhui/" in mail.outbox[0].body
+    # In the application the link stays a path.
+    message.refresh_from_db()
+    assert message.link == "/c/pays-berjalliens/aujourdhui/"
