@@ -263,7 +263,7 @@ def _follow_ups(action, user, day) -> None:
         fields = {"status": status, "updated_at": _aware(day, 18)}
         if status in (FollowUpStatus.REFERRED, FollowUpStatus.SEEN, FollowUpStatus.LOST):
             fields.update(referred_at=_aware(day, 17, 30), letter_at=_aware(day, 17, 30),
-                          has_gp=True, gp_name="Dr Julien Perrin")  # fmt: skip
+                          has_gp=True, gp_name="Julien Perrin")  # fmt: skip
         if status == FollowUpStatus.SEEN:
             fields.update(seen_on=day + datetime.timedelta(days=9), outcome="confirmed",
                           confirmed_by=user["coordination"],

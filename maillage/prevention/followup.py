@@ -12,6 +12,7 @@ patient); notifications never carry health data or identity, only a link.
 """
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -237,7 +238,9 @@ def refer(*, follow_up, actor, gp=None, gp_name="", request=None) -> FollowUp:
     patient = follow_up.participant.patient
     if patient is None:
         raise ValidationError("Recueillez d'abord l'identité de la personne, avec son accord.")
-    gp_name = " ".join((gp_name or "").split())[:200]
+    # Pages and the letter say "Dr <name>": a name typed with its title keeps one.
+    gp_name = re.sub(r"^(dr\.?|docteure?)\s+", "", " ".join((gp_name or "").split()),
+                     flags=re.IGNORECASE)[:200]  # fmt: skip
     now = timezone.now()
     if gp is None and not gp_name:
         from . import handoffs

@@ -229,6 +229,17 @@ def test_a_gp_typed_by_hand_gets_a_letter_and_no_queue_request(positive, client_
     assert not GpRequest.objects.filter(origin=Origin.SCREENING).exists()
 
 
+@pytest.mark.parametrize("typed", ["Dr Jeanne Martin", "dr. Jeanne Martin",
+                                   "Docteure  Jeanne Martin", " Jeanne   Martin "])
+def test_a_gp_typed_with_their_title_is_named_once(positive, client_for, coordinator, typed):
+    client = client_for(coordinator)
+    client.post(page(positive), identity())
+    client.post(page(positive), {"step": "gp", "choice": "name", "gp_name": typed})
+    positive.refresh_from_db()
+    assert positive.gp_name == "Jeanne Martin"
+    assert "Dr Dr" not in client.get(page(positive)).content.decode()
+
+
 def test_the_known_attending_gp_is_proposed_first(positive, client_for, coordinator, gp):
     client = client_for(coordinator)
     client.post(page(positive), identity())
