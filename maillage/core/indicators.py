@@ -47,6 +47,19 @@ def register(code: str, *, mission: str, label: str, definition: str, unit: str 
     return indicator
 
 
+def period_bounds(period) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period's first and last day as aware datetimes in the local time zone: from the
+    first day's midnight (included) to the midnight after the last day (excluded)."""
+    from django.utils import timezone
+
+    start, end = period
+    tz = timezone.get_current_timezone()
+    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
+                                     tzinfo=tz)  # fmt: skip
+    return low, high
+
+
 def for_mission(mission: str) -> list[Indicator]:
     return [i for i in REGISTRY.values() if i.mission == mission]
 

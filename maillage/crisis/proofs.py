@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from maillage.core import attendance, indicators
+from maillage.core.indicators import period_bounds
 from maillage.notifications.models import Answer
 
 from .models import (
@@ -75,17 +76,8 @@ class YearProofs:
     professionals: int = 0  # distinct over the year's activations
 
 
-def _bounds(period):
-    start, end = period
-    tz = timezone.get_current_timezone()
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
-                                     tzinfo=tz)  # fmt: skip
-    return low, high
-
-
 def real_activations(cpts, period):
-    low, high = _bounds(period)
+    low, high = period_bounds(period)
     return Activation.objects.for_cpts(cpts).real().filter(started_at__gte=low,
                                                            started_at__lt=high)  # fmt: skip
 
@@ -119,7 +111,7 @@ def figures(activations) -> list[ActivationFigures]:
 
 def year_proofs(cpts, year: int) -> YearProofs:
     period = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-    low, high = _bounds(period)
+    low, high = period_bounds(period)
     approved = PlanVersion.objects.for_cpts(cpts).filter(approved_at__isnull=False)
     first = approved.filter(delivered_on__isnull=False).order_by("delivered_on", "number").first()
     versions = list(approved.filter(approved_at__gte=low, approved_at__lt=high)
@@ -194,7 +186,7 @@ def attendance_records(cpts, period) -> list[attendance.Attendance]:
     """One record per contact with an account who answered "available" in a real
     activation, per activation, dated by their answer within `period`; a half-day each
     (ATTENDANCE_MINUTES)."""
-    low, high = _bounds(period)
+    low, high = period_bounds(period)
     rows = (AlertRecipient.objects
             .filter(alert__cpts=cpts, notification__answer__in=AVAILABLE,
                     notification__answered_at__gte=low, notification__answered_at__lt=high,

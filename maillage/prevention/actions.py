@@ -14,7 +14,6 @@ Area: programme.
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.core import attendance, audit
+from maillage.core.indicators import period_bounds
 from maillage.directory.models import Structure
 
 from . import programme as programme_services
@@ -274,18 +274,9 @@ def professional_remove(*, professional, actor, request=None) -> None:
     professional.delete()
 
 
-def _bounds(period):
-    start, end = period
-    tz = timezone.get_current_timezone()
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
-                                     tzinfo=tz)  # fmt: skip
-    return low, high
-
-
 def attendance_records(cpts, period) -> list[attendance.Attendance]:
     """Professionals recorded present at an action (not cancelled) starting in `period`."""
-    low, high = _bounds(period)
+    low, high = period_bounds(period)
     rows = (ActionProfessional.objects.for_cpts(cpts)
             .filter(attended=True, action__start__gte=low, action__start__lt=high)
             .exclude(action__status=ActionStatus.CANCELLED)

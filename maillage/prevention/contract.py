@@ -152,7 +152,8 @@ def _decimal(text):
         return None
 
 
-def _date(text):
+def parse_day(text):
+    """A day typed as 2026-03-14 or 14/03/2026; None when it is neither."""
     text = (text or "").strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
@@ -199,7 +200,7 @@ def parse_csv(cpts, content: bytes | str) -> tuple[list[dict], list[str]]:
             line_errors.append("source manquante")
         elif len(source) > 200:
             line_errors.append("source trop longue (200 caractères au plus)")
-        day = _date(date_text)
+        day = parse_day(date_text)
         if day is None:
             line_errors.append(f"date « {date_text} » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)")
         if theme is not None and year is not None and not line_errors:

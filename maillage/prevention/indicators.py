@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
+
+from maillage.core.indicators import period_bounds
 
 MISSION = "prevention"
 REFERRED = ("referred", "seen", "lost")
@@ -42,20 +43,11 @@ def action_figures(action) -> dict:
     }
 
 
-def _bounds(period):
-    start, end = period
-    tz = timezone.get_current_timezone()
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
-                                     tzinfo=tz)  # fmt: skip
-    return low, high
-
-
 def actions_in(cpts, period):
     """Live actions that started in the period (a campaign counts in the year it opens)."""
     from .models import Action
 
-    low, high = _bounds(period)
+    low, high = period_bounds(period)
     return Action.objects.for_cpts(cpts).live().filter(start__gte=low, start__lt=high)
 
 

@@ -3,7 +3,6 @@ campaign from a phone: the campaign and the site are remembered, today is prefil
 each vaccine x age band is a number with − / + buttons. The buttons submit the form
 (no script needed): the counts are kept on the page until « Enregistrer »."""
 
-import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from maillage.core import permissions
 from maillage.core.access import get_by_public_id, member_view
 
 from .. import vaccination
+from ..contract import parse_day
 from ..models import DoseReport
 
 DOSE_ERRORS = {
@@ -43,16 +43,6 @@ def _parse_int(text):
     if value > vaccination.MAX_DOSES:
         return value, DOSE_ERRORS["max"]
     return value, None
-
-
-def _parse_day(text):
-    text = (text or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _grid(campaign, values, errors):
@@ -100,7 +90,7 @@ def doses_view(request):
         if request.method == "POST":
             values = {n: request.POST.get(n, "").strip() for n in names}
         else:
-            day = _parse_day(day_text)
+            day = parse_day(day_text)
             if day is not None and site_label:
                 values = _existing(campaign, site_label, day, period)
         step = request.POST.get("pas") if request.method == "POST" else None
@@ -135,7 +125,7 @@ def _save(request, campaign, site_label, structure, day_text, period, values):
     """Every filled count of the grid, all or nothing; returns the errors (field ->
     message) or the confirmation."""
     errors = {}
-    day = _parse_day(day_text)
+    day = parse_day(day_text)
     if day is None:
         errors["jour"] = "Indiquez le jour (ex. : 14/10/2026)."
     if not site_label.strip():
