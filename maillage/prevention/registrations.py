@@ -17,17 +17,17 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-import time
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.locking import retrying_when_locked
 from maillage.core.validators import validate_phone_fr
 
 from .models import Action, ActionStatus, Registration, RegistrationStatus
@@ -136,19 +136,6 @@ def clean_identity(*, first_name, last_name, email="", phone="") -> dict:
     return {"first_name": first, "last_name": last, "email": mail, "phone": tel}
 
 
-def _retrying(operation, attempts=30):
-    """SQLite has no row locks: a concurrent writer gets "database is locked". Retry then,
-    briefly; PostgreSQL waits on the row lock instead and never gets here."""
-    for attempt in range(attempts):
-        try:
-            return operation()
-        except OperationalError as exc:
-            if "locked" not in str(exc) or attempt == attempts - 1:
-                raise
-            time.sleep(min(0.2, 0.01 * (attempt + 1)))
-    return None
-
-
 def _lock(action) -> Action:
     return Action.objects.select_for_update().select_related("cpts").get(pk=action.pk)
 
@@ -186,7 +173,7 @@ def register(*, action, first_name, last_name, email="", phone="", request=None)
             _send_confirmation(registration, locked, raw)
             return registration
 
-    return _retrying(write)
+    return retrying_when_locked(write)
 
 
 def cancel_link(action, raw: str) -> str:
@@ -266,7 +253,7 @@ def cancel(*, cpts, raw_token: str, request=None) -> tuple[Registration, Registr
             promoted = _promote(action, request=request) if was_confirmed else None
             return registration, promoted
 
-    return _retrying(write)
+    return retrying_when_locked(write)
 
 
 def _promote(action, *, request=None) -> Registration | None:

@@ -1,15 +1,15 @@
 """Publishing slots, recording requests, ranking suggestions, booking under a lock."""
 
 import datetime
-import time
 import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.locking import retrying_when_locked
 from maillage.core.text import echo
 from maillage.core.validators import validate_phone_fr
 from maillage.directory.diagnostic import haversine_km
@@ -275,19 +275,6 @@ def suggestions(snp_request, *, role: str, limit: int = 10, now=None) -> list[Su
             for score, _start, pk, distance, wait in best]  # fmt: skip
 
 
-def _retrying(operation, attempts=30):
-    """SQLite has no row locks: a concurrent writer gets "database is locked". Retry then,
-    briefly; PostgreSQL waits on the row lock instead and never gets here."""
-    for attempt in range(attempts):
-        try:
-            return operation()
-        except OperationalError as exc:
-            if "locked" not in str(exc) or attempt == attempts - 1:
-                raise
-            time.sleep(min(0.2, 0.01 * (attempt + 1)))
-    return None
-
-
 def book(*, slot, snp_request, actor, move=False, request=None) -> Appointment:
     """Book a slot for a request: one function, under row locks; the unique constraints
     on live appointments (one per slot, one per request) are the last line of defence.
@@ -299,7 +286,7 @@ def book(*, slot, snp_request, actor, move=False, request=None) -> Appointment:
     audit) is in the one transaction that is retried on SQLite's "database is locked";
     the text message to the patient is written in it too, and sent by a worker after
     the commit."""
-    appointment, moved = _retrying(
+    appointment, moved = retrying_when_locked(
         lambda: _book(slot=slot, snp_request=snp_request, actor=actor, move=move,
                       request=request)  # fmt: skip
     )
