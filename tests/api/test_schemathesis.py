@@ -17,6 +17,7 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -90,6 +91,14 @@ def demo_objects(persona, request, regulator) -> dict:
     _same_day_request(cpts, recorder, "Martin")
     missing = uuid.uuid4()
     patient = _first_id(patients_visible_to(membership), missing)
+    # A screening day (the tests' reference data has no prevention demo).
+    from maillage.prevention.models import Action, Theme
+
+    start = timezone.now() - datetime.timedelta(hours=1)
+    screening_day = Action.objects.create(
+        cpts=cpts, kind="screening", theme=Theme.objects.get(cpts=None, code="diabete"),
+        title="Journée diabète", start=start, end=start + datetime.timedelta(hours=8),
+        commune=Commune.objects.get(code="38053"), questionnaire="findrisc")  # fmt: skip
     return {
         "user": user,
         "patient_id": patient,
@@ -102,6 +111,8 @@ def demo_objects(persona, request, regulator) -> dict:
         "enrolment_id": _first_id(enrolments_visible_to(membership), missing),
         "task_id": _first_id(tasks_visible_to(membership).filter(status="due"), missing),
         "template": next((t.slug for t in templates_for(cpts)), "diabete-type-2"),
+        "action_id": str(screening_day.public_id),
+        "theme": "diabete",
         # Fields whose random values would always fail the domain checks.
         "phone": "06 12 34 56 78",
         "commune": "38053",
@@ -122,7 +133,7 @@ def _with_demo_objects(case, objects) -> None:
         if key in objects and _use_demo_value(value):
             case.path_parameters[param] = objects[key]
     if isinstance(case.body, dict):
-        for name in ("patient", "template", "request", "phone", "commune"):
+        for name in ("patient", "template", "request", "phone", "commune", "theme"):
             key = "snp_request" if name == "request" else name
             if _use_demo_value(case.body.get(name)):
                 case.body[name] = objects[key]
