@@ -100,7 +100,7 @@ def build_demo_prevention(*, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     cpts = Cpts.objects.get(slug=DEMO_CPTS[0].slug)
     user = {local: User.objects.get(email=demo_email(local, cpts.slug))
-            for local in ("coordination", "pharmacien", "infirmier")}  # fmt: skip
+            for local in ("coordination", "pharmacien", "infirmier", "medecin")}  # fmt: skip
     added = {}
     with transaction.atomic():
         themes = _programme(cpts, user["coordination"], today, added)
@@ -260,6 +260,9 @@ def _follow_ups(action, user, day) -> None:
     follow_ups = FollowUp.objects.filter(participant__action=action).order_by("pk")
     for index, follow_up in enumerate(follow_ups):
         status = OUTCOMES[index % len(OUTCOMES)]
+        if status == FollowUpStatus.REFERRED:
+            _referred_to_the_demo_gp(follow_up, user, day)
+            continue
         fields = {"status": status, "updated_at": _aware(day, 18)}
         if status in (FollowUpStatus.REFERRED, FollowUpStatus.SEEN, FollowUpStatus.LOST):
             fields.update(referred_at=_aware(day, 17, 30), letter_at=_aware(day, 17, 30),
@@ -275,6 +278,27 @@ def _follow_ups(action, user, day) -> None:
             fields.update(closed_at=_aware(day, 17, 45),
                           notes="Préfère en parler elle-même à son médecin.")  # fmt: skip
         FollowUp.objects.filter(pk=follow_up.pk).update(**fields)
+
+
+def _referred_to_the_demo_gp(follow_up, user, day) -> None:
+    """One positive goes the whole way through the follow-up services: identity with
+    consent, then addressed to the demo GP, who finds it on their home page to confirm."""
+    from maillage.patients.services import patient_create
+
+    from . import followup
+
+    participant = follow_up.participant
+    patient = patient_create(
+        cpts=follow_up.cpts, actor=user["coordination"], consent_method="oral",
+        allow_duplicate=True, data={
+            "birth_name": "Garnier",
+            "first_names": "Paulette" if participant.sex == "F" else "Paul",
+            "birth_date": day.replace(year=day.year - participant.age - 1),
+            "sex": participant.sex, "phone": "06 45 12 78 33",
+            "commune": participant.commune,
+        })  # fmt: skip
+    followup.attach_patient(follow_up=follow_up, patient=patient, actor=user["coordination"])
+    followup.refer(follow_up=follow_up, actor=user["coordination"], gp=user["medecin"])
 
 
 # The public event -------------------------------------------------------------------------

@@ -61,6 +61,15 @@ def test_the_past_screening_day_has_thirty_participants_and_followed_positives(h
     assert any(m["kind"] == "glucose" for p in people.filter(positive=True) for m in p.measures)
 
 
+def test_the_demo_gp_has_a_screened_patient_to_confirm_on_their_home(home_cpts, gp,
+                                                                      client_for):
+    build_demo_prevention()
+    [waiting] = FollowUp.objects.for_cpts(home_cpts).filter(status="referred")
+    assert waiting.gp == gp and waiting.participant.patient is not None
+    body = client_for(gp).get(f"/c/{home_cpts.slug}/aujourdhui/").content.decode()
+    assert 'data-card="prevention.followups_to_confirm"' in body
+
+
 def test_the_public_event_is_full_with_one_person_waiting(home_cpts):
     build_demo_prevention()
     action = Action.objects.for_cpts(home_cpts).get(title=demo.EVENT_TITLE)
