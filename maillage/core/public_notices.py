@@ -16,6 +16,11 @@ class Notice:
     heading: str
     text: str
     at: datetime.datetime
+    link: str = ""  # a page to go on to (its label: `link_label`)
+    link_label: str = ""
+    # A warning (a crisis, a heatwave watch): dated, with the emergency number. An
+    # announcement (the next prevention events) is neither.
+    urgent: bool = True
 
 
 PROVIDERS: list[Callable] = []

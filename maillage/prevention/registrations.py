@@ -418,9 +418,9 @@ def public_notices(cpts):
         where = _where(action)
         lines.append(f"• {action.title} : {_when(action)}{' – ' + where if where else ''}")
     link = reverse("prevention:public_events", kwargs={"cpts_slug": cpts.slug})
-    text = "\n".join(lines) + f"\nInscription gratuite : {link}"
     return [Notice(key="prevention-events", heading="Prochaines actions de prévention",
-                   text=text, at=timezone.now())]  # fmt: skip
+                   text="\n".join(lines), at=timezone.now(), link=link,
+                   link_label="Voir les actions et s'inscrire (gratuit)", urgent=False)]
 
 
 def ready():

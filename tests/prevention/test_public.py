@@ -128,3 +128,14 @@ def test_a_past_event_takes_no_registration(client, home_cpts):
     assert "Les inscriptions à cette action sont closes" in text(client.get(url))
     assert client.post(url, form_data()).status_code == 400
     assert not Registration.objects.filter(action=action).exists()
+
+
+def test_the_public_home_announces_the_next_events_with_a_link_and_no_alarm(client,
+                                                                            home_cpts):
+    event = make_action(home_cpts, capacity=10)
+    body = client.get("/").content.decode()
+    assert "Prochaines actions de prévention" in body and event.title in body
+    assert f'href="{BASE}"' in body
+    # An announcement is not a crisis warning: no emergency number, no "message of".
+    section = body.split('id="public-notice-prevention-events"')[1].split("</section>")[0]
+    assert "appelez le 15" not in section and "Message de la CPTS" not in section
