@@ -96,14 +96,16 @@ def indicators_csv_view(request):
 
 # The contract's screening rates --------------------------------------------------------
 
+# Django interpolates these messages with their limit (`message % params`): a percent
+# sign is written %%.
 PERCENT_ERRORS = {
     "required": "Indiquez un taux (ex. : 69,70).",
     "invalid": "Indiquez un taux en pourcentage (ex. : 69,70).",
-    "min_value": "Un taux est entre 0 et 100 %.",
-    "max_value": "Un taux est entre 0 et 100 %.",
+    "min_value": "Un taux est entre 0 et 100 %%.",
+    "max_value": "Un taux est entre 0 et 100 %%.",
     "max_digits": "Deux décimales au plus (ex. : 69,70).",
     "max_decimal_places": "Deux décimales au plus (ex. : 69,70).",
-    "max_whole_digits": "Un taux est entre 0 et 100 %.",
+    "max_whole_digits": "Un taux est entre 0 et 100 %%.",
 }
 AMOUNT_ERRORS = {
     "required": "Indiquez un montant en euros (0 si ce palier ne paie pas).",

@@ -110,8 +110,8 @@ class ProgrammeThemeForm(forms.Form):
     objective_rate = forms.DecimalField(
         label="Objectif de couverture en % (facultatif)", required=False, min_value=0,
         max_value=100, decimal_places=2,
-        error_messages={"min_value": "Un taux entre 0 et 100 %.",
-                        "max_value": "Un taux entre 0 et 100 %.",
+        error_messages={"min_value": "Un taux entre 0 et 100 %%.",
+                        "max_value": "Un taux entre 0 et 100 %%.",
                         "invalid": "Indiquez un taux (ex. : 61,5).",
                         "max_decimal_places": "Deux décimales au plus."})  # fmt: skip
     objective_count = _count("Objectif en nombre de personnes (facultatif)")
