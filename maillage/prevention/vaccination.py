@@ -13,7 +13,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -115,9 +115,9 @@ def report(*, action, actor, site_label, day, vaccine, age_band, doses, period="
                      age_band=age_band, doses=doses, period=period)  # fmt: skip
     key = {"action": action, "site_label": cleaned["site_label"], "period": period,
            "day": day, "vaccine": vaccine, "age_band": age_band}  # fmt: skip
-    existing = DoseReport.objects.select_for_update().filter(**key).first()
     now = timezone.now()
-    if existing is not None:
+
+    def replace(existing):
         before = existing.doses
         existing.doses, existing.reporter, existing.updated_at = doses, actor, now
         if structure is not None:
@@ -128,9 +128,19 @@ def report(*, action, actor, site_label, day, vaccine, age_band, doses, period="
                      detail={"replaced": before, "by": doses,
                              "summary": f"remplacé {before} par {doses}"})  # fmt: skip
         return existing
-    row = DoseReport.objects.create(cpts=action.cpts, reporter=actor, structure=structure,
-                                    doses=doses, created_at=now, updated_at=now,
-                                    **key)  # fmt: skip
+
+    existing = DoseReport.objects.select_for_update().filter(**key).first()
+    if existing is not None:
+        return replace(existing)
+    try:
+        with transaction.atomic():
+            row = DoseReport.objects.create(cpts=action.cpts, reporter=actor,
+                                            structure=structure, doses=doses, created_at=now,
+                                            updated_at=now, **key)  # fmt: skip
+    except IntegrityError:
+        # A colleague reported the same key at the same moment (no row to lock yet): the
+        # later report replaces theirs, as a correction would.
+        return replace(DoseReport.objects.select_for_update().get(**key))
     audit.record(action="prevention.doses_report", actor=actor, cpts=action.cpts, obj=row,
                  request=request, detail={"doses": doses, "vaccine": vaccine,
                                           "age_band": age_band})  # fmt: skip

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -53,6 +54,28 @@ def test_second_report_of_the_same_key_replaces_the_first(home_cpts, coordinator
     assert DoseReport.objects.get().doses == 15
     event = AuditEvent.objects.get(action="prevention.doses_replace")
     assert event.detail["replaced"] == 12 and event.detail["by"] == 15
+
+
+def test_two_reports_of_a_new_key_at_the_same_moment_keep_one_row(home_cpts, coordinator,
+                                                                    pharmacist, nurse,
+                                                                    monkeypatch):
+    """The second writer does not see the first's row yet (nothing to lock): its insert
+    meets the unique constraint and it replaces the row instead of failing."""
+    action = campaign(home_cpts, coordinator)
+    _report(action, pharmacist, doses=12)
+    real_first = QuerySet.first
+    missed = []
+
+    def first_misses_once(self):
+        if self.model is DoseReport and not missed:
+            missed.append(True)
+            return None
+        return real_first(self)
+
+    monkeypatch.setattr(QuerySet, "first", first_misses_once)
+    row = _report(action, nurse, doses=14)
+    assert missed and (row.doses, row.reporter) == (14, nurse)
+    assert DoseReport.objects.filter(action=action).count() == 1
 
 
 def test_another_age_band_is_another_report(home_cpts, coordinator, pharmacist):
