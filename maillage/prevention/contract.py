@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.core import audit
@@ -126,17 +126,26 @@ def save_rate(*, cpts, actor, theme, year, data: dict, request=None) -> Contract
     errors = check_tiers(data)
     if errors:
         raise ValidationError(errors)
-    row = (ContractRate.objects.select_for_update()
-           .filter(cpts=cpts, theme=theme, year=year).first())  # fmt: skip
-    if row is None:
-        row = ContractRate(cpts=cpts, theme=theme, year=year)
-    before = row.rate
-    for field in RATE_FIELDS:
-        if field in data:
-            setattr(row, field, data[field])
-    row.rate_source = (row.rate_source or "").strip()
-    row.updated_by, row.updated_at = actor, timezone.now()
-    row.save()
+    # Twice at most: a colleague may create the same row between our read and our insert
+    # (nothing to lock yet); then ours updates theirs.
+    for attempt in range(2):
+        row = (ContractRate.objects.select_for_update()
+               .filter(cpts=cpts, theme=theme, year=year).first())  # fmt: skip
+        if row is None:
+            row = ContractRate(cpts=cpts, theme=theme, year=year)
+        before = row.rate
+        for field in RATE_FIELDS:
+            if field in data:
+                setattr(row, field, data[field])
+        row.rate_source = (row.rate_source or "").strip()
+        row.updated_by, row.updated_at = actor, timezone.now()
+        try:
+            with transaction.atomic():
+                row.save()
+            break
+        except IntegrityError:
+            if attempt:
+                raise
     audit.record(action="prevention.contract_rate", actor=actor, cpts=cpts, obj=row,
                  request=request,
                  detail={"theme": theme.code, "year": year,
