@@ -61,8 +61,11 @@ AUDIT_LABELS: dict = {
         "prevention.followup_read": "Lecture du suivi d'un dépistage positif",
         "prevention.followup_list": "Liste des orientations après dépistage",
         "prevention.followup_letter": "Courrier d'orientation après dépistage",
+        "prevention.followup": "Identité recueillie pour le suivi d'un dépistage positif",
     },
     "objects": {"prevention.FollowUp": "Suivi d'un dépistage positif"},
+    "places": {"prevention.followups": "Liste des orientations après dépistage",
+               "prevention.followup": "Suivi d'un dépistage positif"},
 }
 
 
