@@ -179,7 +179,8 @@ def test_public_home_lists_upcoming_events(home_cpts):
     assert not [n for n in for_cpts(home_cpts) if n.key == "prevention-events"]
     make_action(home_cpts)
     notice = next(n for n in for_cpts(home_cpts) if n.key == "prevention-events")
-    assert "Journée diabète" in notice.text and "/prevention/pays-berjalliens/" in notice.text
+    assert "Journée diabète" in notice.text and notice.link == "/prevention/pays-berjalliens/"
+    assert not notice.urgent
 
 
 @pytest.mark.django_db(transaction=True)
