@@ -17,6 +17,7 @@ from maillage.notifications.api import router as notifications_router
 from maillage.pathways.api import router as pathways_router
 from maillage.patients.api import router as patients_router
 from maillage.prevention.api import router as prevention_router
+from maillage.reporting.api import router as reporting_router
 from maillage.same_day_care.api import router as same_day_router
 from maillage.territory.api import router as territory_router
 
@@ -215,5 +216,6 @@ api.add_router("", same_day_router)
 api.add_router("", pathways_router)
 api.add_router("", crisis_router)
 api.add_router("", prevention_router)
+api.add_router("", reporting_router)
 api.add_router("", audit_router)
 api.add_router("", notifications_router)

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "maillage.same_day_care",
     "maillage.pathways",
     "maillage.prevention",
+    "maillage.reporting",
     "maillage.crisis",
     "maillage.demo",
 ]

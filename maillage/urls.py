@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("maillage.same_day_care.urls")),
     path("", include("maillage.pathways.urls")),
     path("", include("maillage.prevention.urls")),
+    path("", include("maillage.reporting.urls")),
     path("", include("maillage.crisis.urls")),
     path("", include("maillage.notifications.urls")),
     path("", include("maillage.core.urls")),

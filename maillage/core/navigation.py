@@ -83,6 +83,16 @@ GROUPS = (
         Link("Mes appels", "crisis:my_calls"),
         Link("Preuves (ACI)", "crisis:proofs", (P.manage_crisis, P.see_mission_indicators)),
     )),
+    Group("Contrat ACI", (
+        Link("Contrat", "reporting:contract"),
+        Link("Missions", "reporting:missions"),
+        Link("Indicateurs", "reporting:indicators"),
+        Link("Versements", "reporting:payments"),
+        Link("Prévisions", "reporting:forecast"),
+        Link("Preuves", "reporting:proofs"),
+        Link("Rapport annuel", "reporting:reports"),
+        Link("Budget", "reporting:budget"),
+    )),
     Group("Administration", (
         Link("Membres", "core:members"),
         Link("Journal d'audit", "core:audit"),

@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from .roles import Role
 
 ALL_ROLES = frozenset(Role)
-_C, _P, _R, _A, _B = (Role.COORDINATOR, Role.PROFESSIONAL, Role.REGULATOR, Role.PARTNER,
-                      Role.BOARD)  # fmt: skip
+# A funder (a CPAM or ARS contact) sees the contract and its report, nothing of the
+# territory, the directory or the missions: the CPTS's own people are everyone else.
+MEMBER_ROLES = ALL_ROLES - {Role.FUNDER}
+_C, _P, _R, _A, _B, _F = (Role.COORDINATOR, Role.PROFESSIONAL, Role.REGULATOR, Role.PARTNER,
+                          Role.BOARD, Role.FUNDER)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,9 @@ def _define(name: str, label: str, *roles) -> Permission:
 # fmt: off
 member = _define(
     "member", "Consulter le territoire, l'annuaire, le diagnostic et les indicateurs agrégés",
-    *ALL_ROLES)
+    *MEMBER_ROLES)
+open_home = _define(
+    "open_home", "Ouvrir sa page « Aujourd'hui » et ses messages", *ALL_ROLES)
 see_patients = _define(
     "see_patients",
     "Voir des données de patients (sur besoin d'en connaître ; double authentification)",
@@ -124,7 +129,7 @@ see_mission_indicators = _define(
     "see_mission_indicators",
     "Suivre sur sa page d'accueil les indicateurs agrégés des missions (sans patient)", _B)
 see_crisis_plan = _define(
-    "see_crisis_plan", "Consulter le plan de crise et ses versions", *ALL_ROLES)
+    "see_crisis_plan", "Consulter le plan de crise et ses versions", *MEMBER_ROLES)
 manage_crisis = _define(
     "manage_crisis",
     "Préparer et conduire la réponse aux crises : plan, arbre d'alerte, ressources, "
@@ -146,7 +151,7 @@ call_vulnerable = _define(
     "Appeler les personnes vulnérables d'une campagne (le professionnel : les appels qui lui "
     "sont confiés)", _C, _P)
 see_prevention = _define(
-    "see_prevention", "Consulter le programme de prévention et ses actions", *ALL_ROLES)
+    "see_prevention", "Consulter le programme de prévention et ses actions", *MEMBER_ROLES)
 manage_prevention = _define(
     "manage_prevention",
     "Organiser la prévention : programme, thèmes, actions, preuves, événements publics, "
@@ -164,6 +169,22 @@ follow_screening_referrals = _define(
     "adressées)", _C, _P)
 see_prevention_indicators = _define(
     "see_prevention_indicators", "Voir les indicateurs de la prévention", _C, _B)
+see_contract = _define(
+    "see_contract",
+    "Consulter le contrat ACI, l'état des missions, les versements, les indicateurs, les "
+    "preuves et le rapport annuel", _C, _B, _F)
+manage_contract = _define(
+    "manage_contract",
+    "Tenir le contrat ACI : montants, indicateurs, état des missions, versements reçus, "
+    "chiffres de la CPAM, preuves, commentaires et versions du rapport", _C)
+see_budget = _define(
+    "see_budget", "Voir les dépenses par mission face aux financements reçus", _C, _B)
+manage_budget = _define(
+    "manage_budget", "Saisir ou importer les dépenses par mission (comptabilité)", _C, _B)
+reads_audited = _define(
+    "reads_audited",
+    "Ses consultations du contrat, des indicateurs, des preuves et du rapport sont tracées "
+    "au journal d'audit (financeur)", _F)
 # Reference data open to the public (no account needed): every role has it too.
 search_communes = _define(
     "search_communes", "Chercher une commune par son nom (ouvert à tous, sans compte)",

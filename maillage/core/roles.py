@@ -9,3 +9,4 @@ class Role(models.TextChoices):
     REGULATOR = "regulator", "Régulation"
     PARTNER = "partner", "Partenaire"
     BOARD = "board", "Bureau / CA"
+    FUNDER = "funder", "Financeur (CPAM, ARS)"

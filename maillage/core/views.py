@@ -254,7 +254,7 @@ def home_view(request):
     return render(request, "core/home.html", {"memberships": memberships})
 
 
-@member_view(permissions.member)
+@member_view(permissions.open_home)
 def today_view(request):
     """Aujourd'hui: what needs this member now, each mission contributing its cards."""
     cards = home.cards_for(request.membership, request)
