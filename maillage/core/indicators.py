@@ -66,3 +66,25 @@ def for_mission(mission: str) -> list[Indicator]:
 
 def compute(code: str, cpts, period) -> Value:
     return REGISTRY[code].compute(cpts, period)
+
+
+# When did a mission start? Each mission may declare the date of its first activity (the
+# first prevention action, the first request for a médecin traitant...), so that the
+# contract can suggest a mission's start date without reading the mission's internals.
+STARTS: dict[str, tuple[str, Callable]] = {}
+
+
+def register_start(mission: str, *, label: str, first_activity) -> None:
+    """`first_activity(cpts) -> datetime.date | None`; `label` says what it is, in French
+    ("première action de prévention")."""
+    STARTS[mission] = (label, first_activity)
+
+
+def first_activity(cpts, mission: str) -> tuple[datetime.date, str] | None:
+    """(date, label) of the mission's first activity in this CPTS, None when none yet or
+    when the mission declares nothing."""
+    if mission not in STARTS:
+        return None
+    label, function = STARTS[mission]
+    day = function(cpts)
+    return (day, label) if day is not None else None

@@ -26,6 +26,30 @@ class Line:
 
 
 def schedule(contract, *, today: datetime.date | None = None) -> list[Line]:
+    """Every line due over the contract, in date order; balances of years not ended yet
+    carry the variable part as estimated today (`estimated`)."""
+    raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    indicator: object  # ContractIndicator
+    threshold: Decimal  # the next tier's threshold (or the target)
+    gain: Decimal  # what reaching it adds to the year's variable part
+    text: str  # in French: "Atteindre 62 % de dépistage du cancer du sein : + 2 500 EUR"
+
+
+@dataclass
+class Forecast:
+    year: int  # the current contract year
+    expected: Decimal  # due for this year: fixed parts + variable earned at today's figures
+    received: Decimal  # payments matched to this year's lines
+    at_risk: Decimal  # variable amounts of indicators below their next tier
+    what_if: list  # [WhatIf], largest gain first
+
+
+def forecast(contract, *, today: datetime.date | None = None) -> Forecast | None:
+    """The current contract year's forecast; None outside the contract's years."""
     raise NotImplementedError
 
 
