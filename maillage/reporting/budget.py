@@ -76,7 +76,7 @@ def parse_amount(text) -> Decimal:
             raw = raw.replace(thousands, "").replace(",", ".")
         else:
             raw = raw.replace(",", ".")
-        if not re.fullmatch(r"\+?\d+(\.\d+)?", raw):
+        if not re.fullmatch(r"\+?[0-9]+(\.[0-9]+)?", raw):
             raise ValidationError(f"Montant illisible : « {str(text)[:40]} » (ex. : 1 234,56).")
         value = Decimal(raw)
     try:
@@ -137,7 +137,9 @@ def parse_line(text) -> str:
     if found is None:
         raise ValidationError(
             f"Mission inconnue : « {str(text or '')[:60]} » (attendu : "
-            + ", ".join(code for code, _ in FUNDING_LINES) + ").")
+            + ", ".join(code for code, _ in FUNDING_LINES)
+            + ")."
+        )
     return str(found)
 
 
@@ -219,7 +221,7 @@ def parse_csv(text: str) -> list[ImportRow]:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise ValidationError({"file": "Le fichier est vide."}) from None
-    columns = [_fold(h).replace("libelle", "libelle") for h in header]
+    columns = [_fold(h) for h in header]
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise ValidationError({"file": "Colonnes attendues : date;libellé;mission;montant "
@@ -247,8 +249,9 @@ def parse_csv(text: str) -> list[ImportRow]:
                 continue
             rows.append(ImportRow(number=number, **data))
     except csv.Error as exc:
-        raise ValidationError({"file": f"Ligne {reader.line_num} : CSV illisible ({exc})."}) \
-            from None
+        raise ValidationError(
+            {"file": f"Ligne {reader.line_num} : CSV illisible ({exc})."}
+        ) from None
     if errors:
         raise ValidationError({"file": errors})
     if not rows:
@@ -316,8 +319,7 @@ def totals(cpts, contract, span) -> list[LineTotal]:
 
 
 def spending(cpts, span):
-    return Spending.objects.for_cpts(cpts).filter(spent_on__range=span).select_related(
-        "entered_by")
+    return Spending.objects.for_cpts(cpts).filter(spent_on__range=span).select_related("entered_by")
 
 
 def ready():

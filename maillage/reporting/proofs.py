@@ -112,9 +112,11 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def requirements(contract):
     """The requirements of the contract's included missions, in the contract's order."""
-    return (ProofRequirement.objects.filter(mission__contract=contract, mission__included=True)
-            .select_related("mission", "action", "indicator")
-            .order_by("mission__pk", "action__position", "action__pk", "position", "pk"))  # fmt: skip
+    return (
+        ProofRequirement.objects.filter(mission__contract=contract, mission__included=True)
+        .select_related("mission", "action", "indicator")
+        .order_by("mission__pk", "action__position", "action__pk", "position", "pk")
+    )
 
 
 def period(contract, year: int, today: datetime.date | None = None):

@@ -168,8 +168,10 @@ def test_nothing_is_flagged_when_every_proof_is_there(home_cpts):
 def test_the_page_shows_present_and_missing_with_what_is_counted(client_for, coordinator,
                                                                  home_cpts):  # fmt: skip
     contract = make_contract(home_cpts, days_left=20)
-    action = ContractAction.objects.create(mission=ContractMission.objects.create(
-        contract=contract, code="parcours"), title="Trois réunions de suivi")
+    action = ContractAction.objects.create(
+        mission=ContractMission.objects.create(contract=contract, code="parcours"),
+        title="Trois réunions de suivi",
+    )
     done = requirement(contract, label="Parcours écrit", action=action)
     requirement(contract, label="Feuilles d'émargement", action=action, expected=3)
     ProofFile.objects.create(requirement=done, year=1, name="parcours.pdf", content_type="x",

@@ -41,7 +41,11 @@ def test_a_pdf_is_filed_and_the_upload_audited(client_for, coordinator, req):
     assert response.status_code == 302
     proof = ProofFile.objects.get(requirement=req)
     assert (proof.name, proof.year, proof.content_type, bytes(proof.content)) == (
-        "Compte rendu.pdf", 1, "application/pdf", PDF)
+        "Compte rendu.pdf",
+        1,
+        "application/pdf",
+        PDF,
+    )
     event = AuditEvent.objects.get(action="reporting.proof_file_add", actor=coordinator)
     assert event.object_id == proof.public_id
 
@@ -108,8 +112,12 @@ def test_a_safe_file_name_has_no_path_control_character_or_formula(name):
 
 
 def test_hostile_names_are_cleaned(req, coordinator):
-    proof = proofs.file_proof(requirement=req, year=1, actor=coordinator,
-                              upload=SimpleUploadedFile('../../=cmd|"x"\x00<b>.pdf', PDF))
+    proof = proofs.file_proof(
+        requirement=req,
+        year=1,
+        actor=coordinator,
+        upload=SimpleUploadedFile('../../=cmd|"x"\x00<b>.pdf', PDF),
+    )
     assert proof.name == "cmd__x__b_.pdf"
 
 
@@ -135,10 +143,10 @@ def test_a_funder_download_is_audited_as_a_funder_read(client_for, home_cpts, re
     response = verified_client(funder).get(reverse("reporting:proof_file",
                                                    args=[HOME, proof.public_id]))  # fmt: skip
     assert response.status_code == 200
-    assert AuditEvent.objects.filter(actor=funder, action="reporting.funder_read",
-                                     detail__where="reporting.proof_file").exists()
-    assert AuditEvent.objects.filter(actor=funder,
-                                     action="reporting.proof_file_download").exists()
+    assert AuditEvent.objects.filter(
+        actor=funder, action="reporting.funder_read", detail__where="reporting.proof_file"
+    ).exists()
+    assert AuditEvent.objects.filter(actor=funder, action="reporting.proof_file_download").exists()
     # Read-only: a funder cannot upload.
     assert _post(verified_client(funder), req,
                  SimpleUploadedFile("b.pdf", PDF)).status_code == 404  # fmt: skip
@@ -150,8 +158,9 @@ def test_the_coordinator_deletes_a_file_and_it_is_audited(client_for, coordinato
     url = reverse("reporting:proof_file_delete", args=[HOME, proof.public_id])
     assert client_for(coordinator).post(url).status_code == 302
     assert not ProofFile.objects.exists()
-    assert AuditEvent.objects.filter(action="reporting.proof_file_delete",
-                                     object_id=proof.public_id).exists()
+    assert AuditEvent.objects.filter(
+        action="reporting.proof_file_delete", object_id=proof.public_id
+    ).exists()
 
 
 def test_a_file_of_a_year_whose_report_was_sent_cannot_be_deleted(client_for, coordinator, req,

@@ -158,15 +158,20 @@ def budget_import_view(request):
     if request.method == "POST" and request.POST.get("confirmer"):
         pending = request.session.get(SESSION_KEY)
         if not pending:
-            form.add_error(None, "L'aperçu a expiré : déposez le fichier de nouveau.")
-            return render(request, "reporting/budget/import.html", {"form": form}, status=400)
+            return render(
+                request,
+                "reporting/budget/import.html",
+                {"form": form, "errors": ["L'aperçu a expiré : déposez le fichier de nouveau."]},
+                status=400,
+            )
         try:
             created = budget.import_spending(cpts=request.cpts, text=pending["text"],
                                              file_name=pending["name"], actor=request.user,
                                              request=request)  # fmt: skip
         except ValidationError as exc:
-            errors_to_form(form, exc)
-            return render(request, "reporting/budget/import.html", {"form": form}, status=400)
+            del request.session[SESSION_KEY]
+            return render(request, "reporting/budget/import.html",
+                          {"form": form, "errors": exc.messages}, status=400)  # fmt: skip
         del request.session[SESSION_KEY]
         messages.success(request, f"{len(created)} dépense(s) importée(s).")
         return redirect("reporting:budget", request.cpts.slug)

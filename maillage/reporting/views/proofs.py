@@ -57,7 +57,8 @@ def _page(request, contract, year, *, forms_by_req=None, status=200):
         req = row.requirement
         if can_manage:
             row.form = forms_by_req.get(req.pk) or UploadForm(
-                initial={"annee": year}, prefix=f"p{req.pk}")
+                initial={"annee": year}, prefix=f"p{req.pk}"
+            )
         mission = by_code.get(req.mission_id)
         if mission is None:
             mission = {"mission": req.mission, "groups": {}}
@@ -91,8 +92,8 @@ def proofs_view(request):
     try:
         year = _year(contract, request.GET.get("annee"))
     except ValidationError as exc:
-        return render(request, "reporting/proofs/no_contract.html",
-                      {"error": " ".join(exc.messages), "contract": contract}, status=400)  # fmt: skip
+        context = {"error": " ".join(exc.messages), "contract": contract}
+        return render(request, "reporting/proofs/no_contract.html", context, status=400)
     return _page(request, contract, year)
 
 
