@@ -155,6 +155,13 @@ def clean_label(text) -> str:
     return label
 
 
+def file_label(name) -> str:
+    """An imported file's name as recorded in each row's origin: text only, 150 characters
+    at most, never empty."""
+    label = "".join(ch for ch in str(name or "") if unicodedata.category(ch)[0] != "C")
+    return " ".join(label.split())[-150:] or "import.csv"
+
+
 # Entry --------------------------------------------------------------------------------
 
 
@@ -264,7 +271,7 @@ def import_spending(*, cpts, text: str, file_name: str, actor, request=None) -> 
     """All the file's rows, or nothing: the file is parsed again at confirmation, so what is
     written is what was validated."""
     rows = parse_csv(text)
-    name = file_name[:150]
+    name = file_label(file_name)
     created = Spending.objects.bulk_create([
         Spending(cpts=cpts, spent_on=r.spent_on, line=r.line, label=r.label, amount=r.amount,
                  source=f"{name} (ligne {r.number})", entered_by=actor)

@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from maillage.core.models import AuditEvent
 from maillage.reporting import budget
@@ -115,3 +117,21 @@ def test_the_page_lists_every_bad_line_with_a_400(client_for, coordinator):
 def test_an_upload_without_file_is_a_400(client_for, coordinator):
     response = client_for(coordinator).post(URL, {})
     assert response.status_code == 400 and "Choisissez un fichier." in text(response)
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_are_rows_or_a_clear_refusal_never_a_crash(data):
+    try:
+        rows = budget.parse_csv(budget.decode(data))
+    except ValidationError as exc:
+        assert exc.messages
+    else:
+        assert rows and all(r.amount > 0 for r in rows)
+
+
+def test_a_very_long_file_name_is_shortened_not_a_crash(client_for, coordinator):
+    client = client_for(coordinator)
+    response = client.post(URL, {"file": _upload(GOOD.encode(), "x" * 240 + ".csv")})
+    assert response.status_code == 200
+    assert client.post(URL, {"confirmer": "1"}).status_code == 302
+    assert all(len(s) <= 200 for s in Spending.objects.values_list("source", flat=True))

@@ -187,7 +187,7 @@ def budget_import_view(request):
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                name = budget.clean_label(upload.name or "import.csv")[:150]
+                name = budget.file_label(upload.name)
                 request.session[SESSION_KEY] = {"name": name, "text": text}
                 labels = dict(FUNDING_LINES)
                 for row in rows:
