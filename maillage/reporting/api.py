@@ -44,8 +44,9 @@ def _unprocessable(field: str, message: str):
     description="La dernière version générée de l'année ; à défaut, un brouillon produit à "
     "la volée et non enregistré. 422 pour une année hors du contrat ou un format inconnu, "
     "404 sans contrat.",
-    openapi_extra={"responses": {"200": {"description": "Le fichier du rapport", "content": {
-        media: _FILE for media in _report.FORMATS.values()}}}},
+    openapi_extra={"responses": {"200": {
+        "description": "Le fichier du rapport",
+        "content": dict.fromkeys(_report.FORMATS.values(), _FILE)}}},
 )  # fmt: skip
 @_api_permission(_permissions.see_contract)
 def aci_report(request, year: int | None = None, format: _Literal["pdf", "xlsx"] = "pdf",

@@ -72,11 +72,17 @@ def _warnings(contract, rows) -> tuple[dict, list]:
     found = getattr(status, "warnings", None)
     if found is not None:
         for warning in found(contract) or []:
-            code = (warning.get("mission") if isinstance(warning, dict)
-                    else getattr(warning, "mission", None) or getattr(warning, "code", None))
+            code = (
+                warning.get("mission")
+                if isinstance(warning, dict)
+                else getattr(warning, "mission", None) or getattr(warning, "code", None)
+            )
             code = getattr(code, "code", code)
-            message = (warning.get("text") or warning.get("message") if isinstance(warning, dict)
-                       else getattr(warning, "text", None) or getattr(warning, "message", None))
+            message = (
+                warning.get("text") or warning.get("message")
+                if isinstance(warning, dict)
+                else getattr(warning, "text", None) or getattr(warning, "message", None)
+            )
             message = str(message or warning)
             (per_mission[code] if code in per_mission else general).append(message)
         return per_mission, general
@@ -297,9 +303,11 @@ def generate(*, contract, year, actor, request=None, today=None) -> Report:
 
 
 def _frozen_message(report: Report) -> str:
-    return (f"La version {report.version} a été envoyée à la CPAM le "
-            f"{timezone.localtime(report.sent_at):%d/%m/%Y} : elle est figée et ne peut plus "
-            "être modifiée, renvoyée ni supprimée. Générez une nouvelle version si besoin.")
+    return (
+        f"La version {report.version} a été envoyée à la CPAM le "
+        f"{timezone.localtime(report.sent_at):%d/%m/%Y} : elle est figée et ne peut plus "
+        "être modifiée, renvoyée ni supprimée. Générez une nouvelle version si besoin."
+    )
 
 
 @transaction.atomic

@@ -49,8 +49,10 @@ def mission_chart(mission: dict) -> Chart | None:
     chart.add("Cible", [float(v) if v is not None else None for v in targets])
     svg = chart.render(is_unicode=True)
     svg = _COMMENT.sub("", _SCRIPT.sub("", svg)).encode()
-    rows = [(n, i["label"], fmt.value_text(i), fmt.number(t) if t is not None else "—")
-            for n, (i, t) in enumerate(zip(indicators, targets, strict=True), 1)]
+    rows = [
+        (n, i["label"], fmt.value_text(i), fmt.number(t) if t is not None else "—")
+        for n, (i, t) in enumerate(zip(indicators, targets, strict=True), 1)
+    ]
     return Chart(title=title,
                  data_uri="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
                  rows=rows)  # fmt: skip

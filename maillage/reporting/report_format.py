@@ -64,8 +64,9 @@ def rule_text(indicator: dict) -> str:
     """The indicator's target or tiers for the year, in French."""
     if indicator.get("rule") == "tiers":
         words = tier_words(indicator.get("direction"))
-        return " ; ".join(f"{words} {number(t['threshold'])} : {euros(t['amount'])}"
-                          for t in indicator.get("tiers") or []) or "paliers non saisis"  # fmt: skip
+        steps = [f"{words} {number(t['threshold'])} : {euros(t['amount'])}"
+                 for t in indicator.get("tiers") or []]  # fmt: skip
+        return " ; ".join(steps) or "paliers non saisis"
     if indicator.get("rule") == "target":
         how = "au prorata" if indicator.get("pro_rata") else "tout ou rien"
         return (f"cible {number(indicator.get('target'))} ({how}, "

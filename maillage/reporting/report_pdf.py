@@ -106,8 +106,10 @@ def chart(indicators: list[dict], width: float):
     legend.columnMaximum = 1
     legend.deltax = 90
     legend.alignment = "right"
-    legend.colorNamePairs = [(bars.bars[0].fillColor, "Atteint"),
-                             (bars.bars[1].fillColor, "Cible (ou palier le plus haut)")]
+    legend.colorNamePairs = [
+        (bars.bars[0].fillColor, "Atteint"),
+        (bars.bars[1].fillColor, "Cible (ou palier le plus haut)"),
+    ]
     drawing.add(legend)
     drawing.add(String(40, 22, "Indicateurs numérotés comme dans le tableau ci-dessus.",
                        fontSize=7))  # fmt: skip
@@ -212,9 +214,11 @@ def _story(data: dict, *, version, sent_at):
         story += [PageBreak(), _heading(m["label"], style.h2, 0, f"m-{code}")]
         story += [_heading("Commentaire de la coordination", style.h3, 1, f"m-{code}-c"),
                   *_comment(m["comment"], style)]  # fmt: skip
-        facts = [("État", m["status_label"]),
-                 ("Démarrée le", fmt.date(m["started_on"]) or "—"),
-                 ("Déployée le", fmt.date(m["deployed_on"]) or "—")]
+        facts = [
+            ("État", m["status_label"]),
+            ("Démarrée le", fmt.date(m["started_on"]) or "—"),
+            ("Déployée le", fmt.date(m["deployed_on"]) or "—"),
+        ]
         if m.get("start_by"):
             facts.append(("Échéances de l'avenant", f"démarrage au plus tard le "
                           f"{fmt.date(m['start_by'])}, déploiement le "

@@ -107,14 +107,38 @@ def render(data: dict, *, version: int | None = None) -> bytes:
         fixed, earned = fmt.decimal(m["fixed"]), fmt.decimal(m["variable_earned"])
         summary.append([m["label"], m["status_label"], fixed, earned, fmt.decimal(m["variable"]),
                         (fixed or 0) + (earned or 0), name])  # fmt: skip
-        rows = [[m["label"]], ["État", m["status_label"]],
-                ["Commentaire", m.get("comment") or ""], [], GRID_HEADER,
-                *grid_rows(m["indicators"]), [], ["Preuves"],
-                ["Preuve demandée", "Nature", "Obtenu", "Attendu", "État", "Détail"]]
-        rows += [[p["label"], p.get("kind_label", ""), p["have"], p["expected"],
-                  "ok" if p["ok"] else "manquant", p.get("detail", "")] for p in m["proofs"]]
+        rows = [
+            [m["label"]],
+            ["État", m["status_label"]],
+            ["Commentaire", m.get("comment") or ""],
+            [],
+            GRID_HEADER,
+            *grid_rows(m["indicators"]),
+            [],
+            ["Preuves"],
+            ["Preuve demandée", "Nature", "Obtenu", "Attendu", "État", "Détail"],
+        ]
+        rows += [
+            [
+                p["label"],
+                p.get("kind_label", ""),
+                p["have"],
+                p["expected"],
+                "ok" if p["ok"] else "manquant",
+                p.get("detail", ""),
+            ]
+            for p in m["proofs"]
+        ]
         mission_sheets.append((name, rows))
-    summary += [["Total", "", fmt.decimal(totals["fixed"]), fmt.decimal(totals["variable_earned"]),
-                 fmt.decimal(totals["variable_maximum"]), fmt.decimal(totals["earned"])]]
+    summary += [
+        [
+            "Total",
+            "",
+            fmt.decimal(totals["fixed"]),
+            fmt.decimal(totals["variable_earned"]),
+            fmt.decimal(totals["variable_maximum"]),
+            fmt.decimal(totals["earned"]),
+        ]
+    ]
     taken.add("synthèse")
     return workbook_bytes([("Synthèse", summary), *mission_sheets])

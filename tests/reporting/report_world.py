@@ -44,14 +44,20 @@ def build_contract(cpts) -> Contract:
                                        operating_grant=D("75000"))  # fmt: skip
     acces = ContractMission.objects.create(contract=contract, code="acces", status="started",
                                            started_on=datetime.date(2024, 3, 1))  # fmt: skip
-    prevention = ContractMission.objects.create(contract=contract, code="prevention",
-                                                status="deployed",
-                                                started_on=datetime.date(2024, 6, 1),
-                                                deployed_on=datetime.date(2025, 6, 1))
+    prevention = ContractMission.objects.create(
+        contract=contract,
+        code="prevention",
+        status="deployed",
+        started_on=datetime.date(2024, 6, 1),
+        deployed_on=datetime.date(2025, 6, 1),
+    )
     qualite = ContractMission.objects.create(contract=contract, code="qualite")
     ContractMission.objects.create(contract=contract, code="accompagnement", included=False)
-    for mission, fixed, variable in ((acces, "90000", "35000"), (prevention, "17500", "17500"),
-                                     (qualite, "15000", "15000")):
+    for mission, fixed, variable in (
+        (acces, "90000", "35000"),
+        (prevention, "17500", "17500"),
+        (qualite, "15000", "15000"),
+    ):
         for year in (1, 2, 3, 4, 5):
             MissionYear.objects.create(mission=mission, year=year, fixed=D(fixed),
                                        variable=D(variable))  # fmt: skip
@@ -62,10 +68,27 @@ def build_contract(cpts) -> Contract:
     indicator(acces, "ald-sans-mt", "Patients en ALD sans médecin traitant", baseline=D(240),
               direction="lower", tiers=[(D(50), D(9000)), (D(100), D(6000)), (D(219), D(3000))],
               value=D(80), action=census)  # fmt: skip
-    indicator(acces, "mg-volontaires", "Médecins volontaires recensés", source="manual",
-              baseline=D(4), target=D(12), amount=D(4000), value=D(10), position=1)
+    indicator(
+        acces,
+        "mg-volontaires",
+        "Médecins volontaires recensés",
+        source="manual",
+        baseline=D(4),
+        target=D(12),
+        amount=D(4000),
+        value=D(10),
+        position=1,
+    )
     indicator(prevention, "depistage-sein", "Dépistage du cancer du sein", baseline=D(55),
               target=D(62), amount=D(2500), value=D("58.5"))  # fmt: skip
-    indicator(qualite, "reunions-qualite", "Réunions qualité avec compte rendu",
-              source="manual", target=D(2), amount=D(15000), pro_rata=False, value=D(2))
+    indicator(
+        qualite,
+        "reunions-qualite",
+        "Réunions qualité avec compte rendu",
+        source="manual",
+        target=D(2),
+        amount=D(15000),
+        pro_rata=False,
+        value=D(2),
+    )
     return contract

@@ -43,8 +43,9 @@ def test_funder_sees_the_reports_and_each_read_is_audited(client_for, funder, co
     version = report.generate(contract=contract, year=YEAR, actor=coordinator)
     client = client_for(funder)
     index = client.get(_url("reporting:reports"))
-    assert index.status_code == 200 and _url("reporting:report_version", version.public_id,
-                                              "pdf") in text(index)
+    assert index.status_code == 200 and _url(
+        "reporting:report_version", version.public_id, "pdf"
+    ) in text(index)
     year = client.get(_url("reporting:report_year", YEAR))
     assert year.status_code == 200
     body = text(year)
@@ -85,8 +86,12 @@ def test_funder_gets_404_on_patients_directory_and_territory(client_for, funder,
     from maillage.patients.models import Patient
 
     client = client_for(funder)
-    for url in (_url("territory:territory"), _url("directory:directory"),
-                _url("gp_access:queue"), _url("patients:reviews")):
+    for url in (
+        _url("territory:territory"),
+        _url("directory:directory"),
+        _url("gp_access:queue"),
+        _url("patients:reviews"),
+    ):
         assert client.get(url).status_code == 404, url
     patient = Patient.objects.filter(cpts=home_cpts).first()
     if patient is not None:

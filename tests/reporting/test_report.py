@@ -28,8 +28,12 @@ def test_snapshot_is_json_with_amounts_as_strings(contract):
     data = report.snapshot(contract, YEAR, today=TODAY)
     assert json.loads(json.dumps(data)) == data
     assert data["cpts"]["name"] == contract.cpts.name
-    assert data["contract"] == {"signed_on": "2024-01-15", "size_class": 3,
-                                "operating_grant": "75000.00", "years": 5}
+    assert data["contract"] == {
+        "signed_on": "2024-01-15",
+        "size_class": 3,
+        "operating_grant": "75000.00",
+        "years": 5,
+    }
     assert (data["start"], data["end"]) == ("2026-01-15", "2027-01-14")
 
 
@@ -71,10 +75,20 @@ def test_snapshot_lists_each_missions_proofs_ok_or_missing(contract, monkeypatch
         proofs.ProofStatus(requirement=minutes, have=1, expected=2, detail="1 fichier",
                            files=["liste.pdf"])])  # fmt: skip
     data = report.snapshot(contract, YEAR, today=TODAY)
-    assert _mission(data, "acces")["proofs"] == [{
-        "label": "Listes de recensement", "kind": "file", "kind_label": "Document déposé",
-        "indicator": None, "action": None, "have": 1, "expected": 2, "ok": False,
-        "detail": "1 fichier", "files": ["liste.pdf"]}]
+    assert _mission(data, "acces")["proofs"] == [
+        {
+            "label": "Listes de recensement",
+            "kind": "file",
+            "kind_label": "Document déposé",
+            "indicator": None,
+            "action": None,
+            "have": 1,
+            "expected": 2,
+            "ok": False,
+            "detail": "1 fichier",
+            "files": ["liste.pdf"],
+        }
+    ]
     assert _mission(data, "prevention")["proofs"] == []
 
 
@@ -152,7 +166,8 @@ def test_a_frozen_version_keeps_the_comment_it_had(contract, coordinator):
     assert _mission(version.snapshot, "acces")["comment"] == "Avant l'envoi."
     assert report.comments(contract, YEAR)["acces"] == "Après l'envoi."
     assert _mission(report.snapshot(contract, YEAR, today=TODAY), "acces")["comment"] == (
-        "Après l'envoi.")
+        "Après l'envoi."
+    )
 
 
 def test_comment_is_upserted_per_section_and_audited(contract, coordinator):
@@ -175,8 +190,9 @@ def test_comment_on_a_section_not_in_the_report_is_refused(contract, coordinator
     assert not ReportComment.objects.exists()
 
 
-@pytest.mark.parametrize("text", ["<script>alert(1)</script><b>gras</b>",
-                                  '=HYPERLINK("http://x","y")', "avant\x00après"])
+@pytest.mark.parametrize(
+    "text", ["<script>alert(1)</script><b>gras</b>", '=HYPERLINK("http://x","y")', "avant\x00après"]
+)
 def test_hostile_comments_are_stored_as_text(contract, coordinator, text):
     report.save_comment(contract=contract, year=YEAR, section="acces", text=text,
                         actor=coordinator)  # fmt: skip

@@ -30,8 +30,13 @@ def _pdf_text(content: bytes) -> tuple[PdfReader, str]:
 
 @pytest.fixture
 def generated(contract, coordinator):
-    report.save_comment(contract=contract, year=YEAR, section="acces",
-                        text="Recensement mené avec les pharmacies.", actor=coordinator)
+    report.save_comment(
+        contract=contract,
+        year=YEAR,
+        section="acces",
+        text="Recensement mené avec les pharmacies.",
+        actor=coordinator,
+    )
     return report.generate(contract=contract, year=YEAR, actor=coordinator, today=TODAY)
 
 
@@ -45,23 +50,40 @@ def test_pdf_has_a_cover_a_table_of_contents_and_numbered_pages(generated):
     assert "15/01/2026" in cover and "non envoyée" in cover
     toc = reader.pages[1].extract_text()
     assert "Sommaire" in toc
-    for title in ("Introduction", "Prévention", "Qualité et pertinence des soins",
-                  "Synthèse financière de l'année"):
+    for title in (
+        "Introduction",
+        "Prévention",
+        "Qualité et pertinence des soins",
+        "Synthèse financière de l'année",
+    ):
         assert title in toc
     assert f"page 1 / {pages}" in text and f"page {pages} / {pages}" in text
     # The outline (bookmarks) follows the table of contents.
     assert [o.title for o in reader.outline if not isinstance(o, list)][:2] == [
-        "Introduction", "Accès aux soins (médecin traitant, soins non programmés)"]
+        "Introduction",
+        "Accès aux soins (médecin traitant, soins non programmés)",
+    ]
 
 
 def test_pdf_shows_the_indicators_values_and_amounts_of_the_page(generated):
     _reader, text = _pdf_text(bytes(generated.pdf))
     flat = " ".join(text.split())
-    for label in ("Patients en ALD sans médecin traitant", "Médecins volontaires recensés",
-                  "Dépistage du cancer du sein", "Réunions qualité avec compte rendu"):
+    for label in (
+        "Patients en ALD sans médecin traitant",
+        "Médecins volontaires recensés",
+        "Dépistage du cancer du sein",
+        "Réunions qualité avec compte rendu",
+    ):
         assert label in flat
-    for amount in ("6 000,00 €", "9 000,00 €", "3 000,00 €", "1 250,00 €", "15 000,00 €",
-                   "122 500,00 €", "25 250,00 €"):
+    for amount in (
+        "6 000,00 €",
+        "9 000,00 €",
+        "3 000,00 €",
+        "1 250,00 €",
+        "15 000,00 €",
+        "122 500,00 €",
+        "25 250,00 €",
+    ):
         assert amount in flat, amount
     assert "58,5" in flat  # the breast-screening rate achieved
     assert "Recensement mené avec les pharmacies." in flat
@@ -77,9 +99,14 @@ def test_pdf_lists_proofs_ok_or_missing(contract, coordinator, monkeypatch):
                                            kind="file", expected=2)  # fmt: skip
     missing = ProofRequirement.objects.create(mission=mission, label="Feuilles d'émargement",
                                               kind="file", expected=2)  # fmt: skip
-    monkeypatch.setattr(proofs, "status", lambda c, y, today=None: [
-        proofs.ProofStatus(requirement=done, have=2, expected=2),
-        proofs.ProofStatus(requirement=missing, have=0, expected=2)])
+    monkeypatch.setattr(
+        proofs,
+        "status",
+        lambda c, y, today=None: [
+            proofs.ProofStatus(requirement=done, have=2, expected=2),
+            proofs.ProofStatus(requirement=missing, have=0, expected=2),
+        ],
+    )
     version = report.generate(contract=contract, year=YEAR, actor=coordinator, today=TODAY)
     flat = " ".join(_pdf_text(bytes(version.pdf))[1].split())
     assert "Comptes rendus des réunions Document déposé 2 / 2 ok" in flat
@@ -112,13 +139,16 @@ def test_xlsx_grid_numbers_are_numbers_equal_to_the_snapshot(generated):
         rows = _sheet_rows(book[report.SHEET_NAMES[mission["code"]]])
         header_at = next(i for i, r in enumerate(rows) if r[0] == "n°")
         header = rows[header_at]
-        grid = rows[header_at + 1: header_at + 1 + len(mission["indicators"])]
+        grid = rows[header_at + 1 : header_at + 1 + len(mission["indicators"])]
         column = {name: header.index(name) for name in header if name}
         for row, indicator in zip(grid, mission["indicators"], strict=True):
             assert row[column["Indicateur"]] == indicator["label"]
-            for name, key in (("Valeur atteinte", "value"), ("Montant gagné (€)", "earned"),
-                              ("Montant maximal (€)", "maximum"),
-                              ("Valeur de référence", "baseline")):
+            for name, key in (
+                ("Valeur atteinte", "value"),
+                ("Montant gagné (€)", "earned"),
+                ("Montant maximal (€)", "maximum"),
+                ("Valeur de référence", "baseline"),
+            ):
                 cell = row[column[name]]
                 if indicator[key] is None:
                     assert cell is None

@@ -69,11 +69,14 @@ def test_year_outside_the_contract_or_without_contract_is_404(client_for, coordi
 
 def test_coordinator_comments_a_section(client_for, coordinator, contract):
     client = client_for(coordinator)
-    response = client.post(_url("report_comment", YEAR, "prevention"),
-                           {"prevention-text": "<b>Trois</b> journées de dépistage."})
+    response = client.post(
+        _url("report_comment", YEAR, "prevention"),
+        {"prevention-text": "<b>Trois</b> journées de dépistage."},
+    )
     assert response.status_code == 302
     assert ReportComment.objects.get(section="prevention").text == (
-        "<b>Trois</b> journées de dépistage.")
+        "<b>Trois</b> journées de dépistage."
+    )
     body = client.get(_url("report_year", YEAR)).content.decode()
     assert "&lt;b&gt;Trois&lt;/b&gt; journées" in body and "<b>Trois</b>" not in body
 
@@ -148,14 +151,22 @@ def test_download_with_a_bad_format_or_another_cptss_id_is_404(client_for, coord
                                                                outsider, contract,
                                                                other_cpts):  # fmt: skip
     version = report.generate(contract=contract, year=YEAR, actor=coordinator)
-    assert client_for(coordinator).get(
-        _url("report_version", version.public_id, "docx")).status_code == 404
+    assert (
+        client_for(coordinator).get(_url("report_version", version.public_id, "docx")).status_code
+        == 404
+    )
     theirs = report.generate(contract=build_contract(other_cpts), year=1, actor=outsider)
-    assert client_for(coordinator).get(
-        _url("report_version", theirs.public_id, "pdf")).status_code == 404
+    assert (
+        client_for(coordinator).get(_url("report_version", theirs.public_id, "pdf")).status_code
+        == 404
+    )
     # The outsider through their own CPTS's address gets 404 for ours as well.
-    assert client_for(outsider).get(
-        _url("report_version", version.public_id, "pdf", slug=OTHER)).status_code == 404
+    assert (
+        client_for(outsider)
+        .get(_url("report_version", version.public_id, "pdf", slug=OTHER))
+        .status_code
+        == 404
+    )
 
 
 def test_board_reads_but_cannot_comment_generate_or_send(client_for, board_member, coordinator,
@@ -166,9 +177,15 @@ def test_board_reads_but_cannot_comment_generate_or_send(client_for, board_membe
     assert "Patients en ALD sans médecin traitant" in body
     assert "Générer une nouvelle version" not in body and 'name="acces-text"' not in body
     assert client.post(_url("report_generate", YEAR)).status_code == 404
-    assert client.post(_url("report_comment", YEAR, "acces"), {"acces-text": "x"}).status_code == 404
-    assert client.post(_url("report_send", version.public_id),
-                       {f"{version.public_id}-confirm": "on"}).status_code == 404
+    assert (
+        client.post(_url("report_comment", YEAR, "acces"), {"acces-text": "x"}).status_code == 404
+    )
+    assert (
+        client.post(
+            _url("report_send", version.public_id), {f"{version.public_id}-confirm": "on"}
+        ).status_code
+        == 404
+    )
     assert client.get(_url("report_version", version.public_id, "pdf")).status_code == 200
 
 

@@ -37,7 +37,7 @@ class CommentForm(forms.Form):
     text = CommentText(label="Commentaire de la coordination", required=False, strip=False,
                        widget=forms.Textarea(attrs={"rows": 6}),
                        help_text=f"Texte simple, {report.MAX_COMMENT_CHARS} caractères au "
-                                 "plus. Il figure dans les prochaines versions générées.")  # fmt: skip
+                       "plus. Il figure dans les prochaines versions générées.")  # fmt: skip
 
 
 class SendForm(forms.Form):
@@ -80,9 +80,14 @@ def _mission_texts(m: dict) -> dict:
 
 
 def _indicator_texts(i: dict) -> dict:
-    return {"baseline": fmt.number(i["baseline"]), "rule": fmt.rule_text(i),
-            "value": fmt.value_text(i), "earned": fmt.euros(i["earned"]),
-            "maximum": fmt.euros(i["maximum"]), "next_step": fmt.next_step_text(i)}
+    return {
+        "baseline": fmt.number(i["baseline"]),
+        "rule": fmt.rule_text(i),
+        "value": fmt.value_text(i),
+        "earned": fmt.euros(i["earned"]),
+        "maximum": fmt.euros(i["maximum"]),
+        "next_step": fmt.next_step_text(i),
+    }
 
 
 def _render_year(request, contract, year, *, forms_by_section=None, send_forms=None,
@@ -131,8 +136,15 @@ def reports_view(request):
             by_year.setdefault(version.year, []).append(version)
         for year in years.all_years(contract):
             start, end = years.bounds(contract, year)
-            rows.append({"year": year, "start": start, "end": end,
-                         "current": start <= today <= end, "versions": by_year.get(year, [])})
+            rows.append(
+                {
+                    "year": year,
+                    "start": start,
+                    "end": end,
+                    "current": start <= today <= end,
+                    "versions": by_year.get(year, []),
+                }
+            )
     return render(request, "reporting/report/index.html", {"contract": contract, "rows": rows})
 
 
