@@ -82,20 +82,22 @@ def test_funder_cannot_comment_generate_or_send(client_for, funder, contract, co
     assert not version.frozen
 
 
-def test_funder_gets_404_on_patients_directory_and_territory(client_for, funder, home_cpts):
-    from maillage.patients.models import Patient
+def test_funder_gets_404_on_patients_directory_and_territory(client_for, funder, home_cpts,
+                                                             coordinator):  # fmt: skip
+    from maillage.patients.services import patient_create
 
+    patient = patient_create(cpts=home_cpts, actor=coordinator, consent_method="oral",
+                             allow_duplicate=True,
+                             data={"birth_name": "Financée", "first_names": "Léa",
+                                   "birth_date": "1950-01-02", "sex": "F", "commune": "38053",
+                                   "phone": "0611223344"})  # fmt: skip
     client = client_for(funder)
-    for url in (
-        _url("territory:territory"),
-        _url("directory:directory"),
-        _url("gp_access:queue"),
-        _url("patients:reviews"),
-    ):
+    for url in (_url("territory:territory"), _url("directory:directory"),
+                _url("gp_access:queue"), _url("patients:reviews"),
+                _url("pathways:pps", patient.public_id),
+                _url("core:patient_access", patient.public_id)):  # fmt: skip
         assert client.get(url).status_code == 404, url
-    patient = Patient.objects.filter(cpts=home_cpts).first()
-    if patient is not None:
-        assert client.get(_url("pathways:pps", patient.public_id)).status_code == 404
+    assert not AuditEvent.objects.filter(actor=funder, patient=patient.public_id).exists()
 
 
 def test_outsider_gets_404_on_the_report(client_for, outsider, contract, coordinator):
