@@ -207,3 +207,26 @@ def test_a_comment_of_100_000_characters_is_refused_with_its_length(contract, co
     message = caught.value.message_dict["text"][0]
     assert "5\u202f000" in message and "100\u202f000" in message
     assert not ReportComment.objects.exists()
+
+
+def test_a_mission_started_after_its_deadline_is_flagged(contract):
+    import datetime
+
+    contract.missions.filter(code="acces").update(started_on=datetime.date(2024, 9, 2))
+    data = report.snapshot(contract, YEAR, today=TODAY)
+    assert _mission(data, "acces")["warnings"] == [
+        "Démarrée le 02/09/2024, après l'échéance du 15/07/2024."
+    ]
+    assert _mission(data, "prevention")["warnings"] == []
+
+
+def test_the_contract_areas_warnings_are_used_when_it_gives_them(contract, monkeypatch):
+    from maillage.reporting import status
+
+    monkeypatch.setattr(status, "warnings", lambda c: [
+        {"mission": "prevention", "text": "Démarrée avant la signature."},
+        {"mission": None, "text": "Taille à vérifier."}], raising=False)  # fmt: skip
+    data = report.snapshot(contract, YEAR, today=TODAY)
+    assert _mission(data, "prevention")["warnings"] == ["Démarrée avant la signature."]
+    assert _mission(data, "acces")["warnings"] == []
+    assert data["warnings"] == ["Taille à vérifier."]
