@@ -16,10 +16,10 @@ router = Router(tags=["contrat ACI"])
 from typing import Literal as _Literal  # noqa: E402
 
 from django.core.exceptions import ValidationError as _ValidationError  # noqa: E402
-from django.http import HttpResponse as _HttpResponse  # noqa: E402
 from ninja import Status as _Status  # noqa: E402
 
 from maillage.core import audit as _audit  # noqa: E402
+from maillage.core import exports as _exports  # noqa: E402
 from maillage.core import permissions as _permissions  # noqa: E402
 from maillage.core.api import api_membership as _api_membership  # noqa: E402
 from maillage.core.api import api_permission as _api_permission  # noqa: E402
@@ -65,9 +65,14 @@ def aci_report(request, year: int | None = None, format: _Literal["pdf", "xlsx"]
     stored = _report.latest(contract, year)
     if stored is not None:
         content, name = bytes(getattr(stored, format)), _report.filename(stored, format)
-        _audit.record(action="reporting.report_downloaded", actor=request.auth,
-                      cpts=membership.cpts, obj=stored, request=request,
-                      detail={"year": year, "version": stored.version, "format": format})
+        _audit.record(
+            action="reporting.report_downloaded",
+            actor=request.auth,
+            cpts=membership.cpts,
+            obj=stored,
+            request=request,
+            detail={"year": year, "version": stored.version, "format": format},
+        )
     else:
         data, pdf, xlsx = _report.draft_files(contract, year)
         content, name = (pdf if format == "pdf" else xlsx), _report.filename(data, format)
@@ -77,6 +82,4 @@ def aci_report(request, year: int | None = None, format: _Literal["pdf", "xlsx"]
                       detail={"where": "reporting.report_api", "year": year,
                               "format": format})  # fmt: skip
     # A file, not JSON: returned as is by the operation.
-    response = _HttpResponse(content, content_type=_report.FORMATS[format])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _exports.file_response(content, name, _report.FORMATS[format])
