@@ -14,6 +14,7 @@ due date, funding line and kind, so that each line can say whether it is paid:
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -96,12 +97,14 @@ def _nearest(open_lines, day, count=3) -> list:
 
 
 def _amount(value) -> Decimal:
+    unreadable = ValidationError({"amount": "Indiquez un montant en euros (ex. : 67500,00)."})
     try:
-        amount = Decimal(str(value).strip().replace(",", ".").replace(" ", ""))
+        # French typing: "67 500,00" (spaces, non-breaking ones too, and a decimal comma).
+        amount = Decimal(re.sub(r"[\s\u202f]", "", str(value)).replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise ValidationError({"amount": "Indiquez un montant en euros (ex. : 67500,00)."}) from None
+        raise unreadable from None
     if not amount.is_finite():
-        raise ValidationError({"amount": "Indiquez un montant en euros (ex. : 67500,00)."})
+        raise unreadable
     if amount <= 0:
         raise ValidationError({"amount": "Un versement a un montant positif."})
     if amount != money(amount):

@@ -157,8 +157,8 @@ def test_the_operating_grant_runs_from_the_signature_without_variable_part(home_
     lines = lines_of(contract, OPERATING)
     assert [(ln.date, ln.kind, ln.amount) for ln in lines[:3]] == [
         (SIGNED, "advance", D("67500.00")),
-        (datetime.date(2026, 1, 1), "advance", D("67500.00")),
         (datetime.date(2026, 1, 1), "balance", D("22500.00")),
+        (datetime.date(2026, 1, 1), "advance", D("67500.00")),
     ]
     assert not any(ln.estimated for ln in lines)
 
@@ -183,7 +183,7 @@ def test_over_the_whole_contract_a_mission_receives_its_fixed_parts_exactly(home
     start = datetime.date(2025, 3, 17)
     contract = year5_contract(home_cpts, started={"acces": start}, indicators=False)
     total = sum(ln.amount for ln in lines_of(contract, "acces"))
-    first_year = (D(90000) * D((datetime.date(2025, 12, 31) - start).days + 1) / D(365))
+    first_year = D(90000) * D((datetime.date(2025, 12, 31) - start).days + 1) / D(365)
     assert total == first_year.quantize(D("0.01")) + 4 * D(90000)
 
 
