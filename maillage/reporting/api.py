@@ -99,7 +99,7 @@ def aci_schedule(request, year: int, cpts: CptsSlug | None = None):
         return error
     return [{"date": ln.date, "mission": ln.line, "kind": ln.kind,
              "amount": _decimal(ln.amount), "estimated": ln.estimated}
-            for ln in funding.schedule(contract) if ln.year == wanted]  # fmt: skip
+            for ln in funding.schedule(contract, year=wanted)]  # fmt: skip
 
 
 @router.get("/aci/indicators", response={200: list[IndicatorOut], **ERRORS},

@@ -108,16 +108,19 @@ def _line_schedule(*, contract, code, start, fixed_of, variable_of, today, has_v
     return out
 
 
-def schedule(contract, *, today: datetime.date | None = None, results=None) -> list[Line]:
+def schedule(
+    contract, *, today: datetime.date | None = None, results=None, year: int | None = None
+) -> list[Line]:
     """Every line due over the contract, in date order; balances of years not ended yet
     carry the variable part as estimated today (`estimated`). The rules are in the module's
     docstring. `results` ({year: {mission pk: [Result]}}) spares recomputing indicators a
-    caller already has."""
+    caller already has; `year` keeps the lines of that contract year only (and computes
+    only its indicators)."""
     today = _today(today)
     results = dict(results or {})
-    for year in _started_years(contract, today):
-        if year not in results:
-            results[year] = year_results(contract, year, today=today)
+    for started in _started_years(contract, today):
+        if started not in results and year in (None, started):
+            results[started] = year_results(contract, started, today=today)
     lines = _line_schedule(
         contract=contract, code=OPERATING, start=contract.signed_on,
         fixed_of=lambda _y: contract.operating_grant, variable_of=lambda _y: ZERO,
@@ -140,6 +143,8 @@ def schedule(contract, *, today: datetime.date | None = None, results=None) -> l
                                 fixed_of=fixed_of, variable_of=variable_of, today=today,
                                 has_variable=has_variable)  # fmt: skip
     order = {code: i for i, code in enumerate([OPERATING, *[m for m, _ in _codes()]])}
+    if year is not None:
+        lines = [ln for ln in lines if ln.year == year]
     # On an anniversary, the balance of the year ended comes before the new advance.
     return sorted(lines, key=lambda ln: (ln.date, order.get(ln.line, 99), ln.year, ln.kind))
 
@@ -251,8 +256,7 @@ def forecast(contract, *, today: datetime.date | None = None) -> Forecast | None
         return None
     grouped = year_results(contract, year, today=today)
     results = {year: grouped}
-    lines = schedule(contract, today=today, results=results)
-    year_lines = [ln for ln in lines if ln.year == year]
+    year_lines = schedule(contract, today=today, results=results, year=year)
     paid = payments.received_by_line(contract)
     missions = _mission_rows(contract)
     labels = dict(_codes())
