@@ -114,8 +114,10 @@ def test_a_funders_read_of_the_forecast_is_audited(client_for, home_cpts):
     current_contract(home_cpts)
     funder = funder_of(home_cpts)
     assert client_for(funder).get(PAGE).status_code == 200
-    assert AuditEvent.objects.get(action="reporting.funder_read",
-                                  actor=funder).detail["where"] == "reporting.forecast"
+    assert (
+        AuditEvent.objects.get(action="reporting.funder_read", actor=funder).detail["where"]
+        == "reporting.forecast"
+    )
 
 
 def test_professionals_and_outsiders_get_404(client_for, gp, outsider, home_cpts):

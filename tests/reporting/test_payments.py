@@ -53,9 +53,7 @@ def test_a_payment_of_the_exact_amount_matches_the_open_line_nearest_its_date(
     assert state[("acces", 2, "balance")] == payments.DUE
 
 
-def test_a_payment_that_matches_nothing_is_refused_with_the_nearest_lines(
-    contract, coordinator
-):
+def test_a_payment_that_matches_nothing_is_refused_with_the_nearest_lines(contract, coordinator):
     with pytest.raises(ValidationError) as caught:
         record(contract, coordinator, amount=D("12345.67"))
     message = " ".join(caught.value.message_dict["amount"])
