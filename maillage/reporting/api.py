@@ -79,16 +79,20 @@ def _year_or_422(contract, year):
         return years.check_year(contract, year), None
     except ValidationError as exc:
         message = " ".join(exc.message_dict["year"])
-        return None, Response(422, {"detail": f"year : {message}",
-                                    "errors": [{"field": "year", "message": message}]})
+        return None, Response(
+            422, {"detail": f"year : {message}", "errors": [{"field": "year", "message": message}]}
+        )
 
 
 def _no_contract():
     return Response(404, {"detail": NO_CONTRACT, "errors": []})
 
 
-@router.get("/aci/schedule", response={200: list[ScheduleLineOut], **ERRORS},
-            summary="Échéancier des versements d'une année du contrat (avances et soldes)")
+@router.get(
+    "/aci/schedule",
+    response={200: list[ScheduleLineOut], **ERRORS},
+    summary="Échéancier des versements d'une année du contrat (avances et soldes)",
+)
 @api_permission(permissions.see_contract)
 def aci_schedule(request, year: int, cpts: CptsSlug | None = None):
     _membership, contract = _funding_contract(request, cpts, "reporting.api_schedule")
@@ -102,8 +106,11 @@ def aci_schedule(request, year: int, cpts: CptsSlug | None = None):
             for ln in funding.schedule(contract, year=wanted)]  # fmt: skip
 
 
-@router.get("/aci/indicators", response={200: list[IndicatorOut], **ERRORS},
-            summary="Indicateurs d'une année du contrat : valeur, paliers ou cible, montant")
+@router.get(
+    "/aci/indicators",
+    response={200: list[IndicatorOut], **ERRORS},
+    summary="Indicateurs d'une année du contrat : valeur, paliers ou cible, montant",
+)
 @api_permission(permissions.see_contract)
 def aci_indicators(request, year: int, cpts: CptsSlug | None = None):
     _membership, contract = _funding_contract(request, cpts, "reporting.api_indicators")
