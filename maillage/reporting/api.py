@@ -16,6 +16,7 @@ import datetime  # noqa: E402
 from typing import Literal  # noqa: E402
 
 from django.core.exceptions import ValidationError  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from ninja import Field, Schema  # noqa: E402
 from ninja import Status as Response  # noqa: E402
 
@@ -75,6 +76,16 @@ def _decimal(value):
 
 
 def _year_or_422(contract, year):
+    """The contract year asked, or the one running today when none is asked (the year is
+    optional so that a caller without the permission gets its 404 before any 422)."""
+    if year is None:
+        year = years.year_of(contract, timezone.localdate())
+        if year is None:
+            message = "Indiquez l'année du contrat (aujourd'hui est hors du contrat)."
+            return None, Response(
+                422,
+                {"detail": f"year : {message}", "errors": [{"field": "year", "message": message}]},
+            )
     try:
         return years.check_year(contract, year), None
     except ValidationError as exc:
@@ -94,7 +105,7 @@ def _no_contract():
     summary="Échéancier des versements d'une année du contrat (avances et soldes)",
 )
 @api_permission(permissions.see_contract)
-def aci_schedule(request, year: int, cpts: CptsSlug | None = None):
+def aci_schedule(request, year: int | None = None, cpts: CptsSlug | None = None):
     _membership, contract = _funding_contract(request, cpts, "reporting.api_schedule")
     if contract is None:
         return _no_contract()
@@ -112,7 +123,7 @@ def aci_schedule(request, year: int, cpts: CptsSlug | None = None):
     summary="Indicateurs d'une année du contrat : valeur, paliers ou cible, montant",
 )
 @api_permission(permissions.see_contract)
-def aci_indicators(request, year: int, cpts: CptsSlug | None = None):
+def aci_indicators(request, year: int | None = None, cpts: CptsSlug | None = None):
     _membership, contract = _funding_contract(request, cpts, "reporting.api_indicators")
     if contract is None:
         return _no_contract()

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 
 from maillage.core.models import AuditEvent
 from maillage.core.services import api_token_create
@@ -115,3 +116,15 @@ def test_the_schema_documents_amounts_as_strings_with_two_decimals(client):
     line = schema["components"]["schemas"]["ScheduleLineOut"]["properties"]
     assert line["amount"]["type"] == "string"
     assert "deux décimales" in line["amount"]["description"]
+
+
+def test_without_year_the_current_contract_year_is_read(client, coordinator, home_cpts):
+    signed = timezone.localdate() - datetime.timedelta(days=400)  # year 2 runs
+    year5_contract(home_cpts, signed_on=signed, started={"acces": signed})
+    lines = client.get(SCHEDULE, **bearer(coordinator)).json()
+    assert lines and all(ln["date"] >= signed.replace(year=signed.year + 1).isoformat()
+                         for ln in lines)  # fmt: skip
+
+
+def test_a_role_without_see_contract_gets_404_even_without_year(client, gp, contract):
+    assert client.get(SCHEDULE, **bearer(gp)).status_code == 404
