@@ -9,6 +9,143 @@ router = Router(tags=["contrat ACI"])
 # -- contract --
 
 # -- funding --
+# Amounts are strings with two decimals ("67500.00"): exact euros and cents, never a
+# binary float. A missing contract is a 404 that says so; a year outside it, a 422 naming
+# `year`.
+import datetime  # noqa: E402
+from typing import Literal  # noqa: E402
+
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from ninja import Field, Schema  # noqa: E402
+from ninja import Status as Response  # noqa: E402
+
+from maillage.core import permissions  # noqa: E402
+from maillage.core.api import api_membership, api_permission  # noqa: E402
+from maillage.core.api_types import ERRORS, CptsSlug  # noqa: E402
+
+from . import achievement, funding, years  # noqa: E402
+from .access import audit_read, contract_of  # noqa: E402
+
+
+class ScheduleLineOut(Schema):
+    date: datetime.date
+    mission: str = Field(description="Code de la mission (acces, parcours…) ou "
+                                     "« fonctionnement »")  # fmt: skip
+    kind: Literal["advance", "balance"]
+    amount: str = Field(description="Montant en euros, chaîne à deux décimales (« 67500.00 »)",
+                        pattern=r"^\d+\.\d{2}$")  # fmt: skip
+    estimated: bool = Field(description="Solde dont la part variable est encore estimée")
+
+
+class TierOut(Schema):
+    threshold: str
+    amount: str
+
+
+class IndicatorOut(Schema):
+    mission: str
+    code: str
+    label: str
+    source: Literal["computed", "cpam", "manual"]
+    source_text: str = Field(description="D'où vient la valeur (période, chiffre et document)")
+    baseline: str | None
+    value: str | None
+    target: str | None
+    tiers: list[TierOut]
+    earned: str
+    maximum: str
+    next_step: str | None = Field(description="Le prochain palier et ce qu'il rapporterait")
+
+
+NO_CONTRACT = "Aucun contrat ACI n'est enregistré pour cette CPTS."
+
+
+def _funding_contract(request, cpts, place):
+    membership = api_membership(request, cpts)
+    contract = contract_of(membership.cpts)
+    if contract is None:
+        return membership, None
+    request.cpts, request.membership = membership.cpts, membership
+    audit_read(request, place)
+    return membership, contract
+
+
+def _decimal(value):
+    return None if value is None else f"{value:.2f}"
+
+
+def _year_or_422(contract, year):
+    """The contract year asked, or the one running today when none is asked (the year is
+    optional so that a caller without the permission gets its 404 before any 422)."""
+    if year is None:
+        year = years.year_of(contract, timezone.localdate())
+        if year is None:
+            message = "Indiquez l'année du contrat (aujourd'hui est hors du contrat)."
+            return None, Response(
+                422,
+                {"detail": f"year : {message}", "errors": [{"field": "year", "message": message}]},
+            )
+    try:
+        return years.check_year(contract, year), None
+    except ValidationError as exc:
+        message = " ".join(exc.message_dict["year"])
+        return None, Response(
+            422, {"detail": f"year : {message}", "errors": [{"field": "year", "message": message}]}
+        )
+
+
+def _no_contract():
+    return Response(404, {"detail": NO_CONTRACT, "errors": []})
+
+
+@router.get(
+    "/aci/schedule",
+    response={200: list[ScheduleLineOut], **ERRORS},
+    summary="Échéancier des versements d'une année du contrat (avances et soldes)",
+)
+@api_permission(permissions.see_contract)
+def aci_schedule(request, year: int | None = None, cpts: CptsSlug | None = None):
+    _membership, contract = _funding_contract(request, cpts, "reporting.api_schedule")
+    if contract is None:
+        return _no_contract()
+    wanted, error = _year_or_422(contract, year)
+    if error:
+        return error
+    return [{"date": ln.date, "mission": ln.line, "kind": ln.kind,
+             "amount": _decimal(ln.amount), "estimated": ln.estimated}
+            for ln in funding.schedule(contract, year=wanted)]  # fmt: skip
+
+
+@router.get(
+    "/aci/indicators",
+    response={200: list[IndicatorOut], **ERRORS},
+    summary="Indicateurs d'une année du contrat : valeur, paliers ou cible, montant",
+)
+@api_permission(permissions.see_contract)
+def aci_indicators(request, year: int | None = None, cpts: CptsSlug | None = None):
+    _membership, contract = _funding_contract(request, cpts, "reporting.api_indicators")
+    if contract is None:
+        return _no_contract()
+    wanted, error = _year_or_422(contract, year)
+    if error:
+        return error
+    out = []
+    for r in achievement.results(contract, wanted):
+        step = r.outcome.next_step if r.outcome else None
+        out.append({
+            "mission": r.indicator.mission.code, "code": r.indicator.code,
+            "label": r.indicator.label, "source": r.indicator.source,
+            "source_text": r.source_text or r.missing, "baseline": _decimal(r.indicator.baseline),
+            "value": _decimal(r.value),
+            "target": _decimal(r.rule.target) if r.rule and r.rule.rule == "target" else None,
+            "tiers": [{"threshold": _decimal(t), "amount": _decimal(a)} for t, a in r.tiers],
+            "earned": _decimal(r.earned), "maximum": _decimal(r.maximum),
+            "next_step": (funding.what_if_text(r.indicator, step.threshold, step.gain)
+                          if step else None),
+        })  # fmt: skip
+    return out
+
 
 # -- report --
 # The year's report as a file: the latest stored version, or, when none was generated yet,
