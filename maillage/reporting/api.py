@@ -72,7 +72,7 @@ def _contract_unprocessable(exc):
 
 
 @router.get("/aci/contract", response={200: ContractOut, **ERRORS},
-            summary="Le contrat ACI de la CPTS : signature, taille, montants par mission et année")  # fmt: skip
+            summary="Le contrat ACI : signature, taille, montants par mission")  # fmt: skip
 @api_permission(permissions.see_contract)
 def aci_contract_get(request, cpts: CptsSlug | None = None):
     from django.http import Http404

@@ -162,8 +162,10 @@ def size_class_of(cpts) -> int:
 def _build_tree(contract, template: dict) -> None:
     for mission_data in template["missions"]:
         mission = ContractMission.objects.create(
-            contract=contract, code=mission_data["code"],
-            included=mission_data["included"] or mission_rules.mandatory(mission_data["code"]))  # fmt: skip
+            contract=contract,
+            code=mission_data["code"],
+            included=mission_data["included"] or mission_rules.mandatory(mission_data["code"]),
+        )
         MissionYear.objects.bulk_create(
             MissionYear(mission=mission, year=year, fixed=Decimal(mission_data["fixed"]),
                         variable=Decimal(mission_data["variable"]))
@@ -177,11 +179,18 @@ def _build_tree(contract, template: dict) -> None:
             for ind in action_data.get("indicators", []):
                 position += 1
                 indicator = ContractIndicator.objects.create(
-                    mission=mission, action=action, code=ind["code"], label=ind["label"],
-                    definition=ind.get("definition", ""), source=ind["source"],
-                    registry_code=ind.get("registry_code", ""), unit=ind.get("unit", "nombre"),
+                    mission=mission,
+                    action=action,
+                    code=ind["code"],
+                    label=ind["label"],
+                    definition=ind.get("definition", ""),
+                    source=ind["source"],
+                    registry_code=ind.get("registry_code", ""),
+                    unit=ind.get("unit", "nombre"),
                     baseline=Decimal(ind["baseline"]) if ind.get("baseline") else None,
-                    direction=ind.get("direction", Direction.HIGHER), position=position)  # fmt: skip
+                    direction=ind.get("direction", Direction.HIGHER),
+                    position=position,
+                )
                 by_code[ind["code"]] = indicator
                 for year in range(1, contract.years + 1):
                     rule = IndicatorYear.objects.create(
@@ -358,7 +367,9 @@ def save_payload(*, cpts, payload: dict, actor, request=None):
             mission.started_on = data["started_on"]
             if mission.deployed_on and mission.deployed_on < mission.started_on:
                 mission.deployed_on = None
-            mission.status = MissionStatus.DEPLOYED if mission.deployed_on else MissionStatus.STARTED
+            mission.status = (
+                MissionStatus.DEPLOYED if mission.deployed_on else MissionStatus.STARTED
+            )
         mission.save()
         mission.years.all().delete()
         MissionYear.objects.bulk_create(
@@ -400,7 +411,7 @@ TIER_LINE = re.compile(r"^\s*(?P<threshold>[^→>;:=]+?)\s*(?:→|->|=>|>|;|:|=)
 
 
 def parse_tier_lines(text: str) -> list[tuple[str, str]]:
-    """"seuil → montant" lines into (threshold text, amount text) pairs; ValueError naming
+    """ "seuil → montant" lines into (threshold text, amount text) pairs; ValueError naming
     the line that cannot be read."""
     pairs = []
     for number, line in enumerate((text or "").splitlines(), start=1):
@@ -483,7 +494,10 @@ def clean_indicator(contract, data: dict, years_data: dict, *, indicator=None) -
         if entry is None:
             errors["registry_code"] = ("Choisissez l'indicateur calculé dans la liste : sans "
                                        "lui, l'indicateur n'a ni source ni valeur.")  # fmt: skip
-        elif mission is not None and mission_rules.REGISTRY_MISSIONS.get(entry.mission) != mission.code:
+        elif (
+            mission is not None
+            and mission_rules.REGISTRY_MISSIONS.get(entry.mission) != mission.code
+        ):
             errors["registry_code"] = "Cet indicateur calculé ne relève pas de cette mission."
     else:
         code = ""
@@ -613,8 +627,7 @@ def figure_save(*, indicator, year, value, dated, document: str, actor, file=Non
     except ValidationError as exc:
         errors["year"] = " ".join(exc.messages)
     if value in (None, ""):
-        errors["value"] = ("Indiquez la valeur : un indicateur sans source ni valeur ne peut "
-                           "pas être évalué.")  # fmt: skip
+        errors["value"] = "Indiquez la valeur : sans elle, cet indicateur n'a ni source ni valeur."
     else:
         try:
             value = parse_value(value)
@@ -638,10 +651,17 @@ def figure_save(*, indicator, year, value, dated, document: str, actor, file=Non
     if errors:
         raise ValidationError(errors)
     figure, _created = SuppliedFigure.objects.update_or_create(
-        indicator=indicator, year=year,
-        defaults={"value": value, "dated": dated, "document": document, "entered_by": actor,
-                  "entered_at": timezone.now(),
-                  **({"file": content, "file_name": name} if content is not None else {})})  # fmt: skip
+        indicator=indicator,
+        year=year,
+        defaults={
+            "value": value,
+            "dated": dated,
+            "document": document,
+            "entered_by": actor,
+            "entered_at": timezone.now(),
+            **({"file": content, "file_name": name} if content is not None else {}),
+        },
+    )
     audit.record(action="reporting.figure_save", actor=actor, cpts=contract.cpts, obj=figure,
                  request=request, detail={"indicator": indicator.code, "year": year,
                                           "value": str(value)})  # fmt: skip

@@ -69,7 +69,9 @@ def test_put_replaces_amounts_and_keeps_the_indicators(client, home_cpts, coordi
     assert acces.years.count() == 2
     # Left out of the body: the optional mission is no longer part of the contract.
     assert not contract.missions.get(code="accompagnement").included
-    assert home_cpts.__class__.objects.get(pk=home_cpts.pk).aci_signed_on.isoformat() == "2022-06-30"
+    assert (
+        home_cpts.__class__.objects.get(pk=home_cpts.pk).aci_signed_on.isoformat() == "2022-06-30"
+    )
 
 
 @pytest.mark.parametrize("change, field", [

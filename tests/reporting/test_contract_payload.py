@@ -158,6 +158,9 @@ def test_lower_is_better_tiers_accept_either_order_when_consistent():
 
 def test_tier_lines_are_read_in_several_spellings():
     assert services.parse_tier_lines("55 → 2 500\n58 -> 5000\n\n62;7500,50") == [
-        ("55", "2 500"), ("58", "5000"), ("62", "7500,50")]
+        ("55", "2 500"),
+        ("58", "5000"),
+        ("62", "7500,50"),
+    ]
     with pytest.raises(ValueError, match="Ligne 1"):
         services.parse_tier_lines("cinquante-cinq")

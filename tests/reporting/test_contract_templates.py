@@ -34,14 +34,21 @@ def test_the_year_5_example_carries_the_real_amounts_every_year(home_cpts, coord
         assert mission.included
         assert [(y.year, y.fixed, y.variable) for y in mission.years.all()] == [
             (n, Decimal(YEAR_5[mission.code][0]), Decimal(YEAR_5[mission.code][1]))
-            for n in range(1, 6)]
+            for n in range(1, 6)
+        ]
 
 
 def test_the_standard_grid_leaves_the_optional_missions_out(home_cpts, coordinator):
     contract = _apply(home_cpts, coordinator, "standard")
     included = {m.code: m.included for m in contract.missions.all()}
-    assert included == {"acces": True, "parcours": True, "prevention": True, "crise": True,
-                        "qualite": False, "accompagnement": False}
+    assert included == {
+        "acces": True,
+        "parcours": True,
+        "prevention": True,
+        "crise": True,
+        "qualite": False,
+        "accompagnement": False,
+    }
 
 
 def test_size_class_and_grant_come_from_the_territory(home_cpts, coordinator):
@@ -56,8 +63,11 @@ def test_the_ald_indicator_is_paid_in_the_annexes_tiers(home_cpts, coordinator):
     ald = contract.missions.get(code="acces").indicators.get(code="ald-sans-medecin-traitant")
     assert (ald.source, ald.direction) == ("cpam", "lower")
     tiers = [(t.threshold, t.amount) for t in ald.years.get(year=1).tiers.all()]
-    assert sorted(tiers) == [(Decimal(50), Decimal(9000)), (Decimal(100), Decimal(6000)),
-                             (Decimal(219), Decimal(3000))]
+    assert sorted(tiers) == [
+        (Decimal(50), Decimal(9000)),
+        (Decimal(100), Decimal(6000)),
+        (Decimal(219), Decimal(3000)),
+    ]
 
 
 def test_breast_screening_tiers_and_crisis_recognition(home_cpts, coordinator):
@@ -65,21 +75,35 @@ def test_breast_screening_tiers_and_crisis_recognition(home_cpts, coordinator):
     breast = contract.missions.get(code="prevention").indicators.get(code="depistage-cancer-sein")
     assert breast.registry_code == "prevention.rate.depistage-cancer-sein"
     assert [(t.threshold, t.amount) for t in breast.years.get(year=3).tiers.all()] == [
-        (Decimal(55), Decimal(2500)), (Decimal(58), Decimal(5000)), (Decimal(62), Decimal(7500))]
+        (Decimal(55), Decimal(2500)),
+        (Decimal(58), Decimal(5000)),
+        (Decimal(62), Decimal(7500)),
+    ]
     crisis = contract.missions.get(code="crise").indicators.get(code="crise-reconnue-ars")
     rule = crisis.years.get(year=1)
     assert (crisis.source, rule.target, rule.amount, rule.pro_rata) == (
-        "manual", Decimal(1), Decimal(67500), False)
+        "manual",
+        Decimal(1),
+        Decimal(67500),
+        False,
+    )
 
 
 def test_proofs_are_asked_as_in_the_annexes(home_cpts, coordinator):
     contract = _apply(home_cpts, coordinator)
     proofs = {p.label: p for p in ProofRequirement.objects.filter(mission__contract=contract)}
     meetings = proofs["Feuilles de présence des réunions de concertation"]
-    assert (meetings.kind, meetings.registry_code, meetings.expected) == ("attendance", "meeting", 3)
+    assert (meetings.kind, meetings.registry_code, meetings.expected) == (
+        "attendance",
+        "meeting",
+        3,
+    )
     plan = proofs["Plan de crise remis"]
     assert (plan.kind, plan.registry_code, plan.indicator.code) == (
-        "indicator", "crisis.plan_delivered", "plan-de-crise-remis")
+        "indicator",
+        "crisis.plan_delivered",
+        "plan-de-crise-remis",
+    )
     assert proofs["Supports et émargements des actions"].kind == "file"
 
 

@@ -25,8 +25,11 @@ def contract(home_cpts, coordinator):
 
 @pytest.fixture
 def first_prevention_action(monkeypatch):
-    monkeypatch.setitem(indicators.STARTS, "prevention",
-                        ("première action de prévention", lambda cpts: datetime.date(2026, 3, 12)))  # fmt: skip
+    monkeypatch.setitem(
+        indicators.STARTS,
+        "prevention",
+        ("première action de prévention", lambda cpts: datetime.date(2026, 3, 12)),
+    )
 
 
 def _url(name, cpts, *args):
@@ -41,10 +44,16 @@ def test_the_data_suggests_a_start(contract, first_prevention_action):
 
 
 def test_the_earliest_feeding_mission_is_suggested_for_access(contract, monkeypatch):
-    monkeypatch.setitem(indicators.STARTS, "gp_access",
-                        ("première demande de médecin traitant", lambda c: datetime.date(2023, 5, 2)))  # fmt: skip
-    monkeypatch.setitem(indicators.STARTS, "same_day_care",
-                        ("premier créneau publié", lambda c: datetime.date(2022, 11, 7)))  # fmt: skip
+    monkeypatch.setitem(
+        indicators.STARTS,
+        "gp_access",
+        ("première demande de médecin traitant", lambda c: datetime.date(2023, 5, 2)),
+    )
+    monkeypatch.setitem(
+        indicators.STARTS,
+        "same_day_care",
+        ("premier créneau publié", lambda c: datetime.date(2022, 11, 7)),
+    )
     day, text = status.suggested_start(contract.missions.get(code="acces"))
     assert day == datetime.date(2022, 11, 7) and "premier créneau publié" in text
 
@@ -64,8 +73,9 @@ def test_a_late_mission_and_a_start_before_signature_are_warned(contract, coordi
     found = status.warnings(contract, today=datetime.date(2023, 1, 15))
     assert any("Accès aux soins" in w and "avant la signature" in w for w in found)
     # The crisis mission had to start by 30/12/2022.
-    assert any(w.startswith("Crises sanitaires graves : en retard") and "30/12/2022" in w
-               for w in found)
+    assert any(
+        w.startswith("Crises sanitaires graves : en retard") and "30/12/2022" in w for w in found
+    )
     assert not any(w.startswith("Prévention") for w in found)  # due 30/06/2023
 
 
@@ -86,8 +96,9 @@ def test_deployed_before_started_is_refused(contract, coordinator):
     assert "deployed_on" in caught.value.message_dict
 
 
-def test_the_dashboard_shows_deadlines_suggestion_and_warnings(client_for, coordinator, contract,
-                                                               home_cpts, first_prevention_action):  # fmt: skip
+def test_the_dashboard_shows_deadlines_suggestion_and_warnings(
+    client_for, coordinator, contract, home_cpts, first_prevention_action
+):
     page = client_for(coordinator).get(_url("missions", home_cpts)).content.decode()
     assert "30/12/2022" in page and "30/06/2024" in page  # crisis start, prevention deployment
     assert "Prévention : première action de prévention le 12/03/2026" in page
@@ -102,15 +113,21 @@ def test_the_coordinator_sets_a_state(client_for, coordinator, contract, home_cp
     assert response.status_code == 302
     mission = contract.missions.get(code="parcours")
     assert (mission.status, mission.started_on, mission.deployed_on) == (
-        "deployed", datetime.date(2023, 3, 13), datetime.date(2024, 5, 21))
+        "deployed",
+        datetime.date(2023, 3, 13),
+        datetime.date(2024, 5, 21),
+    )
     assert AuditEvent.objects.filter(action="reporting.mission_status",
                                      detail__mission="parcours").exists()  # fmt: skip
 
 
 def test_the_suggestion_prefills_the_form(client_for, coordinator, contract, home_cpts,
                                           first_prevention_action):  # fmt: skip
-    page = client_for(coordinator).get(
-        _url("mission_status", home_cpts, "prevention") + "?suggestion=1").content.decode()
+    page = (
+        client_for(coordinator)
+        .get(_url("mission_status", home_cpts, "prevention") + "?suggestion=1")
+        .content.decode()
+    )
     assert 'value="2026-03-12"' in page
 
 

@@ -105,10 +105,12 @@ def contract_create_view(request):
 class ContractEditForm(forms.Form):
     signed_on = forms.DateField(label="Date de signature", input_formats=DATE_FORMATS,
                                 widget=DATE_WIDGET, error_messages=DATE_ERRORS)  # fmt: skip
-    size_class = forms.TypedChoiceField(label="Taille ACI", coerce=int,
-                                        choices=[(n, f"Taille {n}") for n in range(1, 5)],
-                                        error_messages={"required": "Choisissez la taille.",
-                                                        "invalid_choice": "Taille de 1 à 4."})  # fmt: skip
+    size_class = forms.TypedChoiceField(
+        label="Taille ACI",
+        coerce=int,
+        choices=[(n, f"Taille {n}") for n in range(1, 5)],
+        error_messages={"required": "Choisissez la taille.", "invalid_choice": "Taille de 1 à 4."},
+    )
     operating_grant = _amount_field("Financement du fonctionnement (EUR par an)")
 
     def __init__(self, *args, contract, **kwargs):
@@ -129,7 +131,8 @@ class ContractEditForm(forms.Form):
                 for part, label in (("fixed", "part fixe"), ("variable", "part variable")):
                     name = f"m_{mission.code}_y{year}_{part}"
                     self.fields[name] = _amount_field(
-                        f"{row['label']}, année {year}, {label} (EUR)")
+                        f"{row['label']}, année {year}, {label} (EUR)"
+                    )
                     if year in amounts:
                         self.initial.setdefault(name, getattr(amounts[year], part))
                     names.append(name)
@@ -155,8 +158,7 @@ class ContractEditForm(forms.Form):
                 years.append({"year": year, "fixed": data.get(f"m_{code}_y{year}_fixed"),
                               "variable": data.get(f"m_{code}_y{year}_variable")})  # fmt: skip
                 for part in ("fixed", "variable"):
-                    names[f"missions[{index}].years[{y_index}].{part}"] = (
-                        f"m_{code}_y{year}_{part}")
+                    names[f"missions[{index}].years[{y_index}].{part}"] = f"m_{code}_y{year}_{part}"
             payload["missions"].append({"code": code, "started_on": mission.started_on,
                                         "years": years})  # fmt: skip
         return payload, names
@@ -199,7 +201,8 @@ def _registry_choices():
         if code is None:
             continue
         groups.setdefault(mission_rules.label(code), []).append(
-            (entry.code, f"{entry.label} ({entry.unit})"))
+            (entry.code, f"{entry.label} ({entry.unit})")
+        )
     return [("", "—")] + sorted(groups.items())
 
 
@@ -216,8 +219,10 @@ class IndicatorForm(forms.Form):
                                widget=forms.RadioSelect,
                                error_messages={"required": "Choisissez la source."})  # fmt: skip
     registry_code = forms.ChoiceField(
-        label="Indicateur calculé (si la source est Maillage)", required=False,
-        error_messages={"invalid_choice": "Choisissez un indicateur de la liste."})
+        label="Indicateur calculé (si la source est Maillage)",
+        required=False,
+        error_messages={"invalid_choice": "Choisissez un indicateur de la liste."},
+    )
     unit = forms.CharField(label="Unité", max_length=40, required=False)
     baseline = forms.CharField(label="Valeur de référence", required=False, max_length=40,
                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip
@@ -236,21 +241,31 @@ class IndicatorForm(forms.Form):
         for year in range(1, contract.years + 1):
             p = f"y{year}_"
             self.fields[p + "rule"] = forms.ChoiceField(
-                label=f"Année {year} : règle", required=False,
-                choices=[("", "Ne paie rien cette année"), *Rule.choices])
+                label=f"Année {year} : règle",
+                required=False,
+                choices=[("", "Ne paie rien cette année"), *Rule.choices],
+            )
             self.fields[p + "tiers"] = forms.CharField(
-                label=f"Année {year} : paliers", required=False, max_length=2000,
+                label=f"Année {year} : paliers",
+                required=False,
+                max_length=2000,
                 help_text="Une ligne par palier : seuil → montant (ex. 55 → 2500).",
-                widget=forms.Textarea(attrs={"rows": 3}))
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
             self.fields[p + "target"] = forms.CharField(
-                label=f"Année {year} : cible", required=False, max_length=40,
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+                label=f"Année {year} : cible",
+                required=False,
+                max_length=40,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
             self.fields[p + "amount"] = _amount_field(f"Année {year} : montant à la cible (EUR)",
                                                       required=False)  # fmt: skip
             self.fields[p + "pro_rata"] = forms.BooleanField(
-                label=f"Année {year} : au prorata de l'atteinte", required=False)
-            self.year_rows.append((year, [self[p + n] for n in
-                                          ("rule", "tiers", "target", "amount", "pro_rata")]))
+                label=f"Année {year} : au prorata de l'atteinte", required=False
+            )
+            self.year_rows.append(
+                (year, [self[p + n] for n in ("rule", "tiers", "target", "amount", "pro_rata")])
+            )
 
     def split(self):
         data = dict(self.cleaned_data)
@@ -334,18 +349,26 @@ def indicator_edit_view(request, public_id):
 
 
 class FigureForm(forms.Form):
-    year = forms.TypedChoiceField(label="Année du contrat", coerce=int,
-                                  error_messages={"required": "Choisissez l'année.",
-                                                  "invalid_choice": "Année hors du contrat."})  # fmt: skip
+    year = forms.TypedChoiceField(
+        label="Année du contrat",
+        coerce=int,
+        error_messages={
+            "required": "Choisissez l'année.",
+            "invalid_choice": "Année hors du contrat.",
+        },
+    )
     value = forms.CharField(label="Valeur", max_length=40,
                             widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-                            error_messages={"required": "Indiquez la valeur : un indicateur sans "
-                                            "source ni valeur ne peut pas être évalué."})  # fmt: skip
+                            error_messages={"required": "Indiquez la valeur : sans elle, cet "
+                                            "indicateur n'a ni source ni valeur."})  # fmt: skip
     dated = forms.DateField(label="Date du chiffre", input_formats=DATE_FORMATS,
                             widget=DATE_WIDGET, error_messages=DATE_ERRORS)  # fmt: skip
-    document = forms.CharField(label="Document source", max_length=300,
-                               help_text="Courrier, tableau de bord CPAM, compte rendu…",
-                               error_messages={"required": "Indiquez le document source."})  # fmt: skip
+    document = forms.CharField(
+        label="Document source",
+        max_length=300,
+        help_text="Courrier, tableau de bord CPAM, compte rendu…",
+        error_messages={"required": "Indiquez le document source."},
+    )
     file = forms.FileField(label="Fichier (facultatif)", required=False)
 
     def __init__(self, *args, contract, **kwargs):

@@ -26,10 +26,20 @@ class StatusForm(forms.Form):
                                widget=forms.RadioSelect,
                                error_messages={"required": "Choisissez l'état.",
                                                "invalid_choice": "État inconnu."})  # fmt: skip
-    started_on = forms.DateField(label="Démarrée le", required=False, widget=DATE_WIDGET,
-                                 input_formats=DATE_FORMATS, error_messages=DATE_ERRORS)  # fmt: skip
-    deployed_on = forms.DateField(label="Déployée le", required=False, widget=DATE_WIDGET,
-                                  input_formats=DATE_FORMATS, error_messages=DATE_ERRORS)  # fmt: skip
+    started_on = forms.DateField(
+        label="Démarrée le",
+        required=False,
+        widget=DATE_WIDGET,
+        input_formats=DATE_FORMATS,
+        error_messages=DATE_ERRORS,
+    )
+    deployed_on = forms.DateField(
+        label="Déployée le",
+        required=False,
+        widget=DATE_WIDGET,
+        input_formats=DATE_FORMATS,
+        error_messages=DATE_ERRORS,
+    )
     status_note = forms.CharField(label="Remarque", required=False, max_length=300)
 
 
