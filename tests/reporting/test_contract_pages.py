@@ -252,3 +252,11 @@ def test_a_funder_reads_the_contract_and_the_read_is_audited(client, contract, h
     assert AuditEvent.objects.filter(action="reporting.funder_read", actor=user,
                                      detail__where="reporting.contract").exists()  # fmt: skip
     assert client.get(_url("contract_edit", home_cpts)).status_code == 404
+
+
+def test_without_contract_edit_pages_lead_to_its_creation(client_for, coordinator, home_cpts):
+    client = client_for(coordinator)
+    for name in ("contract_edit", "indicator_new"):
+        response = client.get(_url(name, home_cpts))
+        assert response.status_code == 302
+        assert response["Location"] == _url("contract", home_cpts)

@@ -168,7 +168,8 @@ class ContractEditForm(forms.Form):
 def contract_edit_view(request):
     contract = access.contract_of(request.cpts)
     if contract is None:
-        raise Http404
+        # Nothing to edit yet: the overview offers to create the contract.
+        return redirect("reporting:contract", cpts_slug=request.cpts.slug)
     form = ContractEditForm(request.POST or None, contract=contract, initial={
         "signed_on": contract.signed_on, "size_class": contract.size_class,
         "operating_grant": contract.operating_grant})  # fmt: skip
@@ -339,7 +340,10 @@ def _indicator_or_404(contract, public_id):
 
 @member_view(permissions.manage_contract)
 def indicator_new_view(request):
-    return _indicator_page(request, _contract_or_404(request))
+    contract = access.contract_of(request.cpts)
+    if contract is None:
+        return redirect("reporting:contract", cpts_slug=request.cpts.slug)
+    return _indicator_page(request, contract)
 
 
 @member_view(permissions.manage_contract)
