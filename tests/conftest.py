@@ -32,7 +32,7 @@ def load_reference_data():
             no_progress=True,
             stdout=open(os.devnull, "w"),
         )  # noqa: SIM115
-    build_demo(crisis=False, prevention=False)
+    build_demo(crisis=False, prevention=False, reporting=False)
 
 
 def _flush_past_audit_triggers():

@@ -221,14 +221,15 @@ def _demo_cpts(spec: DemoCpts) -> Cpts:
 @transaction.atomic
 def build_demo(
     *, seed: str = DEFAULT_SEED, directory: bool = True, today: datetime.date | None = None,
-    crisis: bool = True, prevention: bool = True,
+    crisis: bool = True, prevention: bool = True, reporting: bool = True,
 ) -> list[DemoAccount]:
     """Build what is missing, leave what exists: `make run` calls it at every start, on a
     database where people have imported files, booked, recorded patients and edited
     since. Each part is created once (or, for the same-day slots, on the days that have
     none), never updated. `today` moves the fortnight of same-day slots (tests). The tests'
     reference database leaves out the crisis preparation (`crisis=False`) and the
-    prevention mission (`prevention=False`): each of their tests builds what it speaks of."""
+    prevention mission (`prevention=False`) and the ACI contract (`reporting=False`): each of
+    their tests builds what it speaks of."""
     accounts = []
     for spec in DEMO_CPTS:
         cpts = _demo_cpts(spec)
@@ -252,6 +253,10 @@ def build_demo(
         from maillage.prevention.demo import build_demo_prevention
 
         build_demo_prevention(today=today)
+    if reporting:
+        from maillage.reporting.demo import build_demo_reporting
+
+        build_demo_reporting(today=today)
     return accounts
 
 
