@@ -1,6 +1,21 @@
 """API of the ACI contract: /api/v1/aci/..."""
 
-from ninja import Router
+import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja import Status as Response
+
+from maillage.core import audit, exports, permissions
+from maillage.core.api import api_membership, api_permission
+from maillage.core.api_types import ERRORS, WRITE_ERRORS, CptsSlug
+
+from . import access, achievement, funding, report, years
+from . import contract as contract_services
+from .access import audit_read, contract_of
 
 router = Router(tags=["contrat ACI"])
 
@@ -9,17 +24,6 @@ router = Router(tags=["contrat ACI"])
 # -- contract --
 # The body is checked by contract.clean_payload, not by the schema, so every refusal
 # names its field the same way ("missions[1].years[0].fixed") as the page's form does.
-from typing import Any  # noqa: E402
-
-from ninja import Schema  # noqa: E402
-from ninja import Status as Response  # noqa: E402
-
-from maillage.core import audit, permissions  # noqa: E402
-from maillage.core.api import api_membership, api_permission  # noqa: E402
-from maillage.core.api_types import ERRORS, WRITE_ERRORS, CptsSlug  # noqa: E402
-
-from . import access as contract_access  # noqa: E402
-from . import contract as contract_services  # noqa: E402
 
 
 class MissionYearIn(Schema):
@@ -75,10 +79,9 @@ def _contract_unprocessable(exc):
             summary="Le contrat ACI : signature, taille, montants par mission")  # fmt: skip
 @api_permission(permissions.see_contract)
 def aci_contract_get(request, cpts: CptsSlug | None = None):
-    from django.http import Http404
 
     membership = api_membership(request, cpts)
-    contract = contract_access.contract_of(membership.cpts)
+    contract = access.contract_of(membership.cpts)
     if contract is None:
         raise Http404
     if permissions.reads_audited(membership):
@@ -92,7 +95,6 @@ def aci_contract_get(request, cpts: CptsSlug | None = None):
             summary="Remplacer le contrat ACI (le crée s'il n'existe pas)")  # fmt: skip
 @api_permission(permissions.manage_contract)
 def aci_contract_put(request, payload: ContractIn, cpts: CptsSlug | None = None):
-    from django.core.exceptions import ValidationError
 
     membership = api_membership(request, cpts)
     try:
@@ -107,20 +109,6 @@ def aci_contract_put(request, payload: ContractIn, cpts: CptsSlug | None = None)
 # Amounts are strings with two decimals ("67500.00"): exact euros and cents, never a
 # binary float. A missing contract is a 404 that says so; a year outside it, a 422 naming
 # `year`.
-import datetime  # noqa: E402
-from typing import Literal  # noqa: E402
-
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from ninja import Field, Schema  # noqa: E402
-from ninja import Status as Response  # noqa: E402
-
-from maillage.core import permissions  # noqa: E402
-from maillage.core.api import api_membership, api_permission  # noqa: E402
-from maillage.core.api_types import ERRORS, CptsSlug  # noqa: E402
-
-from . import achievement, funding, years  # noqa: E402
-from .access import audit_read, contract_of  # noqa: E402
 
 
 class ScheduleLineOut(Schema):
@@ -245,59 +233,44 @@ def aci_indicators(request, year: int | None = None, cpts: CptsSlug | None = Non
 # -- report --
 # The year's report as a file: the latest stored version, or, when none was generated yet,
 # a draft made on the fly and stored nowhere (a GET writes no report).
-from typing import Literal as _Literal  # noqa: E402
 
-from django.core.exceptions import ValidationError as _ValidationError  # noqa: E402
-from ninja import Status as _Status  # noqa: E402
-
-from maillage.core import audit as _audit  # noqa: E402
-from maillage.core import exports as _exports  # noqa: E402
-from maillage.core import permissions as _permissions  # noqa: E402
-from maillage.core.api import api_membership as _api_membership  # noqa: E402
-from maillage.core.api import api_permission as _api_permission  # noqa: E402
-from maillage.core.api_types import ERRORS as _ERRORS  # noqa: E402
-from maillage.core.api_types import CptsSlug as _CptsSlug  # noqa: E402
-
-from . import access as _access  # noqa: E402
-from . import report as _report  # noqa: E402
-from . import years as _years  # noqa: E402
 
 _FILE = {"schema": {"type": "string", "format": "binary"}}
 
 
 def _unprocessable(field: str, message: str):
-    return _Status(422, {"detail": f"{field} : {message}",
+    return Response(422, {"detail": f"{field} : {message}",
                          "errors": [{"field": field, "message": message}]})  # fmt: skip
 
 
 @router.get(
-    "/aci/report", response={200: None, **_ERRORS},
+    "/aci/report", response={200: None, **ERRORS},
     summary="Le rapport annuel d'une année du contrat, en PDF ou en XLSX",
     description="La dernière version générée de l'année ; à défaut, un brouillon produit à "
     "la volée et non enregistré. 422 pour une année hors du contrat ou un format inconnu, "
     "404 sans contrat.",
     openapi_extra={"responses": {"200": {
         "description": "Le fichier du rapport",
-        "content": dict.fromkeys(_report.FORMATS.values(), _FILE)}}},
+        "content": dict.fromkeys(report.FORMATS.values(), _FILE)}}},
 )  # fmt: skip
-@_api_permission(_permissions.see_contract)
-def aci_report(request, year: int | None = None, format: _Literal["pdf", "xlsx"] = "pdf",
-               cpts: _CptsSlug | None = None):  # fmt: skip
-    membership = _api_membership(request, cpts)
-    contract = _access.contract_of(membership.cpts)
+@api_permission(permissions.see_contract)
+def aci_report(request, year: int | None = None, format: Literal["pdf", "xlsx"] = "pdf",
+               cpts: CptsSlug | None = None):  # fmt: skip
+    membership = api_membership(request, cpts)
+    contract = access.contract_of(membership.cpts)
     if contract is None:
-        return _Status(404, {"detail": "Aucun contrat ACI n'est saisi pour cette CPTS.",
+        return Response(404, {"detail": "Aucun contrat ACI n'est saisi pour cette CPTS.",
                              "errors": []})  # fmt: skip
     if year is None:
         return _unprocessable("year", "Champ obligatoire : l'année du contrat (1, 2, 3…).")
     try:
-        year = _years.check_year(contract, year)
-    except _ValidationError as exc:
+        year = years.check_year(contract, year)
+    except ValidationError as exc:
         return _unprocessable("year", " ".join(exc.message_dict["year"]))
-    stored = _report.latest(contract, year)
+    stored = report.latest(contract, year)
     if stored is not None:
-        content, name = bytes(getattr(stored, format)), _report.filename(stored, format)
-        _audit.record(
+        content, name = bytes(getattr(stored, format)), report.filename(stored, format)
+        audit.record(
             action="reporting.report_downloaded",
             actor=request.auth,
             cpts=membership.cpts,
@@ -306,12 +279,12 @@ def aci_report(request, year: int | None = None, format: _Literal["pdf", "xlsx"]
             detail={"year": year, "version": stored.version, "format": format},
         )
     else:
-        data, pdf, xlsx = _report.draft_files(contract, year)
-        content, name = (pdf if format == "pdf" else xlsx), _report.filename(data, format)
-    if _permissions.reads_audited(membership):
-        _audit.record(action="reporting.funder_read", actor=request.auth, cpts=membership.cpts,
+        data, pdf, xlsx = report.draft_files(contract, year)
+        content, name = (pdf if format == "pdf" else xlsx), report.filename(data, format)
+    if permissions.reads_audited(membership):
+        audit.record(action="reporting.funder_read", actor=request.auth, cpts=membership.cpts,
                       obj=stored, request=request,
                       detail={"where": "reporting.report_api", "year": year,
                               "format": format})  # fmt: skip
     # A file, not JSON: returned as is by the operation.
-    return _exports.file_response(content, name, _report.FORMATS[format])
+    return exports.file_response(content, name, report.FORMATS[format])
