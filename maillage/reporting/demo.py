@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 DEMO_SLUG = "pays-berjalliens"
 # Plausible starts: the access and crisis missions (6 months to start) soon after the
@@ -54,5 +55,24 @@ def build_demo_reporting(*, today=None) -> None:
         indicator = ContractIndicator.objects.get(mission__contract=contract, code=code)
         SuppliedFigure.objects.create(indicator=indicator, year=year, value=Decimal(value),
                                       dated=dated, document=document, entered_by=actor)  # fmt: skip
-    # Payments received: added by the funding area (funding.py), here, once the schedule
-    # exists.
+    _demo_payments(contract, actor, today or timezone.localdate())
+
+
+# The CPAM pays about three weeks after a line falls due; the lines of the last two months
+# are left unpaid, so that the payments page shows what is still expected.
+PAYMENT_DELAY = datetime.timedelta(days=21)
+UNPAID_RECENT = datetime.timedelta(days=60)
+
+
+def _demo_payments(contract, actor, today) -> None:
+    from . import funding
+    from .models import Payment
+
+    for line in funding.schedule(contract, today=today):
+        if line.date > today - UNPAID_RECENT or line.amount <= 0:
+            continue
+        Payment.objects.create(
+            contract=contract, received_on=line.date + PAYMENT_DELAY, amount=line.amount,
+            reference=f"VIR CPAM38 {line.date:%Y%m%d} {line.line[:5]} {line.kind[:3]}".upper(),
+            line=line.line, kind=line.kind, due_on=line.date, entered_by=actor,
+        )  # fmt: skip

@@ -35,3 +35,16 @@ def test_the_demo_missions_start_within_their_deadlines(home_cpts):
     contract = Contract.objects.get(cpts=home_cpts)
     assert home_cpts.aci_signed_on == datetime.date(2022, 6, 30)
     assert status.warnings(contract) == []
+
+
+def test_the_demo_payments_match_the_schedule_and_leave_the_recent_lines_due(home_cpts):
+    from maillage.reporting import payments
+
+    today = datetime.date(2026, 12, 7)
+    build_demo_reporting(today=today)
+    contract = Contract.objects.get(cpts=home_cpts)
+    rows = payments.statuses(contract, today=today)
+    paid = [r for r in rows if r.line.date <= today - datetime.timedelta(days=60)]
+    assert paid and all(r.status == "paid" for r in paid if r.line.amount > 0)
+    recent = [r for r in rows if today - datetime.timedelta(days=60) < r.line.date <= today]
+    assert all(r.status != "paid" for r in recent)
