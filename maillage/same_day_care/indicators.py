@@ -153,11 +153,10 @@ INDICATORS = (
 
 
 def shift_minutes(period) -> int:
-    """A rota period's length in minutes; a period ending at or before its start runs past
-    midnight."""
+    """A rota period's length in minutes (a period ends after it starts, the same day: a
+    database constraint)."""
     start = period.start_time.hour * 60 + period.start_time.minute
-    end = period.end_time.hour * 60 + period.end_time.minute
-    return end - start if end > start else end + 24 * 60 - start
+    return period.end_time.hour * 60 + period.end_time.minute - start
 
 
 def rota_attendance(cpts, period):
