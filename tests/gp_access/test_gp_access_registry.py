@@ -50,7 +50,8 @@ def test_ald_waiting_reads_the_state_at_the_end_of_the_period(home_cpts, make_re
     cancelled_in_year = make_request(ald=True)
     make_request()  # not in ALD
     GpRequest.objects.filter(pk__in=[waiting.pk, found_after.pk, cancelled_in_year.pk]).update(
-        created_at=at("2025-02-01"))
+        created_at=at("2025-02-01")
+    )
     assign(found_after, "2026-01-15")  # found after the period: still waiting at its end
     GpRequest.objects.filter(pk=cancelled_in_year.pk).update(status=Status.CANCELLED)
     Transition.objects.create(request=cancelled_in_year, from_status=Status.NEW,

@@ -37,12 +37,19 @@ def test_meetings_held_and_with_minutes(home_cpts):
 def test_enrolments_count_the_patients_enrolled_in_the_period(home_cpts, enrolment):
     Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_on=datetime.date(2025, 5, 1))
     assert compute("pathways.enrolments", home_cpts).value == 1
-    assert compute("pathways.enrolments", home_cpts,
-                   (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))).value == 0
+    assert (
+        compute(
+            "pathways.enrolments",
+            home_cpts,
+            (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)),
+        ).value
+        == 0
+    )
 
 
-def test_professionals_involved_are_the_care_team_and_those_present(home_cpts, enrolment,
-                                                                   pharmacist, regulator):  # fmt: skip
+def test_professionals_involved_are_the_care_team_and_those_present(
+    home_cpts, enrolment, pharmacist, regulator
+):
     Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_on=datetime.date(2025, 5, 1))
     held = meeting(home_cpts, datetime.date(2025, 6, 1))
     MeetingAttendance.objects.create(meeting=held, user=pharmacist, present=True)

@@ -83,9 +83,9 @@ def test_first_activity_is_the_first_slot_or_request(home_cpts, publish, snp_req
     slot = publish()[0]
     request = snp_request()
     tz = timezone.get_current_timezone()
-    Slot.objects.filter(pk=slot.pk).update(
-        created_at=datetime.datetime(2024, 5, 2, 9, tzinfo=tz))
+    Slot.objects.filter(pk=slot.pk).update(created_at=datetime.datetime(2024, 5, 2, 9, tzinfo=tz))
     SameDayRequest.objects.filter(pk=request.pk).update(
-        created_at=datetime.datetime(2024, 4, 30, 9, tzinfo=tz))
+        created_at=datetime.datetime(2024, 4, 30, 9, tzinfo=tz)
+    )
     day, _label = indicators.first_activity(home_cpts, "same_day_care")
     assert day == datetime.date(2024, 4, 30)
