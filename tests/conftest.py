@@ -117,6 +117,12 @@ def board_member(db):
 
 
 @pytest.fixture
+def funder(db):
+    """The CPAM's contact for the contract: sees the contract and its report only."""
+    return _user("financeur")
+
+
+@pytest.fixture
 def outsider(db):
     """The coordinator of the other demo CPTS."""
     return _user("coordination", OTHER)

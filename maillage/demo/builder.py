@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from maillage.core import permissions
 from maillage.core.models import Cpts, Membership, Role, User
 from maillage.territory.models import Epci, TerritoryCommune
 from maillage.territory.services import territory_add_epci
@@ -53,6 +54,7 @@ PERSONAS = (
     ("regulation", Role.REGULATOR, "Assistante de régulation", "Nadia", "Benali"),
     ("partenaire", Role.PARTNER, "Assistante sociale, EHPAD", "Marc", "Lefebvre"),
     ("bureau", Role.BOARD, "Co-trésorière", "Anne", "Roux"),
+    ("financeur", Role.FUNDER, "Chargée de mission CPAM", "Élise", "Marchand"),
 )
 
 
@@ -185,7 +187,9 @@ def _persona_account(cpts, persona: tuple, seed: str) -> DemoAccount:
     membership, _ = Membership.objects.get_or_create(
         user=user, cpts=cpts, defaults={"role": role, "title": title}
     )
-    if role != Role.BOARD and not TOTPDevice.objects.filter(user=user).exists():
+    # A second factor for whoever sees patients; the board and the funder see none.
+    if (permissions.requires_two_factor(membership)
+            and not TOTPDevice.objects.filter(user=user).exists()):  # fmt: skip
         TOTPDevice.objects.create(
             user=user, name="Démonstration", key=demo_totp_key(seed, email), confirmed=True
         )
