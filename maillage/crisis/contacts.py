@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, permissions
 from maillage.core.models import Membership
 from maillage.core.text import echo
 from maillage.core.validators import validate_phone_fr
@@ -224,7 +224,9 @@ def sync_members(*, cpts, actor, request=None) -> SyncResult:
     Members who left (membership archived) get their contact archived."""
     now = timezone.now()
     result = SyncResult()
-    memberships = list(Membership.objects.filter(cpts=cpts).select_related("user"))
+    # The CPTS's own people: a funder (CPAM, ARS) is not in the alert tree.
+    memberships = list(Membership.objects.filter(cpts=cpts).with_permission(permissions.member)
+                       .select_related("user"))  # fmt: skip
     entries = {e.account_id: e for e in DirectoryEntry.objects.filter(
         cpts=cpts, account__isnull=False).select_related("professional")
         .prefetch_related("professional__sites__commune")}  # fmt: skip

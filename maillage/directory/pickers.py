@@ -41,7 +41,9 @@ def general_practitioners(cpts):
 SCOPES = {
     "gps": general_practitioners,
     "professionals": lambda cpts: Membership.objects.active().filter(cpts=cpts).professionals(),
-    "members": lambda cpts: Membership.objects.active().filter(cpts=cpts),
+    # The CPTS's own people: a funder (CPAM, ARS) is never offered.
+    "members": lambda cpts: Membership.objects.active().filter(cpts=cpts)
+    .with_permission(permissions.member),
     # Who may be in a patient's care team (pathways.services.proposed_team).
     "care_team": lambda cpts: Membership.objects.active().filter(cpts=cpts)
     .with_permission(permissions.see_patients),
