@@ -1380,7 +1380,12 @@ def _reporting_text(rp: dict) -> list[str]:
     sqlite = rp["sqlite"]
     rep = sqlite.get("report", {})
     data = sqlite.get("data", {})
-    alone = rep.get("timed_alone")
+    how = (
+        ", puis l'écriture du PDF et du XLSX seuls sur le même instantané."
+        if rep.get("timed_alone")
+        else " (le module du rapport n'expose pas ses écritures PDF et XLSX : l'objectif "
+        "s'applique à la génération entière)."
+    )
     return [
         "**Contrat ACI : le rapport annuel et les prévisions.** La CPTS de démonstration "
         "remplie par les constructeurs de données des autres sections (parcours : 10 000 "
@@ -1396,11 +1401,8 @@ def _reporting_text(rp: dict) -> list[str]:
         f"versement pour chaque ligne de l'échéancier déjà due ({data.get('payments', '—')}). "
         "Le rapport de l'année en cours par `reporting.report.generate` (chiffres de chaque "
         "indicateur sur les données de la CPTS, preuves, PDF, XLSX, version) : "
-        f"{rep.get('generate', {}).get('runs', 3)} générations"
-        + (", puis l'écriture du PDF et du XLSX seuls sur le même instantané. " if alone
-           else " (le module du rapport n'expose pas ses écritures PDF et XLSX : l'objectif "
-                "s'applique à la génération entière). ")  # fmt: skip
-        + "Les références écrivent les mêmes tableaux (par mission : un titre, la grille des "
+        f"{rep.get('generate', {}).get('runs', 3)} générations{how} "
+        "Les références écrivent les mêmes tableaux (par mission : un titre, la grille des "
         "indicateurs, les preuves) directement avec reportlab (platypus) et avec openpyxl (une "
         "feuille par mission), à partir des chiffres calculés avant la mesure "
         f"({num(rep.get('figures_s', 0), 2)} s pour les calculer) ; le rapport relu (pypdf, "
