@@ -334,17 +334,26 @@ def _missing_names(text: str, sections: list[dict]) -> list[str]:
 
 
 def _builders():
-    """The report module's PDF and XLSX writers, when it exposes them (names tried in
-    turn), to time each format alone on one snapshot: (snapshot, pdf, xlsx) or None."""
-    from maillage.reporting import report
+    """The report's snapshot and its PDF and XLSX writers, when the report area exposes them
+    (its `report_pdf.render` and `report_xlsx.render`, or functions of `report` under the
+    names tried in turn), to time each format alone on one snapshot: (snapshot, pdf, xlsx),
+    or None when one of them is missing."""
+    import importlib
 
-    def first(*names):
-        return next((getattr(report, n) for n in names if callable(getattr(report, n, None))),
-                    None)  # fmt: skip
 
-    snapshot = first("snapshot", "build_snapshot", "gather", "collect")
-    pdf = first("render_pdf", "build_pdf", "pdf_bytes", "write_pdf", "to_pdf")
-    xlsx = first("render_xlsx", "build_xlsx", "xlsx_bytes", "write_xlsx", "to_xlsx")
+    def first(*candidates):
+        for module_name, name in candidates:
+            try:
+                module = importlib.import_module(f"maillage.reporting.{module_name}")
+            except ImportError:
+                continue
+            if callable(getattr(module, name, None)):
+                return getattr(module, name)
+        return None
+
+    snapshot = first(("report", "snapshot"), ("report", "build_snapshot"))
+    pdf = first(("report_pdf", "render"), ("report", "render_pdf"), ("report", "build_pdf"))
+    xlsx = first(("report_xlsx", "render"), ("report", "render_xlsx"), ("report", "build_xlsx"))
     if snapshot is None or pdf is None or xlsx is None:
         return None
     return snapshot, pdf, xlsx
@@ -352,9 +361,9 @@ def _builders():
 
 def _call_snapshot(snapshot, contract, year, today):
     try:
-        return snapshot(contract=contract, year=year, today=today)
+        return snapshot(contract, year, today=today)
     except TypeError:
-        return snapshot(contract, year)
+        return snapshot(contract=contract, year=year, today=today)
 
 
 def report_bench(prepared) -> dict:
