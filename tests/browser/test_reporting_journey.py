@@ -64,27 +64,30 @@ def test_the_coordinator_follows_the_money_and_writes_the_report(
     # The forecast of the current year (year 2): nothing received yet.
     page.goto(base + _url("forecast"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Prévisions")
-    expect(page.locator("main")).to_contain_text("Et si")
+    expect(page.get_by_role("heading", name=re.compile("^Et si"))).to_be_visible()
     _fits(page)
 
     # A payment: a negative amount is refused with its message, the form kept.
     page.goto(base + _url("payments"))
     _fits(page)
-    page.get_by_role("link", name=re.compile("Nouveau versement")).click()
+    page.get_by_role("link", name="Enregistrer un versement reçu").click()
     page.wait_for_url(f"**{_url('payment_add')}")
     page.get_by_label("Reçu le").fill((due.date + datetime.timedelta(days=12)).isoformat())
-    page.get_by_label("Montant").fill("-10")
-    page.get_by_label("Référence").fill("VIR-CPAM-2026-0042")
+    page.get_by_label("Montant (EUR)").fill("-10")
+    page.get_by_label("Référence du virement").fill("VIR-CPAM-2026-0042")
+    page.get_by_label("Échéance payée (facultatif)").select_option(
+        f"{due.date.isoformat()}|acces|advance"
+    )
     page.get_by_role("button", name="Enregistrer").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("montant")
-    expect(page.get_by_label("Référence")).to_have_value("VIR-CPAM-2026-0042")
+    expect(summary).to_contain_text(re.compile("montant", re.IGNORECASE))
+    expect(page.get_by_label("Référence du virement")).to_have_value("VIR-CPAM-2026-0042")
     _fits(page)
     assert not Payment.objects.filter(contract=contract).exists()
 
     amount = f"{due.amount:.2f}".replace(".", ",")
-    page.get_by_label("Montant").fill(amount)
+    page.get_by_label("Montant (EUR)").fill(amount)
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url(f"**{_url('payments')}")
     expect(page.locator("main")).to_contain_text("VIR-CPAM-2026-0042")
@@ -96,13 +99,14 @@ def test_the_coordinator_follows_the_money_and_writes_the_report(
     # The report of year 1: generated, listed as version 1, its PDF downloaded.
     page.goto(base + _url("report_year", year=1))
     _fits(page)
-    page.get_by_role("button", name=re.compile("Générer")).click()
-    expect(page.locator("main")).to_contain_text("Version 1")
+    page.get_by_role("button", name="Générer une nouvelle version").click()
+    pdf_link = page.get_by_role("link", name="PDF de la version 1")
+    expect(pdf_link).to_be_visible()
     report = Report.objects.get(contract=contract, year=1)
     assert report.version == 1 and not report.frozen
     _fits(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name=re.compile("PDF")).first.click()
+        pdf_link.click()
     pdf_file = tmp_path / download.value.suggested_filename
     download.value.save_as(pdf_file)
     data = pdf_file.read_bytes()
