@@ -1345,11 +1345,13 @@ def _reporting_part_rows(rp: dict, key: str, vendor: str) -> list[str]:
         what = (f"écriture du {name} seule" if rep.get("timed_alone")
                 else "génération entière (chiffres, PDF et XLSX)")  # fmt: skip
         base = rep[f"baseline_{fmt}"]
+        size = (f"{rep['pdf_pages']} pages contre {rep['baseline_pdf_pages']}, "
+                if fmt == "pdf" else f"{rep['xlsx_sheets']} feuilles, ")  # fmt: skip
         rows.append(
             f"| Contrat ACI : rapport annuel d'une année chargée ({rep['missions']} missions, "
             f"{rep['indicators']} indicateurs), {name}, {vendor} : {what}, médiane / pire de "
             f"{timed['runs']} | {num(timed['median_s'], 2)} / {num(timed['max_s'], 2)} s "
-            f"| {num(base['median_s'], 2)} s (mêmes tableaux, {tool}) "
+            f"| {num(base['median_s'], 2)} s ({size}mêmes tableaux, {tool}) "
             f"| {ratio(rep[f'{fmt}_ratio']) if rep[f'{fmt}_ratio'] else '—'} (médiane) "
             f"| < 10 s | {status(met[f'report_{fmt}_under_10s_{key}'])} |"
         )
