@@ -32,7 +32,7 @@ def load_reference_data():
             no_progress=True,
             stdout=open(os.devnull, "w"),
         )  # noqa: SIM115
-    build_demo(crisis=False, prevention=False)
+    build_demo(crisis=False, prevention=False, reporting=False)
 
 
 def _flush_past_audit_triggers():
@@ -114,6 +114,12 @@ def partner(db):
 @pytest.fixture
 def board_member(db):
     return _user("bureau")
+
+
+@pytest.fixture
+def funder(db):
+    """The CPAM's contact for the contract: sees the contract and its report only."""
+    return _user("financeur")
 
 
 @pytest.fixture

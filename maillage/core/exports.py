@@ -72,23 +72,31 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     return _attachment(response, filename)
 
 
-def xlsx_response(filename: str, header: list[str], rows, title: str) -> HttpResponse:
+def workbook_bytes(sheets: list[tuple[str, list[list]]]) -> bytes:
+    """An XLSX file of several sheets, `(title, rows)` each (the header is a row like the
+    others): every cell neutralised, text never read as a formula."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-
-    def cells(values):
-        out = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=xlsx_value(value))
-            if isinstance(cell.value, str):
-                # Never a formula, whatever openpyxl would infer from the text.
-                cell.data_type = "s"
-            out.append(cell)
-        return out
-
-    sheet.append(cells(header))
-    for row in rows:
-        sheet.append(cells(row))
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=xlsx_value(value))
+                if isinstance(cell.value, str):
+                    # Never a formula, whatever openpyxl would infer from the text.
+                    cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE), filename)
+    return buffer.getvalue()
+
+
+def file_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A file already written (a stored report), served as an attachment."""
+    return _attachment(HttpResponse(content, content_type=content_type), filename)
+
+
+def xlsx_response(filename: str, header: list[str], rows, title: str) -> HttpResponse:
+    content = workbook_bytes([(title, [header, *rows])])
+    return file_response(content, filename, XLSX_CONTENT_TYPE)

@@ -180,6 +180,22 @@ def register_indicators():
                             unit=unit, source="main courante et alertes de crise (Maillage)",
                             compute=compute)  # fmt: skip
     attendance.register("crisis", label="Mobilisation en crise", records=attendance_records)
+    indicators.register_start(MISSION, label="première version du plan de crise approuvée "
+                                             "ou première activation",
+                              first_activity=first_activity)  # fmt: skip
+
+
+def first_activity(cpts):
+    """The first approval of a plan version or the first real activation (exercises
+    excluded), whichever came first."""
+    dates = [
+        PlanVersion.objects.for_cpts(cpts).filter(approved_at__isnull=False)
+        .order_by("approved_at").values_list("approved_at", flat=True).first(),
+        Activation.objects.for_cpts(cpts).real().order_by("started_at")
+        .values_list("started_at", flat=True).first(),
+    ]  # fmt: skip
+    dates = [timezone.localtime(d).date() for d in dates if d is not None]
+    return min(dates) if dates else None
 
 
 def attendance_records(cpts, period) -> list[attendance.Attendance]:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from maillage.core import permissions
 from maillage.core.models import Cpts, Membership, Role, User
 from maillage.territory.models import Epci, TerritoryCommune
 from maillage.territory.services import territory_add_epci
@@ -53,6 +54,7 @@ PERSONAS = (
     ("regulation", Role.REGULATOR, "Assistante de régulation", "Nadia", "Benali"),
     ("partenaire", Role.PARTNER, "Assistante sociale, EHPAD", "Marc", "Lefebvre"),
     ("bureau", Role.BOARD, "Co-trésorière", "Anne", "Roux"),
+    ("financeur", Role.FUNDER, "Chargée de mission CPAM", "Élise", "Marchand"),
 )
 
 
@@ -185,7 +187,9 @@ def _persona_account(cpts, persona: tuple, seed: str) -> DemoAccount:
     membership, _ = Membership.objects.get_or_create(
         user=user, cpts=cpts, defaults={"role": role, "title": title}
     )
-    if role != Role.BOARD and not TOTPDevice.objects.filter(user=user).exists():
+    # A second factor for whoever sees patients; the board and the funder see none.
+    if (permissions.requires_two_factor(membership)
+            and not TOTPDevice.objects.filter(user=user).exists()):  # fmt: skip
         TOTPDevice.objects.create(
             user=user, name="Démonstration", key=demo_totp_key(seed, email), confirmed=True
         )
@@ -221,14 +225,15 @@ def _demo_cpts(spec: DemoCpts) -> Cpts:
 @transaction.atomic
 def build_demo(
     *, seed: str = DEFAULT_SEED, directory: bool = True, today: datetime.date | None = None,
-    crisis: bool = True, prevention: bool = True,
+    crisis: bool = True, prevention: bool = True, reporting: bool = True,
 ) -> list[DemoAccount]:
     """Build what is missing, leave what exists: `make run` calls it at every start, on a
     database where people have imported files, booked, recorded patients and edited
     since. Each part is created once (or, for the same-day slots, on the days that have
     none), never updated. `today` moves the fortnight of same-day slots (tests). The tests'
     reference database leaves out the crisis preparation (`crisis=False`) and the
-    prevention mission (`prevention=False`): each of their tests builds what it speaks of."""
+    prevention mission (`prevention=False`) and the ACI contract (`reporting=False`): each of
+    their tests builds what it speaks of."""
     accounts = []
     for spec in DEMO_CPTS:
         cpts = _demo_cpts(spec)
@@ -252,6 +257,10 @@ def build_demo(
         from maillage.prevention.demo import build_demo_prevention
 
         build_demo_prevention(today=today)
+    if reporting:
+        from maillage.reporting.demo import build_demo_reporting
+
+        build_demo_reporting(today=today)
     return accounts
 
 

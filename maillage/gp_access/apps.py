@@ -50,7 +50,10 @@ class GpAccessConfig(AppConfig):
 
         kinds.register("gp_access.proposals", "Patients proposés (médecin traitant)")
         # Its cards on the members' home page (core.home).
-        from . import home  # noqa: F401
+        from . import home, indicators  # noqa: F401
+
+        # Its figures and first activity in the indicator registry (the ACI report).
+        indicators.register_indicators()
         # The states a request moves between ("De : nouvelle · Vers : qualifiée (...)").
         register_labels(places={status.value: status.label.lower() for status in Status})
         register_resumer(services.DUPLICATE_PURPOSE, services.resume_after_duplicate_review)

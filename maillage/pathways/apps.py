@@ -65,4 +65,8 @@ class PathwaysConfig(AppConfig):
         kinds.register("pathways.reminder", "Rappel quotidien des tâches de parcours")
         kinds.register("pathways.event_alert", "Événement signalé pour un patient de votre équipe")
         # Its cards on the members' home page (core.home).
-        from . import home  # noqa: F401
+        from . import home, indicators  # noqa: F401
+
+        # Its figures, first activity and meeting attendance in the core registries (ACI
+        # report, compensation of professionals' time).
+        indicators.register_indicators()

@@ -121,3 +121,129 @@ def as_rows(data: dict):
     yield [f"Dossiers discutés ({period})", m["cases_reviewed"]]
     yield [f"Patients distincts discutés ({period})", m["patients_reviewed"]]
     yield [f"Temps de présence en réunion, minutes ({period})", m["attendance_minutes"]]
+
+
+# The indicator registry (core.indicators) and the attendance registry (core.attendance) --
+
+MISSION = "pathways"
+
+
+def _held(cpts, period):
+    from maillage.core.indicators import period_bounds
+
+    low, high = period_bounds(period)
+    return Meeting.objects.filter(cpts=cpts, status=Meeting.Status.HELD, starts_at__gte=low,
+                                  starts_at__lt=high)  # fmt: skip
+
+
+def _followed(cpts, period):
+    """Enrolments followed at some point of the period: enrolled by its end, not ended
+    before its start."""
+    from django.db.models import Q
+
+    from maillage.core.indicators import period_bounds
+
+    low, _high = period_bounds(period)
+    return Enrolment.objects.filter(cpts=cpts, enrolled_on__lte=period[1]).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gte=low))
+
+
+def enrolments(cpts, period):
+    from maillage.core.indicators import Value
+
+    start, end = period
+    rows = Enrolment.objects.filter(cpts=cpts, enrolled_on__gte=start, enrolled_on__lte=end)
+    return Value(rows.values("patient").distinct().count(),
+                 note=f"{rows.count()} inclusion(s)")  # fmt: skip
+
+
+def professionals_involved(cpts, period):
+    from maillage.core.indicators import Value
+
+    from .models import CareTeamMember
+
+    team = set(CareTeamMember.objects.filter(enrolment__in=_followed(cpts, period))
+               .values_list("user", flat=True).distinct())  # fmt: skip
+    present = set(MeetingAttendance.objects.filter(meeting__in=_held(cpts, period),
+                                                   present=True)
+                  .values_list("user", flat=True).distinct())  # fmt: skip
+    return Value(len(team | present))
+
+
+def meetings_held(cpts, period):
+    from maillage.core.indicators import Value
+
+    return Value(_held(cpts, period).count())
+
+
+def meetings_with_minutes(cpts, period):
+    from maillage.core.indicators import Value
+
+    held = _held(cpts, period)
+    return Value(held.exclude(summary="").count(), note=f"sur {held.count()} réunion(s) "
+                                                          "tenue(s)")  # fmt: skip
+
+
+INDICATORS = (
+    ("pathways.enrolments", "Patients inclus dans un parcours",
+     "Patients inclus dans un parcours pluriprofessionnel pendant la période (date "
+     "d'inclusion), chacun compté une fois ; la note donne le nombre d'inclusions.",
+     "patients", enrolments),
+    ("pathways.professionals_involved", "Professionnels impliqués dans les parcours",
+     "Professionnels membres de l'équipe de soins d'un parcours suivi pendant la période, "
+     "ou présents à une réunion de concertation tenue pendant la période, chacun compté "
+     "une fois.", "professionnels", professionals_involved),
+    ("pathways.meetings_held", "Réunions de concertation tenues",
+     "Réunions de concertation pluriprofessionnelle de la période marquées « tenue » "
+     "(réunions prévues ou annulées exclues).", "réunions", meetings_held),
+    ("pathways.meetings_with_minutes", "Réunions de concertation avec compte rendu",
+     "Réunions de concertation tenues pendant la période dont le compte rendu est "
+     "rédigé.", "réunions", meetings_with_minutes),
+)  # fmt: skip
+
+
+def meeting_attendance(cpts, period):
+    """One record per professional marked present at a concertation meeting held in the
+    period (attendance is recorded on the meeting: `MeetingAttendance.present`). Minutes:
+    the time entered for them, or the meeting's duration when none was entered."""
+    from maillage.core.attendance import Attendance
+    from maillage.directory.models import DirectoryEntry
+
+    rows = list(MeetingAttendance.objects.filter(meeting__in=_held(cpts, period), present=True)
+                .select_related("meeting", "user")
+                .order_by("meeting__starts_at", "meeting__pk", "user__pk"))  # fmt: skip
+    accounts = {r.user_id for r in rows}
+    entries = dict(DirectoryEntry.objects.filter(cpts=cpts, account__in=accounts)
+                   .values_list("account", "professional"))  # fmt: skip
+    records = []
+    for row in rows:
+        meeting = row.meeting
+        minutes = row.minutes or meeting.duration_minutes
+        if minutes <= 0:
+            continue
+        records.append(Attendance(
+            user_id=row.user_id, professional_id=entries.get(row.user_id),
+            name=str(row.user), activity="meeting", started_at=meeting.starts_at,
+            minutes=minutes,
+            proof=f"Réunion de concertation « {meeting.title} » du "
+                  f"{timezone.localtime(meeting.starts_at):%d/%m/%Y}",
+            ref=f"pathways.meeting:{meeting.public_id}:{row.user.public_id}",
+        ))  # fmt: skip
+    return records
+
+
+def first_activity(cpts):
+    return (Enrolment.objects.filter(cpts=cpts).order_by("enrolled_on")
+            .values_list("enrolled_on", flat=True).first())  # fmt: skip
+
+
+def register_indicators():
+    from maillage.core import attendance, indicators
+
+    for code, label, definition, unit, function in INDICATORS:
+        indicators.register(code, mission=MISSION, label=label, definition=definition,
+                            unit=unit, source="parcours et réunions de concertation (Maillage)",
+                            compute=function)  # fmt: skip
+    indicators.register_start(MISSION, label="première inclusion dans un parcours",
+                              first_activity=first_activity)  # fmt: skip
+    attendance.register("meeting", label="Réunion de concertation", records=meeting_attendance)

@@ -212,8 +212,23 @@ def register_indicators():
 _COMPUTE: dict = {}
 
 
+def first_action(cpts):
+    """The day the first prevention action (cancelled ones excluded) started."""
+    from django.utils import timezone
+
+    from .models import Action
+
+    start = (Action.objects.for_cpts(cpts).live().order_by("start")
+             .values_list("start", flat=True).first())  # fmt: skip
+    return timezone.localtime(start).date() if start else None
+
+
 def ready():
+    from maillage.core import indicators
+
     from . import contract
 
     contract.ready()
     register_indicators()
+    indicators.register_start(MISSION, label="première action de prévention",
+                              first_activity=first_action)  # fmt: skip

@@ -31,6 +31,11 @@ class ContractQuerySet(models.QuerySet):
         return self.filter(contract__cpts=cpts)
 
 
+class MissionChildQuerySet(models.QuerySet):
+    def for_cpts(self, cpts):
+        return self.filter(mission__contract__cpts=cpts)
+
+
 class MissionCode(models.TextChoices):
     """The contract's missions, as the API names them (`acces`...)."""
 
@@ -176,7 +181,7 @@ class ContractIndicator(models.Model):
                                  default=Direction.HIGHER)  # fmt: skip
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = ContractQuerySet.as_manager()
+    objects = MissionChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -299,7 +304,7 @@ class ProofRequirement(models.Model):
     expected = models.PositiveIntegerField("attendu", default=1)
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = ContractQuerySet.as_manager()
+    objects = MissionChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]

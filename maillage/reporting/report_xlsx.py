@@ -8,10 +8,9 @@ infer from it.
 
 from __future__ import annotations
 
-import io
 import re
 
-from maillage.core.exports import xlsx_value
+from maillage.core.exports import workbook_bytes
 
 from . import report_format as fmt
 
@@ -33,31 +32,6 @@ def sheet_name(title: str, taken: set[str]) -> str:
         name = base[: SHEET_MAX - len(suffix)].rstrip() + suffix
     taken.add(name.lower())
     return name
-
-
-def workbook_bytes(sheets: list[tuple[str, list[list]]]) -> bytes:
-    """An XLSX of several sheets: (name, rows) each, written as core.exports writes one.
-
-    core.exports.xlsx_response writes a single sheet into a response; the report keeps
-    its workbook's bytes and needs several sheets. This is meant to move into core.exports
-    (see the area's report)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title=title)
-        for row in rows:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=xlsx_value(value))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula
-                cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 GRID_HEADER = ["n°", "Indicateur", "Action", "Définition", "Source", "Origine du chiffre",

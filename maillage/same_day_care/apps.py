@@ -53,7 +53,11 @@ class SameDayCareConfig(AppConfig):
         kinds.register("same_day.confirmation", "Confirmation de rendez-vous au patient",
                        channels=[kinds.SMS], listed=False)
         # Its cards on the members' home page (core.home).
-        from . import home  # noqa: F401
+        from . import home, indicators  # noqa: F401
+
+        # Its figures, first activity and rota shifts in the core registries (ACI report,
+        # compensation of professionals' time).
+        indicators.register_indicators()
         register_subject(audit_subject)
 
         from maillage.core import jobs

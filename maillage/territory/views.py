@@ -51,6 +51,8 @@ def _context(request, **forms):
         "population": population,
         "size_class": aci.size_class(population),
         "deadlines": [(d, d.state(today)) for d in deadlines],
+        # The mission dashboard of the contract (reporting, downstream: named by URL only).
+        "can_follow_missions": permissions.see_contract(request.membership),
         "geojson": mark_safe(feature_collection(communes)),  # noqa: S308 (escaped above)
         "can_edit": permissions.manage_territory(request.membership),
         "add_form": forms.get("add_form") or AddCommunesForm(),

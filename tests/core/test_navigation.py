@@ -12,7 +12,8 @@ from maillage.core.models import Membership
 from tests.conftest import HOME
 
 pytestmark = pytest.mark.django_db
-ROLES = ["coordinator", "gp", "nurse", "pharmacist", "regulator", "partner", "board_member"]
+ROLES = ["coordinator", "gp", "nurse", "pharmacist", "regulator", "partner", "board_member",
+         "funder"]  # fmt: skip
 TODAY = reverse("core:today", args=[HOME])
 
 
@@ -131,3 +132,50 @@ def test_a_member_without_the_role_reaches_no_page_through_a_link_they_see(clien
     _home, groups = navigation.for_membership(membership)
     assert "Mes créneaux" in {link.label for group in groups for link in group.links}
     assert "Membres" not in {link.label for group in groups for link in group.links}
+
+
+def test_a_funder_lands_on_today_with_only_the_contract_in_the_navigation(client_for, funder):
+    response = client_for(funder).get(TODAY)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Aujourd" in html
+    membership = Membership.objects.get(user=funder, cpts__slug=HOME)
+    from maillage.core import navigation
+
+    _home, nav_groups = navigation.for_membership(membership)
+    assert [group.label for group in nav_groups] == ["Contrat ACI"]
+    labels = {link.label for link in nav_groups[0].links}
+    assert {"Contrat", "Rapport annuel"} <= labels
+    assert ">Contrat ACI</button>" in html
+    for group in ("Territoire et annuaire", "Médecin traitant", "Parcours", "Administration"):
+        assert f">{group}</button>" not in html
+    nav, _main = _links(html)
+    assert all("/contrat/" in href for href in nav if href != TODAY and href.startswith("/c/"))
+
+
+@pytest.mark.parametrize("name", ["directory:directory", "territory:territory",
+                                  "notifications:sent", "core:members", "gp_access:queue"])
+def test_a_funder_gets_404_on_the_territory_the_directory_and_sent_messages(
+    client_for, funder, name
+):
+    client = client_for(funder)
+    client.raise_request_exception = False
+    assert client.get(reverse(name, args=[HOME])).status_code == 404
+
+
+def test_a_funder_logs_in_with_a_password_only_and_lands_on_today(client, funder):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from maillage.demo.builder import DEMO_PASSWORD
+
+    assert not TOTPDevice.objects.filter(user=funder).exists()  # they see no patient
+    response = client.post(reverse("core:login"), {"email": funder.email,
+                                                   "password": DEMO_PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == TODAY
+    assert ">Contrat ACI</button>" in response.content.decode()
+
+
+def test_the_invitation_form_offers_the_funder_role(client_for, coordinator):
+    html = client_for(coordinator).get(reverse("core:members", args=[HOME])).content.decode()
+    assert re.search(r'<option value="funder"[^>]*>Financeur \(CPAM, ARS\)</option>', html)

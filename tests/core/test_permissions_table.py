@@ -17,16 +17,26 @@ def test_docs_table_is_generated_from_the_registry():
     )
 
 
-def test_board_never_sees_patients_and_everyone_else_logs_in_with_two_factors():
+def test_board_and_funders_never_see_patients_and_everyone_else_logs_in_with_two_factors():
     class M:
         def __init__(self, role):
             self.role = role
 
     for role in Role:
-        assert permissions.requires_two_factor(M(role)) == (role != Role.BOARD)
+        assert permissions.requires_two_factor(M(role)) == (role not in (Role.BOARD,
+                                                                         Role.FUNDER))
+        assert not permissions.see_patients(M(role)) or role not in (Role.BOARD, Role.FUNDER)
     for permission in permissions.REGISTRY.values():
-        if permission is not permissions.member and Role.BOARD in permission.roles:
-            assert not any("patient" in n for n in (permission.name,)), permission
+        if permission is not permissions.member and {Role.BOARD, Role.FUNDER} & permission.roles:
+            assert "patient" not in permission.name, permission
+
+
+def test_a_funder_sees_the_contract_and_nothing_of_the_cpts_itself():
+    class M:
+        role = Role.FUNDER
+
+    allowed = {name for name, p in permissions.REGISTRY.items() if p(M())}
+    assert allowed == {"open_home", "see_contract", "reads_audited", "search_communes"}
 
 
 def test_member_view_refuses_a_permission_named_by_a_string():

@@ -26,7 +26,8 @@ from maillage.patients.services import patient_create
 from tests.conftest import HOME
 
 pytestmark = pytest.mark.django_db
-ROLES = ["coordinator", "gp", "nurse", "pharmacist", "regulator", "partner", "board_member"]
+ROLES = ["coordinator", "gp", "nurse", "pharmacist", "regulator", "partner", "board_member",
+         "funder"]  # fmt: skip
 HREF = re.compile(r'href="(/c/[^"#?]+)')
 
 
@@ -309,6 +310,7 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
         updated_by=coordinator)  # fmt: skip
     args.update({"prevention:action_indicators": [prevention_action.public_id],
                  "prevention:rate": [contract_rate.public_id]})  # fmt: skip
+    args.update(_reporting_world(home_cpts, coordinator))
     people = [(p, p.display_name) for p in (followed, referred, drafted)] + [
         (snp, snp.display_name)]
     later = start + datetime.timedelta(hours=1)
@@ -321,6 +323,41 @@ def world(home_cpts, coordinator, gp, nurse, pharmacist, regulator, partner):
     objects.update({"activation": activation, "alert": alert})
     objects.update({"prevention_action": prevention_action})
     return {"args": args, "people": people, "objects": objects}
+
+
+def _reporting_world(cpts, coordinator) -> dict:
+    """The ACI contract's objects the reporting pages name: a contract with a mission, an
+    indicator, a proof requirement and its file, a report version."""
+    from decimal import Decimal
+
+    from maillage.reporting import models as aci
+
+    contract = aci.Contract.objects.create(cpts=cpts, signed_on=datetime.date(2022, 3, 1),
+                                           size_class=2, operating_grant=Decimal("50000.00"))
+    mission = aci.ContractMission.objects.create(contract=contract, code=aci.MissionCode.ACCES,
+                                                 status=aci.MissionStatus.STARTED,
+                                                 started_on=datetime.date(2022, 6, 1))
+    indicator = aci.ContractIndicator.objects.create(
+        mission=mission, code="patients-ald", label="Patients en ALD ayant trouvé un médecin",
+        source=aci.IndicatorSource.COMPUTED, registry_code="gp_access.ald_found_gp")
+    requirement = aci.ProofRequirement.objects.create(
+        mission=mission, indicator=indicator, label="Liste des réunions",
+        kind=aci.ProofKind.FILE)
+    proof = aci.ProofFile.objects.create(requirement=requirement, year=4, name="matrice.pdf",
+                                         content_type="application/pdf", size=8,
+                                         content=b"%PDF-1.4", uploaded_by=coordinator)
+    report = aci.Report.objects.create(contract=contract, year=4, version=1,
+                                       pdf=b"%PDF-1.4", xlsx=b"PK\x03\x04",
+                                       created_by=coordinator)
+    return {
+        "reporting:indicator_edit": [indicator.public_id],
+        "reporting:indicator_figure": [indicator.public_id],
+        "reporting:mission_status": [mission.code],
+        "reporting:proof_upload": [requirement.public_id],
+        "reporting:proof_file": [proof.public_id],
+        "reporting:report_year": [4],
+        "reporting:report_version": [report.public_id, "pdf"],
+    }  # fmt: skip
 
 
 def _url(name, route, args):

@@ -8,13 +8,13 @@ sends (manage_contract)."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from maillage.core import audit, permissions
+from maillage.core import audit, exports, permissions
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
 
@@ -236,10 +236,7 @@ def report_version_view(request, public_id, fmt):
                          "format": fmt})  # fmt: skip
     access.audit_read(request, "reporting.report_download", obj=version, format=fmt)
     content = bytes(getattr(version, fmt))
-    # Stored bytes, served as they are (core.exports writes new files, not stored ones).
-    response = HttpResponse(content, content_type=report.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{report.filename(version, fmt)}"'
-    return response
+    return exports.file_response(content, report.filename(version, fmt), report.FORMATS[fmt])
 
 
 urls = [
