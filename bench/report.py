@@ -219,6 +219,7 @@ SECTION_LABELS = {
     "notifications": "notifications",
     "crisis": "crise",
     "prevention": "prévention",
+    "reporting": "contrat ACI",
 }
 # The same, as a sentence names them.
 SECTION_NAMES = {
@@ -234,6 +235,7 @@ SECTION_NAMES = {
     "notifications": "les notifications",
     "crisis": "la crise",
     "prevention": "la prévention",
+    "reporting": "le contrat ACI",
 }
 
 
@@ -1326,6 +1328,147 @@ def _console_prevention(pr: dict) -> list[str]:
     return out
 
 
+# Contrat ACI (bench_reporting.py) ------------------------------------------------------------
+
+
+def _reporting_part_rows(rp: dict, key: str, vendor: str) -> list[str]:
+    part = rp[key]
+    met = rp["targets_met"]
+    if "report" not in part:
+        return [f"| Contrat ACI, {vendor} : **non mesuré** ({_unavailable(part)}) | — | — | — "
+                f"| < 10 s ; p95 < 300 ms | {status(False)} |"]  # fmt: skip
+    rep, fc = part["report"], part["forecast"]
+    rows = []
+    for fmt, name, tool in (("pdf", "PDF", "reportlab direct"), ("xlsx", "XLSX",
+                                                                  "openpyxl direct")):  # fmt: skip
+        timed = rep.get(fmt) if rep.get("timed_alone") else rep["generate"]
+        what = (f"écriture du {name} seule" if rep.get("timed_alone")
+                else "génération entière (chiffres, PDF et XLSX)")  # fmt: skip
+        base = rep[f"baseline_{fmt}"]
+        size = (f"{rep['pdf_pages']} pages contre {rep['baseline_pdf_pages']}, "
+                if fmt == "pdf" else f"{rep['xlsx_sheets']} feuilles, ")  # fmt: skip
+        rows.append(
+            f"| Contrat ACI : rapport annuel d'une année chargée ({rep['missions']} missions, "
+            f"{rep['indicators']} indicateurs), {name}, {vendor} : {what}, médiane / pire de "
+            f"{timed['runs']} | {num(timed['median_s'], 2)} / {num(timed['max_s'], 2)} s "
+            f"| {num(base['median_s'], 2)} s ({size}mêmes tableaux, {tool}) "
+            f"| {ratio(rep[f'{fmt}_ratio']) if rep[f'{fmt}_ratio'] else '—'} (médiane) "
+            f"| < 10 s | {status(met[f'report_{fmt}_under_10s_{key}'])} |"
+        )
+    page, raw = fc["page"], fc["raw_sql_baseline"]
+    rows.append(
+        f"| Contrat ACI : page des prévisions (`GET …/contrat/previsions/`, la coordinatrice), "
+        f"{vendor} : médiane / p95 | {num(page['median_ms'])} / {num(page['p95_ms'])} ms "
+        f"({fc['queries']} requêtes SQL) | {num(raw['median_ms'], 2)} / "
+        f"{num(raw['p95_ms'], 2)} ms (sommes des versements et des montants en SQL brut) "
+        f"| {ratio(fc['ratio_p95']) if fc['ratio_p95'] else '—'} (p95) | p95 < 300 ms "
+        f"| {status(met[f'forecast_p95_under_300ms_{key}'])} |"
+    )
+    return rows
+
+
+def _reporting_rows(rp: dict) -> list[str]:
+    if "failed" in rp:
+        return [_failed_row("Contrat ACI", rp)]
+    rows = []
+    for key, vendor in VENDORS.items():
+        rows += _reporting_part_rows(rp, key, vendor)
+    return rows
+
+
+def _reporting_text(rp: dict) -> list[str]:
+    if "failed" in rp:
+        return []
+    sqlite = rp["sqlite"]
+    rep = sqlite.get("report", {})
+    data = sqlite.get("data", {})
+    how = (
+        ", puis l'écriture du PDF et du XLSX seuls sur le même instantané."
+        if rep.get("timed_alone")
+        else " (le module du rapport n'expose pas ses écritures PDF et XLSX : l'objectif "
+        "s'applique à la génération entière)."
+    )
+    return [
+        "**Contrat ACI : le rapport annuel et les prévisions.** La CPTS de démonstration "
+        "remplie par les constructeurs de données des autres sections (parcours : 10 000 "
+        "patients et 200 000 tâches ; médecin traitant : 20 000 demandes ; soins non "
+        "programmés : 2 000 professionnels, leurs créneaux sur 30 jours et 300 demandes ; "
+        f"prévention : une campagne de {num(data.get('prevention_participants', 50000), 0)} "
+        f"participants ; crise : {data.get('crisis_activations', 3)} activations). Son contrat "
+        "part du modèle « exemple réel d'un contrat en 5e année » "
+        "(`reporting.contract.apply_template`), signé 54 mois plus tôt (l'année en cours est la "
+        "5e), chaque mission démarrée trois mois après la signature, un chiffre CPAM par "
+        f"indicateur et par année ({data.get('supplied_figures', '—')}), deux fichiers par "
+        f"preuve demandée ({data.get('proof_files', '—')}), un commentaire par section et un "
+        f"versement pour chaque ligne de l'échéancier déjà due ({data.get('payments', '—')}). "
+        "Le rapport de l'année en cours par `reporting.report.generate` (chiffres de chaque "
+        "indicateur sur les données de la CPTS, preuves, PDF, XLSX, version) : "
+        f"{rep.get('generate', {}).get('runs', 3)} générations{how} "
+        "Les références écrivent les mêmes tableaux (par mission : un titre, la grille des "
+        "indicateurs, les preuves) directement avec reportlab (platypus) et avec openpyxl (une "
+        "feuille par mission), à partir des chiffres calculés avant la mesure "
+        f"({num(rep.get('figures_s', 0), 2)} s pour les calculer) ; le rapport relu (pypdf, "
+        "openpyxl) doit nommer chaque mission et chaque indicateur qu'elles ont écrits. La "
+        "page des prévisions (`GET /c/pays-berjalliens/contrat/previsions/`, la coordinatrice "
+        "avec ses deux facteurs) : 30 mesures après 3 de chauffe, à tour de rôle avec la "
+        "référence, les sommes des versements reçus pour l'année et des parts fixes et "
+        "variables de l'année en SQL écrit à la main ; le total reçu du service "
+        "(`funding.forecast`) doit être celui de la référence, et la page doit l'afficher. "
+        "Mesuré sur PostgreSQL (serveur jetable, processus fils qui refait les mêmes données ; "
+        "`ANALYZE` avant les mesures, comme l'autovacuum le ferait), puis sur SQLite.",
+        "",
+    ]
+
+
+def _reporting_check(rp: dict) -> str:
+    if "failed" in rp:
+        return f"**contrat ACI : mesure en échec ({rp['failed']})**"
+    same, failed = [], []
+    for key, vendor in VENDORS.items():
+        part = rp[key]
+        if "report" not in part:
+            failed.append(f"pas de comparaison sur {vendor}")
+            continue
+        ok = part["report"]["same_content"] and part["forecast"]["same_results"]
+        (same if ok else failed).append(vendor)
+    text = ""
+    if same:
+        text = (
+            "contrat ACI : le PDF et le XLSX relus nomment chaque mission et chaque indicateur "
+            "des références ; la page des prévisions affiche le total reçu du service, égal à "
+            f"la somme SQL brute : vérifié pour {_joined(same)}"
+        )
+    if failed:
+        text += ("" if not text else " ; ") + f"**contrat ACI, en échec : {_joined(failed)}**"
+    return text
+
+
+def _console_reporting(rp: dict) -> list[str]:
+    if "failed" in rp:
+        return [f"reporting FAILED: {rp['failed']}"]
+    out = []
+    for key in VENDORS:
+        part = rp[key]
+        if "report" not in part:
+            out.append(f"reporting {key}: not measured ({_unavailable(part)})")
+            continue
+        rep, fc = part["report"], part["forecast"]
+        pdf = rep.get("pdf") or rep["generate"]
+        xlsx = rep.get("xlsx") or rep["generate"]
+        out.append(
+            f"reporting {key}: generate median {rep['generate']['median_s']:.2f} s; pdf "
+            f"{pdf['median_s']:.2f} s (raw {rep['baseline_pdf']['median_s']:.2f} s), xlsx "
+            f"{xlsx['median_s']:.2f} s (raw {rep['baseline_xlsx']['median_s']:.2f} s), same "
+            f"content: {rep['same_content']} (pdf missing {len(rep['pdf_missing'])}, xlsx "
+            f"missing {len(rep['xlsx_missing'])}); forecast p95 {fc['page']['p95_ms']:.1f} ms "
+            f"(raw p95 {fc['raw_sql_baseline']['p95_ms']:.2f} ms), same results: "
+            f"{fc['same_results']}"
+        )
+    out.append("reporting targets: "
+               + ", ".join(f"{k}={v}" for k, v in rp["targets_met"].items()))  # fmt: skip
+    return out
+
+
 # One entry per section of results.json: table rows, "Ce qui est mesuré", checks.
 SECTION_PARTS = {
     "geography": (_geography_rows, _geography_text, lambda s: [_geography_check(s)]),
@@ -1341,6 +1484,7 @@ SECTION_PARTS = {
                       lambda s: [_notifications_check(s)]),  # fmt: skip
     "crisis": (_crisis_rows, _crisis_text, lambda s: [_crisis_check(s)]),
     "prevention": (_prevention_rows, _prevention_text, lambda s: [_prevention_check(s)]),
+    "reporting": (_reporting_rows, _reporting_text, lambda s: [_reporting_check(s)]),
 }
 
 
@@ -1405,14 +1549,14 @@ def _reproduce_text(results: dict) -> str:
         "vérification échoue. Pour ne remesurer que certaines sections, par exemple "
         "`.venv/bin/python bench/run.py --only gp_access,same_day` (sections : `geography`, "
         "`territory`, `directory_search`, `rpps_import`, `gp_access`, `same_day`, `pathways`, "
-        "`audit`, `home`, `notifications`, `crisis`, `prevention`) : "
+        "`audit`, `home`, `notifications`, `crisis`, `prevention`, `reporting`) : "
         "les autres "
         "gardent leurs chiffres et leur date de mesure. Le code des mesures est dans "
         "`bench/` : `bench_geography.py`, `raw_geography.py`, `bench_territory.py`, "
         "`bench_directory.py`, `bench_rpps.py`, `raw_rpps.py`, `rpps_file.py` (le fichier "
         "RPPS synthétique), `bench_gp_access.py`, `bench_same_day.py`, `bench_pathways.py`, "
-        "`bench_audit.py`, `bench_home.py`, `bench_notifications.py`, `bench_crisis.py` et "
-        "`bench_prevention.py`."
+        "`bench_audit.py`, `bench_home.py`, `bench_notifications.py`, `bench_crisis.py`, "
+        "`bench_prevention.py` et `bench_reporting.py`."
     )
     return text
 
@@ -1668,6 +1812,7 @@ CONSOLE_PARTS = {
     "notifications": _console_notifications,
     "crisis": _console_crisis,
     "prevention": _console_prevention,
+    "reporting": _console_reporting,
 }
 
 

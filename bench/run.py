@@ -122,6 +122,7 @@ SECTIONS = (
     "notifications",
     "crisis",
     "prevention",
+    "reporting",
 )
 MODULE_SECTIONS = {
     "gp_access": "bench_gp_access",
@@ -132,6 +133,7 @@ MODULE_SECTIONS = {
     "notifications": "bench_notifications",
     "crisis": "bench_crisis",
     "prevention": "bench_prevention",
+    "reporting": "bench_reporting",
 }
 ALIASES = {"directory": "directory_search", "rpps": "rpps_import"}
 CHILD_TIMEOUT_S = 1800
@@ -360,6 +362,14 @@ def measure(name: str, step: int, steps: int, work_dir: Path):
             f"{prefix} prévention : saisie d'un participant FINDRISC par l'API, indicateurs "
             "d'une campagne de 50 000 participants, et SQL brut (SQLite et PostgreSQL, "
             "quelques minutes)…",
+            flush=True,
+        )
+        return run_module_section(name, work_dir)
+    if name == "reporting":
+        print(
+            f"{prefix} contrat ACI : rapport annuel d'une CPTS chargée (toutes les missions) en "
+            "PDF et XLSX, page des prévisions, et références brutes (reportlab, openpyxl, SQL ; "
+            "SQLite et PostgreSQL, plusieurs minutes)…",
             flush=True,
         )
         return run_module_section(name, work_dir)
