@@ -11,6 +11,7 @@ core/permissions.py (docs/permissions.md):
 """
 
 import datetime
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -357,6 +358,11 @@ def _reporting_world(cpts, coordinator) -> dict:
         "reporting:proof_file": [proof.public_id],
         "reporting:report_year": [4],
         "reporting:report_version": [report.public_id, "pdf"],
+        "reporting:report_comment": [4, "acces"],
+        "reporting:report_generate": [4],
+        "reporting:report_send": [report.public_id],
+        "reporting:report_delete": [report.public_id],
+        "reporting:proof_file_delete": [proof.public_id],
     }  # fmt: skip
 
 
@@ -499,6 +505,11 @@ def _api_call(method, path, objects):
         "/api/v1/crisis/activations": {"kind": "exercise", "crisis_type": "nrbc"},
         "/api/v1/crisis/alerts": {"activation": str(o["activation"].public_id),
                                   "groups": ["all"], "message": "Matrice", "channels": ["inapp"]},
+        "/api/v1/aci/contract": {"signed_on": "2022-03-01", "size_class": 2,
+                                 "operating_grant": "50000", "missions": [
+                                     {"code": code, "started_on": None,
+                                      "years": [{"year": 1, "fixed": "1000", "variable": "0"}]}
+                                     for code in ("acces", "parcours", "prevention", "crise")]},
     }  # fmt: skip
     if method == "get":
         return path, None
@@ -539,7 +550,8 @@ def test_each_api_operation_answers_as_the_permission_table_says_and_leaks_no_pa
         if method == "get":
             response = client.get(path, **auth)
         else:
-            response = client.post(path, body or {}, content_type="application/json", **auth)
+            response = client.generic(method.upper(), path, json.dumps(body or {}),
+                                      content_type="application/json", **auth)  # fmt: skip
         status, name = response.status_code, f"{method.upper()} {template}"
         allowed = view.permission(membership)
         names_home_object = "{" in template or (body and any(
