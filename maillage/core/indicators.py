@@ -8,6 +8,8 @@ An indicator is computed by one signature, `compute(cpts, period) -> Value`, whe
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +60,35 @@ def period_bounds(period) -> tuple[datetime.datetime, datetime.datetime]:
     high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
                                      tzinfo=tz)  # fmt: skip
     return low, high
+
+
+# Several indicators of a mission often rest on one costly computation (prevention's eight
+# figures of a period come from one pass over its participants). A page or report that
+# computes many indicators at once opens a `batch()`; inside it, `shared(key, fn)` runs
+# `fn` once per key. Outside a batch nothing is kept, so no figure is ever stale.
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("indicator_batch",
+                                                                    default=None)  # fmt: skip
+
+
+@contextlib.contextmanager
+def batch():
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def shared(key, function):
+    memo = _batch.get()
+    if memo is None:
+        return function()
+    if key not in memo:
+        memo[key] = function()
+    return memo[key]
 
 
 def for_mission(mission: str) -> list[Indicator]:

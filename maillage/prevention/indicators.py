@@ -136,7 +136,9 @@ def _figure(key):
     def compute(cpts, period):
         from maillage.core import indicators
 
-        return indicators.Value(period_figures(cpts, period)[key])
+        figures = indicators.shared(("prevention.period_figures", cpts.pk, tuple(period)),
+                                    lambda: period_figures(cpts, period))  # fmt: skip
+        return indicators.Value(figures[key])
 
     compute.__name__ = f"prevention_{key}"
     return compute

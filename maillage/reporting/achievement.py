@@ -174,7 +174,10 @@ def results(contract, year: int, today: datetime.date | None = None,
             .order_by("mission_id", "position", "pk"))  # fmt: skip
     if mission is not None:
         rows = rows.filter(mission=mission)
-    return [result_for(indicator, year, period) for indicator in rows]
+    from maillage.core import indicators as registry
+
+    with registry.batch():
+        return [result_for(indicator, year, period) for indicator in rows]
 
 
 def mission_variable(mission, year: int, mission_results: list[Result]) -> Decimal:

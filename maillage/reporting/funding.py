@@ -33,6 +33,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from maillage.core.indicators import batch
+
 from . import achievement, years
 from .achievement import ZERO, money
 from .models import OPERATING, Direction
@@ -241,6 +243,7 @@ def what_ifs(contract, year: int, grouped: dict, missions) -> list[WhatIf]:
     return sorted(out, key=lambda w: (-w.gain, w.indicator.label))
 
 
+@batch()
 def forecast(contract, *, today: datetime.date | None = None) -> Forecast | None:
     """The current contract year's forecast; None outside the contract's years.
 

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.indicators import batch
 
 from . import years
 from .models import ProofFile, ProofKind, ProofRequirement, Report
@@ -171,6 +172,7 @@ def _attendance(requirement, cpts, span) -> tuple[int, str, str]:
     return len(sessions), detail, counts
 
 
+@batch()
 def status(contract, year: int, *, today=None) -> list[ProofStatus]:
     """Every proof requirement of the included missions for a contract year."""
     today = today or timezone.localdate()

@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.indicators import batch
 
 from . import achievement, missions, proofs, status, years
 from .models import Contract, ContractMission, Report, ReportComment
@@ -151,6 +152,7 @@ def comments(contract, year: int) -> dict[str, str]:
                 .values_list("section", "text"))  # fmt: skip
 
 
+@batch()
 def snapshot(contract, year: int, *, today: datetime.date | None = None) -> dict:
     """Everything the report of `year` says, as plain JSON."""
     year = years.check_year(contract, year)
