@@ -107,10 +107,11 @@ def _amount(value) -> Decimal:
         raise unreadable
     if amount <= 0:
         raise ValidationError({"amount": "Un versement a un montant positif."})
-    if amount != money(amount):
-        raise ValidationError({"amount": "Deux décimales au plus (les centimes)."})
+    # Before rounding to the cent: "1e308" cannot be quantized (InvalidOperation).
     if amount >= Decimal("1e10"):
         raise ValidationError({"amount": "Montant trop grand."})
+    if amount != money(amount):
+        raise ValidationError({"amount": "Deux décimales au plus (les centimes)."})
     return amount
 
 
