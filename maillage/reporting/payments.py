@@ -162,7 +162,7 @@ def record_payment(*, contract, received_on, amount, reference, line=None, due_o
             # (a reference typed twice under two spellings, two people entering one
             # transfer): the coordinator picks the line it really pays.
             raise ValidationError({"line": "Cette échéance est déjà payée en totalité : "
-                                           "choisissez l'échéance que ce versement paie."})  # fmt: skip
+                                           "choisissez celle que ce versement paie."})  # fmt: skip
     else:
         open_lines = [s for s in rows if s.status != PAID]
         fitting = [s for s in open_lines if amount in (s.line.amount, s.remaining)]
