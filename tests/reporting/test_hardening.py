@@ -16,8 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from maillage.reporting import payments, proofs, report
+from maillage.reporting import budget, payments, proofs, report
+from maillage.reporting import contract as contract_services
 from maillage.reporting.contract import apply_template
 from maillage.reporting.models import (
     Contract,
@@ -454,3 +457,54 @@ def test_a_contract_in_place_refuses_a_second_creation(home, client_for, coordin
     response = client.post(url, {"template": "exemple-annee-5", "signed_on": "2024-01-01"})
     assert response.status_code in (302, 400, 409)
     assert Contract.objects.filter(cpts=home["contract"].cpts).count() == 1
+
+
+# -- the parsers behind every amount, date and number field --------------------------
+
+NUMBERISH = st.one_of(
+    st.text(),
+    st.from_regex(r"[-+ ]?[0-9 ,.]{0,30}(e[-+]?[0-9]{1,9})?( ?€)?", fullmatch=True),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+)
+
+
+@given(NUMBERISH)
+@settings(max_examples=300, deadline=None)
+def test_the_contract_parsers_give_a_value_or_a_french_refusal(value):
+    for parse in (contract_services.parse_amount, contract_services.parse_value,
+                  lambda v: contract_services.parse_int(v, 1, 5, "Année"),
+                  contract_services.parse_date):  # fmt: skip
+        try:
+            parsed = parse(value)
+        except ValueError as exc:
+            assert str(exc) and str(exc)[0].isupper()
+        else:
+            if isinstance(parsed, D):
+                assert parsed.is_finite() and parsed == parsed.quantize(D("0.01"))
+
+
+@given(NUMBERISH)
+@settings(max_examples=300, deadline=None)
+def test_the_payment_and_spending_amounts_are_cents_or_refused(value):
+    for parse in (payments._amount, budget.parse_amount, budget.parse_date):
+        try:
+            parsed = parse(value)
+        except ValidationError as exc:
+            assert exc.messages and all(m for m in exc.messages)
+        else:
+            if isinstance(parsed, D):
+                assert D(0) < parsed < D("1e12") and parsed == parsed.quantize(D("0.01"))
+
+
+@given(st.text())
+@settings(max_examples=200, deadline=None)
+def test_tier_lines_are_read_or_refused_naming_the_line(text):
+    try:
+        pairs = contract_services.parse_tier_lines(text)
+    except ValueError as exc:
+        assert str(exc).startswith("Ligne ")
+    else:
+        assert all(isinstance(a, str) and isinstance(b, str) for a, b in pairs)
