@@ -6,6 +6,7 @@ stay a 404; two payments for one line never pay it twice; two generations give t
 numbered versions."""
 
 import datetime
+import json
 import re
 from decimal import Decimal as D
 from html.parser import HTMLParser
@@ -19,6 +20,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from maillage.core.services import api_token_create
 from maillage.reporting import budget, payments, proofs, report
 from maillage.reporting import contract as contract_services
 from maillage.reporting.contract import apply_template
@@ -32,6 +34,7 @@ from maillage.reporting.models import (
 )
 from maillage.reporting.urls import urlpatterns
 from tests.conftest import HOME, OTHER
+from tests.reporting.test_api_contract import _body as contract_api_body
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -508,3 +511,70 @@ def test_tier_lines_are_read_or_refused_naming_the_line(text):
         assert str(exc).startswith("Ligne ")
     else:
         assert all(isinstance(a, str) and isinstance(b, str) for a, b in pairs)
+
+
+# -- the API: hostile JSON in every field of PUT /aci/contract, bad query strings -------
+
+API_HOSTILE = ["1E1000000", "-1E1000000", "NaN", "Infinity", 1e308, -1, 10**40, "a\x00b",
+               "<script>alert(1)</script>", '=HYPERLINK("http://x","y")', "x" * 100_000,
+               None, True, [], {}]  # fmt: skip
+
+
+def _paths(body, prefix=()):
+    """Every leaf of a JSON body, as a path of keys and indexes."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(body, list):
+        for index, value in enumerate(body):
+            yield from _paths(value, (*prefix, index))
+    else:
+        yield prefix
+
+
+def _with(body, path, value):
+    copy = json.loads(json.dumps(body))
+    node = copy
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return copy
+
+
+def test_hostile_json_in_each_field_of_the_contract_put_is_a_422_and_writes_nothing(
+    client, home_cpts, coordinator
+):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=coordinator)}"}
+    body = contract_api_body()
+    problems, sent = [], 0
+    for path in _paths(body):
+        for value in API_HOSTILE:
+            before = _counts()
+            response = client.put("/api/v1/aci/contract", _with(body, path, value),
+                                  content_type="application/json", **auth)  # fmt: skip
+            sent += 1
+            # A NUL byte is refused at the door (core's middleware), with a 400.
+            if value == "a\x00b" and response.status_code == 400:
+                continue
+            if response.status_code not in (200, 422):
+                problems.append(f"{path}={str(value)[:20]!r}: {response.status_code}")
+            elif response.status_code == 422:
+                fields = [e.get("field") for e in response.json().get("errors", [])]
+                if not fields or _counts() != before:
+                    problems.append(f"{path}={str(value)[:20]!r}: 422 {fields}, wrote?")
+    assert sent > 200
+    assert problems == []
+
+
+@pytest.mark.parametrize("path", ["/api/v1/aci/contract", "/api/v1/aci/schedule",
+                                  "/api/v1/aci/indicators", "/api/v1/aci/report"])  # fmt: skip
+@pytest.mark.parametrize("query", ["year=abc", "year=99999", "year=-1", "year=1e308",
+                                   "format=zzz", "cpts=%3Cscript%3E", "cpts=" + OTHER,
+                                   "year=99999999999999999999999"])  # fmt: skip
+def test_bad_api_query_strings_are_refused_never_a_500(path, query, home, client,
+                                                       coordinator):  # fmt: skip
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=coordinator)}"}
+    response = client.get(path, QUERY_STRING=query, **auth)
+    assert response.status_code in (200, 400, 404, 422), response.content[:300]
+    if f"cpts={OTHER}" == query:
+        assert response.status_code == 404
