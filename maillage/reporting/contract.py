@@ -105,7 +105,8 @@ def parse_amount(value, *, maximum: Decimal = AMOUNT_MAX, negative: bool = False
         raise ValueError("Nombre attendu (ex. 2500 ou 2 500,50).")
     if amount < 0 and not negative:
         raise ValueError("Un montant ne peut pas être négatif.")
-    if abs(amount) > maximum:
+    # copy_abs, not abs(): abs() rounds to the context and overflows on "1E1000000".
+    if amount.copy_abs() > maximum:
         raise ValueError(f"Nombre trop grand (au plus {maximum:,.0f}).".replace(",", " "))
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("Deux décimales au plus (au centime près).")

@@ -107,10 +107,11 @@ def _amount(value) -> Decimal:
         raise unreadable
     if amount <= 0:
         raise ValidationError({"amount": "Un versement a un montant positif."})
-    if amount != money(amount):
-        raise ValidationError({"amount": "Deux décimales au plus (les centimes)."})
+    # Before rounding to the cent: "1e308" cannot be quantized (InvalidOperation).
     if amount >= Decimal("1e10"):
         raise ValidationError({"amount": "Montant trop grand."})
+    if amount != money(amount):
+        raise ValidationError({"amount": "Deux décimales au plus (les centimes)."})
     return amount
 
 
@@ -120,7 +121,7 @@ def record_payment(*, contract, received_on, amount, reference, line=None, due_o
     """Record a payment received and match it to a schedule line (rules in the module's
     docstring). Refused, with nothing written: a zero or negative amount, a date in the
     future, a reference already recorded for this contract, a line that is not in the
-    schedule, a payment that matches nothing."""
+    schedule or already paid in full, a payment that matches nothing."""
     # The contract's row is locked so that two payments entered at once cannot both be
     # matched to the same open line.
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -156,6 +157,12 @@ def record_payment(*, contract, received_on, amount, reference, line=None, due_o
         if chosen is None:
             raise ValidationError({"line": "Cette échéance n'existe pas dans l'échéancier du "
                                            "contrat."})  # fmt: skip
+        if chosen.status == PAID:
+            # A second payment named for a line already paid in full would pay it twice
+            # (a reference typed twice under two spellings, two people entering one
+            # transfer): the coordinator picks the line it really pays.
+            raise ValidationError({"line": "Cette échéance est déjà payée en totalité : "
+                                           "choisissez celle que ce versement paie."})  # fmt: skip
     else:
         open_lines = [s for s in rows if s.status != PAID]
         fitting = [s for s in open_lines if amount in (s.line.amount, s.remaining)]

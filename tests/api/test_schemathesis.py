@@ -99,6 +99,7 @@ def demo_objects(persona, request, regulator) -> dict:
         cpts=cpts, kind="screening", theme=Theme.objects.get(cpts=None, code="diabete"),
         title="Journée diabète", start=start, end=start + datetime.timedelta(hours=8),
         commune=Commune.objects.get(code="38053"), questionnaire="findrisc")  # fmt: skip
+    _aci_contract(cpts, request)
     return {
         "user": user,
         "patient_id": patient,
@@ -117,6 +118,18 @@ def demo_objects(persona, request, regulator) -> dict:
         "phone": "06 12 34 56 78",
         "commune": "38053",
     }
+
+
+def _aci_contract(cpts, request) -> None:
+    """The home CPTS's ACI contract (the tests' reference data has none), so that the
+    /aci/ operations answer with the contract, its schedule, indicators and report, not
+    only with "no contract"."""
+    from maillage.reporting.contract import apply_template
+    from maillage.reporting.models import Contract
+
+    if not Contract.objects.filter(cpts=cpts).exists():
+        apply_template(cpts=cpts, template="exemple-annee-5", signed_on="2022-04-01",
+                       actor=request.getfixturevalue("coordinator"))  # fmt: skip
 
 
 def _use_demo_value(generated) -> bool:

@@ -145,8 +145,12 @@ def budget_add_view(request):
             errors_to_form(form, exc)
         else:
             messages.success(request, f"Dépense enregistrée : {row.label}.")
-            return redirect(reverse("reporting:budget", args=[request.cpts.slug])
-                            + f"?annee={request.POST.get('annee', '')}")  # fmt: skip
+            # Back to the year shown, when the form carried a year number: any other
+            # text (100 000 characters) would make an unsafe redirect, a 500 after the write.
+            shown = request.POST.get("annee", "").strip()
+            back = reverse("reporting:budget", args=[request.cpts.slug])
+            plain = shown.isascii() and shown.isdigit() and len(shown) <= 2
+            return redirect(back + f"?annee={shown}" if plain else back)
     return _page(request, form=form, status=400)
 
 
