@@ -64,45 +64,10 @@ def _date(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _warnings(contract, rows) -> tuple[dict, list]:
-    """Warnings per mission code, and those naming no mission. The contract area's
-    `status.warnings(contract)` when it exists; otherwise the deadlines of the avenant read
-    here, so the report still says when a mission started late."""
-    per_mission: dict[str, list[str]] = {m.code: [] for m in rows}
-    general: list[str] = []
-    found = getattr(status, "warnings", None)
-    if found is not None:
-        for warning in found(contract) or []:
-            code = (
-                warning.get("mission")
-                if isinstance(warning, dict)
-                else getattr(warning, "mission", None) or getattr(warning, "code", None)
-            )
-            code = getattr(code, "code", code)
-            message = (
-                warning.get("text") or warning.get("message")
-                if isinstance(warning, dict)
-                else getattr(warning, "text", None) or getattr(warning, "message", None)
-            )
-            message = str(message or warning)
-            (per_mission[code] if code in per_mission else general).append(message)
-        return per_mission, general
-    today = timezone.localdate()
-    for mission in rows:
-        start_by, deployed_by = missions.deadlines(mission.code, contract.signed_on)
-        said = per_mission[mission.code]
-        if mission.started_on and mission.started_on < contract.signed_on:
-            said.append(f"Démarrée le {mission.started_on:%d/%m/%Y}, avant la signature du "
-                        f"contrat ({contract.signed_on:%d/%m/%Y}).")  # fmt: skip
-        if start_by and mission.started_on and mission.started_on > start_by:
-            said.append(f"Démarrée le {mission.started_on:%d/%m/%Y}, après l'échéance du "
-                        f"{start_by:%d/%m/%Y}.")  # fmt: skip
-        if start_by and mission.started_on is None and today > start_by:
-            said.append(f"Non démarrée alors que l'échéance était le {start_by:%d/%m/%Y}.")
-        if deployed_by and mission.deployed_on and mission.deployed_on > deployed_by:
-            said.append(f"Déployée le {mission.deployed_on:%d/%m/%Y}, après l'échéance du "
-                        f"{deployed_by:%d/%m/%Y}.")  # fmt: skip
-    return per_mission, general
+def _warnings(contract, rows, today) -> tuple[dict, list]:
+    """Warnings per mission code (status.mission_warnings: a start before the signature or
+    after its deadline, a mission late), and those naming no mission (none today)."""
+    return {m.code: status.mission_warnings(m, contract.signed_on, today) for m in rows}, []
 
 
 def _rule(result) -> dict:
@@ -163,7 +128,7 @@ def snapshot(contract, year: int, *, today: datetime.date | None = None) -> dict
     order = {code: i for i, code in enumerate(missions.CODES)}
     rows.sort(key=lambda m: order.get(m.code, len(order)))
     texts = comments(contract, year)
-    warnings, general_warnings = _warnings(contract, rows)
+    warnings, general_warnings = _warnings(contract, rows, today)
     proof_rows = proofs.status(contract, year, today=today)
     sections, fixed_total, earned_total, variable_total = [], Decimal(0), Decimal(0), Decimal(0)
     for mission in rows:
