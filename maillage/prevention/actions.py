@@ -14,15 +14,13 @@ Area: programme.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from maillage.core import attendance, audit
+from maillage.core import attendance, audit, uploads
 from maillage.core.indicators import period_bounds
 from maillage.directory.models import Structure
 
@@ -66,43 +64,7 @@ END_BEFORE_START = "La fin doit être après le début (même jour ou plus tard)
 CAPACITY_RANGE = f"Nombre de places entre 1 et {CAPACITY_MAX:,}.".replace(",", "\u202f")
 MISSION = "prevention"
 
-# Materials: what a proof may be, and how big.
-MATERIAL_MAX_BYTES = 10 * 1024 * 1024
-MATERIAL_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "csv": "text/csv",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt": "application/vnd.ms-powerpoint",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-}
-# The first bytes of the formats that have a signature: a file renamed to .pdf is refused.
-SIGNATURES = {
-    "pdf": (b"%PDF",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "gif": (b"GIF8",),
-    "webp": (b"RIFF",),
-    "docx": (b"PK",), "xlsx": (b"PK",), "pptx": (b"PK",),
-    "odt": (b"PK",), "ods": (b"PK",), "odp": (b"PK",),
-    "doc": (b"\xd0\xcf\x11\xe0",), "xls": (b"\xd0\xcf\x11\xe0",), "ppt": (b"\xd0\xcf\x11\xe0",),
-}  # fmt: skip
-TYPE_REFUSED = ("Type de fichier non accepté : PDF, image (PNG, JPEG, GIF, WebP), document "
-                "bureautique (Word, Excel, PowerPoint, OpenDocument) ou CSV.")  # fmt: skip
-TOO_BIG = "Fichier trop lourd : 10 Mo au plus."
-EMPTY = "Le fichier est vide."
-NOT_WHAT_IT_SAYS = "Le contenu du fichier ne correspond pas à son extension."
+# Materials: what a proof may be, and how big, is core.uploads's rule.
 
 
 # Actions -------------------------------------------------------------------------------
@@ -297,44 +259,16 @@ def attendance_records(cpts, period) -> list[attendance.Attendance]:
 # Materials ----------------------------------------------------------------------------
 
 
-def safe_file_name(name: str) -> str:
-    """The name as shown and sent back: no path, no control characters, no quotes, and
-    never read as a spreadsheet formula (a leading = + - @ is dropped)."""
-    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r'["<>|:*?;]', "_", name)[-200:].strip().lstrip("=+-@ .")
-    return name or "document"
-
-
-def _extension(name: str) -> str:
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
 @transaction.atomic
 def material_add(*, action, actor, kind: str, upload, request=None) -> Material:
     """Store an uploaded file: a known type (its extension, and its first bytes when the
     format has a signature), 10 MB at most."""
     if kind not in MaterialKind.values:
         raise ValidationError({"kind": "Nature du document inconnue."})
-    if upload is None:
-        raise ValidationError({"file": "Choisissez un fichier."})
-    name = safe_file_name(upload.name)
-    extension = _extension(name)
-    if extension not in MATERIAL_TYPES:
-        raise ValidationError({"file": TYPE_REFUSED})
-    if upload.size > MATERIAL_MAX_BYTES:
-        raise ValidationError({"file": TOO_BIG})
-    content = upload.read(MATERIAL_MAX_BYTES + 1)
-    if len(content) > MATERIAL_MAX_BYTES:
-        raise ValidationError({"file": TOO_BIG})
-    if not content:
-        raise ValidationError({"file": EMPTY})
-    signatures = SIGNATURES.get(extension)
-    if signatures and not content.startswith(signatures):
-        raise ValidationError({"file": NOT_WHAT_IT_SAYS})
+    name, content_type, content = uploads.check_upload(upload)
     material = Material.objects.create(
         cpts=action.cpts, action=action, kind=kind, file_name=name,
-        content_type=MATERIAL_TYPES[extension], size=len(content), content=content,
+        content_type=content_type, size=len(content), content=content,
         uploaded_by=actor,
     )  # fmt: skip
     audit.record(action="prevention.material_add", actor=actor, cpts=action.cpts, obj=material,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from maillage.core import uploads
 from maillage.core.models import AuditEvent
 from maillage.reporting import proofs
 from maillage.reporting.models import ProofFile, Report
@@ -54,7 +55,7 @@ def test_a_file_named_pdf_that_is_not_a_pdf_is_refused(client_for, coordinator, 
     response = _post(client_for(coordinator), req,
                      SimpleUploadedFile("faux.pdf", b"MZ\x90\x00 an executable"))  # fmt: skip
     assert response.status_code == 400
-    assert proofs.NOT_WHAT_IT_SAYS in text(response)
+    assert uploads.NOT_WHAT_IT_SAYS in text(response)
     assert not ProofFile.objects.exists()
 
 
@@ -63,20 +64,20 @@ def test_other_types_are_refused(req, coordinator, name):
     with pytest.raises(ValidationError) as exc:
         proofs.file_proof(requirement=req, year=1, actor=coordinator,
                           upload=SimpleUploadedFile(name, PDF))  # fmt: skip
-    assert exc.value.message_dict["file"] == [proofs.TYPE_REFUSED]
+    assert exc.value.message_dict["file"] == [uploads.TYPE_REFUSED]
 
 
 def test_more_than_10_mb_is_refused(req, coordinator):
-    big = SimpleUploadedFile("gros.pdf", PDF + b"0" * proofs.MAX_BYTES)
+    big = SimpleUploadedFile("gros.pdf", PDF + b"0" * uploads.MAX_BYTES)
     with pytest.raises(ValidationError) as exc:
         proofs.file_proof(requirement=req, year=1, actor=coordinator, upload=big)
-    assert exc.value.message_dict["file"] == [proofs.TOO_BIG]
+    assert exc.value.message_dict["file"] == [uploads.TOO_BIG]
 
 
 def test_an_empty_file_and_a_binary_csv_are_refused(req, coordinator):
-    for upload, message in ((SimpleUploadedFile("vide.pdf", b""), proofs.EMPTY),
+    for upload, message in ((SimpleUploadedFile("vide.pdf", b""), uploads.EMPTY),
                             (SimpleUploadedFile("t.csv", b"a;b\x00;c"),
-                             proofs.NOT_WHAT_IT_SAYS)):  # fmt: skip
+                             uploads.NOT_WHAT_IT_SAYS)):  # fmt: skip
         with pytest.raises(ValidationError) as exc:
             proofs.file_proof(requirement=req, year=1, actor=coordinator, upload=upload)
         assert exc.value.message_dict["file"] == [message]
@@ -104,7 +105,7 @@ def test_images_office_documents_and_csv_are_accepted(req, coordinator):
 
 @given(st.text(max_size=300))
 def test_a_safe_file_name_has_no_path_control_character_or_formula(name):
-    safe = proofs.safe_file_name(name)
+    safe = uploads.safe_file_name(name)
     assert safe and len(safe) <= 200
     assert "/" not in safe and "\\" not in safe and '"' not in safe
     assert not any(ord(ch) < 32 for ch in safe)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from maillage.core import audit, permissions
+from maillage.core import audit, permissions, uploads
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
 from maillage.core.models import Membership
@@ -386,7 +386,7 @@ class MaterialForm(forms.Form):
         label="Fichier",
         help_text="PDF, image, document bureautique ou CSV ; 10 Mo au plus.",
         error_messages={"required": "Choisissez un fichier.",
-                        "empty": action_services.EMPTY,
+                        "empty": uploads.EMPTY,
                         "invalid": "Fichier illisible : choisissez-le de nouveau."})  # fmt: skip
 
 
@@ -555,7 +555,7 @@ def material_view(request, public_id):
     audit.record(action="prevention.material_download", actor=request.user, cpts=request.cpts,
                  obj=material, request=request)  # fmt: skip
     response = HttpResponse(bytes(material.content), content_type=material.content_type)
-    name = action_services.safe_file_name(material.file_name)
+    name = uploads.safe_file_name(material.file_name)
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     from urllib.parse import quote
 

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from maillage.core import permissions
+from maillage.core import permissions, uploads
 from maillage.core.access import get_by_public_id, member_view
 from maillage.core.forms import errors_to_form
 
@@ -25,7 +25,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="Fichier",
         help_text="PDF, image, document bureautique ou CSV ; 10 Mo au plus.",
-        error_messages={"required": "Choisissez un fichier.", "empty": proofs.EMPTY,
+        error_messages={"required": "Choisissez un fichier.", "empty": uploads.EMPTY,
                         "invalid": "Fichier illisible : choisissez-le de nouveau."},
     )  # fmt: skip
 
@@ -144,7 +144,7 @@ def proof_file_view(request, public_id):
     access.audit_read(request, "reporting.proof_file", obj=proof)
     proofs.record_download(proof=proof, request=request)
     response = HttpResponse(bytes(proof.content), content_type=proof.content_type)
-    name = proofs.safe_file_name(proof.name)
+    name = uploads.safe_file_name(proof.name)
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     response["Content-Disposition"] = (f'attachment; filename="{ascii_name}"; '
                                        f"filename*=UTF-8''{quote(name)}")  # fmt: skip
