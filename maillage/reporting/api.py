@@ -244,7 +244,7 @@ def _unprocessable(field: str, message: str):
 
 
 @router.get(
-    "/aci/report", response={200: None, **ERRORS},
+    "/aci/report", response=ERRORS,
     summary="Le rapport annuel d'une année du contrat, en PDF ou en XLSX",
     description="La dernière version générée de l'année ; à défaut, un brouillon produit à "
     "la volée et non enregistré. 422 pour une année hors du contrat ou un format inconnu, "

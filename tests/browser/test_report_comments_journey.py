@@ -6,13 +6,7 @@ import pytest
 
 from maillage.core.models import Cpts
 from maillage.reporting.models import Report, ReportComment
-from tests.browser.conftest import (  # noqa: F401 (the browser fixtures)
-    _watch_csp,
-    assert_accessible,
-    browser,
-    demo_server,
-    horizontal_overflow,
-)
+from tests.browser.conftest import _watch_csp, assert_accessible, horizontal_overflow
 from tests.browser.test_accessibility_pages import _log_in
 from tests.reporting.report_world import YEAR, build_contract
 
@@ -20,7 +14,7 @@ pytestmark = pytest.mark.browser
 C = "/c/pays-berjalliens/contrat/rapport"
 
 
-def test_coordinator_comments_generates_and_sends_on_a_phone(demo_server, browser):  # noqa: F811
+def test_coordinator_comments_generates_and_sends_on_a_phone(demo_server, browser):
     build_contract(Cpts.objects.get(slug="pays-berjalliens"))
     context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844},
                                   is_mobile=True, has_touch=True)  # fmt: skip
