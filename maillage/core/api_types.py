@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from ninja import Schema
+from ninja import Status as Response
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
@@ -134,3 +135,14 @@ def fields_renamed(**names):
         raise ValidationError(
             {names.get(field, field): errors for field, errors in exc.error_dict.items()}
         ) from exc
+
+
+def unprocessable(exc: ValidationError):
+    """A service's ValidationError as the API's 422: every field named, the first in
+    `detail` (what a person reads), all in `errors`."""
+    pairs = ([(f, " ".join(m)) for f, m in exc.message_dict.items()]
+             if hasattr(exc, "error_dict") else [(None, " ".join(exc.messages))])  # fmt: skip
+    errors = [{"field": f, "message": m} for f, m in pairs]
+    first = errors[0]
+    detail = f"{first['field']} : {first['message']}" if first["field"] else first["message"]
+    return Response(422, {"detail": detail, "errors": errors})

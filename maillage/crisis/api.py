@@ -20,6 +20,7 @@ from maillage.core.api_types import (
     model_text,
     refuse,
     text,
+    unprocessable,
 )
 
 from . import activations as activation_services
@@ -131,15 +132,6 @@ class ActivationOut(Schema):
         return obj.ended_at.isoformat() if obj.ended_at else None
 
 
-def _unprocessable(exc: ValidationError):
-    """The service's refusals are input errors too: 422 naming the field, as the schema's."""
-    pairs = ([(f, " ".join(m)) for f, m in exc.message_dict.items()]
-             if hasattr(exc, "error_dict") else [(None, " ".join(exc.messages))])  # fmt: skip
-    errors = [{"field": f, "message": m} for f, m in pairs]
-    first = errors[0]
-    detail = f"{first['field']} : {first['message']}" if first["field"] else first["message"]
-    return Response(422, {"detail": detail, "errors": errors})
-
 
 @router.post("/crisis/activations", response={201: ActivationCreated, **WRITE_ERRORS},
              summary="Activer une crise, une vigilance ou un exercice")  # fmt: skip
@@ -157,7 +149,7 @@ def create_activation(request, payload: ActivationIn):
             convene_cell=payload.convene_cell, request=request,
         )  # fmt: skip
     except ValidationError as exc:
-        return _unprocessable(exc)
+        return unprocessable(exc)
     convened = activation.convened.recipients.count() if activation.convened else 0
     return Response(201, {"id": str(activation.public_id), "convened": convened,
                           "warning": activation.convene_error})

@@ -20,6 +20,7 @@ from maillage.core.api_types import (
     choice,
     model_text,
     text,
+    unprocessable,
 )
 from maillage.territory.communes import INSEE_CODE_LENGTH, resolve_commune
 from maillage.territory.models import Commune
@@ -75,14 +76,6 @@ REQUIRED = {"kind": "Indiquez le type d'action (vaccination, screening, awarenes
             "start": "Indiquez le début.", "end": "Indiquez la fin."}  # fmt: skip
 
 
-def _unprocessable(exc: ValidationError):
-    pairs = ([(f, " ".join(m)) for f, m in exc.message_dict.items()]
-             if hasattr(exc, "error_dict") else [(None, " ".join(exc.messages))])  # fmt: skip
-    errors = [{"field": f, "message": m} for f, m in pairs]
-    first = errors[0]
-    detail = f"{first['field']} : {first['message']}" if first["field"] else first["message"]
-    return Response(422, {"detail": detail, "errors": errors})
-
 
 @router.post("/prevention/actions", response={201: ActionCreated, **WRITE_ERRORS},
              summary="Créer une action de prévention (campagne, dépistage, sensibilisation)")
@@ -104,12 +97,12 @@ def create_prevention_action(request, payload: ActionIn):
         if data["commune"] is None:
             errors["commune"] = "Code INSEE de commune inconnu."
     if errors:
-        return _unprocessable(ValidationError(errors))
+        return unprocessable(ValidationError(errors))
     try:
         action = action_services.action_save(cpts=cpts, actor=request.auth, data=data,
                                              request=request)  # fmt: skip
     except ValidationError as exc:
-        return _unprocessable(exc)
+        return unprocessable(exc)
     return Response(201, {"id": str(action.public_id)})
 
 

@@ -11,7 +11,7 @@ from ninja import Status as Response
 
 from maillage.core import audit, exports, permissions
 from maillage.core.api import api_membership, api_permission
-from maillage.core.api_types import ERRORS, WRITE_ERRORS, CptsSlug
+from maillage.core.api_types import ERRORS, WRITE_ERRORS, CptsSlug, unprocessable
 
 from . import access, achievement, funding, report, years
 from . import contract as contract_services
@@ -66,14 +66,6 @@ class ContractOut(Schema):
     warnings: list[str]
 
 
-def _contract_unprocessable(exc):
-    pairs = ([(f, " ".join(m)) for f, m in exc.message_dict.items()]
-             if hasattr(exc, "error_dict") else [(None, " ".join(exc.messages))])  # fmt: skip
-    errors = [{"field": f, "message": m} for f, m in pairs]
-    first = errors[0]
-    detail = f"{first['field']} : {first['message']}" if first["field"] else first["message"]
-    return Response(422, {"detail": detail, "errors": errors})
-
 
 @router.get("/aci/contract", response={200: ContractOut, **ERRORS},
             summary="Le contrat ACI : signature, taille, montants par mission")  # fmt: skip
@@ -101,7 +93,7 @@ def aci_contract_put(request, payload: ContractIn, cpts: CptsSlug | None = None)
         contract = contract_services.save_payload(cpts=membership.cpts, payload=payload.dict(),
                                                   actor=request.auth, request=request)  # fmt: skip
     except ValidationError as exc:
-        return _contract_unprocessable(exc)
+        return unprocessable(exc)
     return contract_services.as_payload(contract)
 
 
